@@ -1,8 +1,17 @@
 """improveplan: the improvement plan that follows an Ofsted inspection of children's services."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("improveplan")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Looked up on demand: reading package metadata is not free and --help never needs it.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("improveplan")
+        except PackageNotFoundError:  # a source tree that is not installed
+            return "0.0.0"
+    raise AttributeError(name)

@@ -1,0 +1,73 @@
+"""`init` and the `db` group: create, upgrade, inspect, check and back up the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from improveplan.cli.options import get_app
+
+
+@click.command()
+def init() -> None:
+    """Create the database, or upgrade it to this version's schema."""
+    from improveplan.render.output import message
+    from improveplan.services import database
+
+    app = get_app()
+    report = database.init(app)
+    message(f"Database ready at {report.database} (schema {report.revision}).", "success")
+
+
+@click.group()
+def db() -> None:
+    """Manage the database: upgrade, current, check, backup."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Upgrade the schema to this version of improveplan, keeping every row."""
+    from improveplan.render.output import message
+    from improveplan.services import database
+
+    report = database.upgrade(get_app())
+    message(f"{report.database} is at schema {report.revision} (head).", "success")
+
+
+@db.command()
+def current() -> None:
+    """Show the schema revision of the database and of this program."""
+    from improveplan.services import database
+
+    report = database.current(get_app())
+    words = {
+        "current": "up to date",
+        "old": "older — run improveplan db upgrade",
+        "new": "newer than this program — upgrade improveplan",
+        "empty": "no schema — run improveplan init",
+    }
+    click.echo(f"database: {report.database}")
+    click.echo(
+        f"revision: {report.revision or '-'} (program head {report.head}, {words[report.state]})"
+    )
+
+
+@db.command()
+def check() -> None:
+    """Run SQLite's integrity check and confirm the schema is at head."""
+    from improveplan.services import database
+
+    for line in database.check(get_app()):
+        click.echo(f"ok  {line}")
+
+
+@db.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(dest: Path) -> None:
+    """Copy the SQLite database consistently to DEST (a new file, mode 0600)."""
+    from improveplan.render.output import message
+    from improveplan.services import database
+
+    written = database.backup(get_app(), dest)
+    message(f"Backed up to {written}.", "success")

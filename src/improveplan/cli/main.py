@@ -1,0 +1,80 @@
+"""The `improveplan` command: global options, command groups, error translation."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from improveplan.cli import database, people, plans
+from improveplan.errors import ImproveplanError
+
+
+def _translate(exc: Exception) -> ImproveplanError | None:
+    """A database failure a user can cause, as one masked line; None for real bugs."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from improveplan.store.errors import translate_db_error
+
+    return translate_db_error(exc)
+
+
+class ImproveplanGroup(click.Group):
+    """Turns ImproveplanError into `Error: <what> — <what to do>` with its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ImproveplanError as exc:
+            raise _click_error(exc) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is None:
+                raise
+            raise _click_error(translated) from None
+
+
+class UserError(click.ClickException):
+    """Printed by click as `Error: <message>` on stderr, exit 1 (DESIGN.md §3)."""
+
+    exit_code = 1
+
+
+def _click_error(exc: ImproveplanError) -> click.ClickException:
+    return UserError(str(exc))
+
+
+@click.group(cls=ImproveplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    help="Database file or URL [env IMPROVEPLAN_DB; default: improveplan.db in the user data dir].",
+)
+@click.option(
+    "--plan", metavar="NAME", help="Plan to work in [env IMPROVEPLAN_PLAN; default: the only plan]."
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Who is acting, for the audit trail [env IMPROVEPLAN_USER; default: login name].",
+)
+@click.version_option(package_name="improveplan", prog_name="improveplan")
+def cli(db: str | None, plan: str | None, user: str | None) -> None:
+    """Run the improvement plan that follows an Ofsted inspection of children's services.
+
+    Recommendations become actions with owners and due dates; RAG status, the
+    statutory and DfE timeline and overdue reports are computed for any date.
+    """
+
+
+cli.add_command(database.init)
+cli.add_command(database.db)
+cli.add_command(plans.plan)
+cli.add_command(people.person)
+
+
+def main() -> None:
+    cli(prog_name="improveplan")

@@ -1,0 +1,74 @@
+"""Options and parameter types shared by every command group.
+
+Only click is imported at module level: `improveplan --help` must stay fast, so the
+domain and services load inside `convert` and the command bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from improveplan.services.context import App
+
+
+class DateParam(click.ParamType[dt.date, Any]):
+    """A DATE of DESIGN.md §3; an unknown or impossible date is a usage error (exit 2)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        from improveplan.domain.dates import DateError, parse_date
+        from improveplan.errors import ImproveplanError
+        from improveplan.services.context import resolve_today
+
+        try:
+            return parse_date(str(value), today=resolve_today())
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+        except ImproveplanError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateParam()
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="Compute RAG and overdue as on this DATE (default: today, Europe/London).",
+)
+
+
+def get_app() -> App:
+    """The App for this invocation, built once from the global options."""
+    ctx = click.get_current_context().find_root()
+    app = ctx.meta.get("improveplan.app")
+    if app is None:
+        from improveplan.services.context import App
+
+        params = ctx.params
+        app = App.from_options(
+            db=params.get("db"), plan=params.get("plan"), user=params.get("user")
+        )
+        ctx.meta["improveplan.app"] = app
+    return app
+
+
+def as_of_or_today(as_of: dt.date | None) -> dt.date:
+    return as_of if as_of is not None else get_app().today

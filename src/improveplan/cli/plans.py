@@ -1,0 +1,73 @@
+"""The `plan` group: the plans held in the database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from improveplan.cli.options import format_option, get_app
+
+if TYPE_CHECKING:
+    from improveplan.render.output import Column
+
+PLAN_COLUMNS = (
+    ("name", "Plan"),
+    ("authority", "Local authority"),
+    ("la_code", "LA code"),
+    ("recommendations", "Recs"),
+    ("actions", "Actions"),
+)
+
+
+def _columns() -> list[Column]:
+    from improveplan.render.output import Column
+
+    return [Column(key, header, no_wrap=key in {"la_code"}) for key, header in PLAN_COLUMNS]
+
+
+@click.group()
+def plan() -> None:
+    """Add, list and show improvement plans."""
+
+
+@plan.command("add")
+@click.argument("name")
+@click.option(
+    "--authority", required=True, help="The local authority, e.g. Peterborough City Council."
+)
+@click.option("--la-code", help="The DfE local authority code, e.g. 874.")
+def add(name: str, authority: str, la_code: str | None) -> None:
+    """Add a plan called NAME."""
+    from improveplan.render.output import message
+    from improveplan.services import plans
+
+    row = plans.add_plan(get_app(), name=name, authority=authority, la_code=la_code)
+    message(f'Added plan "{row["name"]}" for {row["authority"]}.', "success")
+
+
+@plan.command("list")
+@format_option
+def list_(fmt: str) -> None:
+    """List the plans in the database."""
+    from improveplan.render.output import emit
+    from improveplan.services import plans
+
+    emit(
+        plans.list_plans(get_app()),
+        _columns(),
+        fmt,
+        empty="No plans yet — add one with improveplan plan add NAME --authority TEXT.",
+    )
+
+
+@plan.command()
+@click.argument("name", required=False)
+@format_option
+def show(name: str | None, fmt: str) -> None:
+    """Show one plan (default: the current plan)."""
+    from improveplan.render.output import emit
+    from improveplan.services import plans
+
+    row = plans.show_plan(get_app(), name=name)
+    emit([row], _columns(), fmt, json_data=row)

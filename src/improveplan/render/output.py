@@ -1,0 +1,174 @@
+"""All output goes through here: one rich Console per stream with semantic styles.
+
+Listings render as a rich table (plain when piped, `NO_COLOR` respected), JSON (stdout
+alone, for pipes) or CSV (formula-neutralised). Messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+THEME = {
+    "rag.blue": "bold blue",
+    "rag.green": "bold green",
+    "rag.amber": "bold dark_orange",
+    "rag.red": "bold red",
+    "muted": "dim",
+    "ref": "bold cyan",
+    "success": "green",
+    "warning": "dark_orange",
+    "error": "bold red",
+    "heading": "bold",
+}
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+    from rich.theme import Theme
+
+    # file=None makes rich write to the *current* sys.stdout/stderr at each call.
+    return Console(theme=Theme(THEME), stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def out() -> Console:
+    return _console(False)
+
+
+def err() -> Console:
+    return _console(True)
+
+
+def message(text: str, style: str | None = None) -> None:
+    """A human message on stderr (never mixed into JSON on stdout)."""
+    err().print(text, style=style, markup=False)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def neutralise(value: Any) -> Any:
+    """Stop spreadsheet formula injection: prefix risky text cells with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: the row key, its header, and how to show it."""
+
+    key: str
+    header: str
+    style: str | Callable[[Any], str | None] | None = None
+    justify: str = "left"
+    no_wrap: bool = False
+    max_width: int | None = None
+    ratio: int | None = None
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], keys: Sequence[str], stream: Any) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([neutralise(cell_text(row.get(k))) for k in keys])
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    write_csv(rows, keys, buffer)
+    return buffer.getvalue()
+
+
+def rag_style(value: Any) -> str | None:
+    return f"rag.{value}" if value in {"blue", "green", "amber", "red"} else None
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """A rich table on stdout; an empty listing says so on stderr."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not rows:
+        message(empty)
+        return
+    grid = Table(title=title, title_justify="left", header_style="heading", expand=False)
+    for col in columns:
+        grid.add_column(
+            col.header,
+            justify=col.justify,  # type: ignore[arg-type]
+            no_wrap=col.no_wrap,
+            max_width=col.max_width,
+            ratio=col.ratio,
+            overflow="ellipsis" if col.no_wrap else "fold",
+        )
+    for row in rows:
+        cells = []
+        for col in columns:
+            value = row.get(col.key)
+            style = col.style(value) if callable(col.style) else col.style
+            cells.append(Text(cell_text(value), style=style or ""))
+        grid.add_row(*cells)
+    out().print(grid)
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    *,
+    title: str | None = None,
+    json_data: Any = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """Render a listing as table, json or csv (DESIGN.md §3)."""
+    if fmt == "json":
+        emit_json(json_data if json_data is not None else list(rows))
+    elif fmt == "csv":
+        sys.stdout.write(csv_text(rows, [c.key for c in columns]))
+    else:
+        table(rows, columns, title=title, empty=empty)

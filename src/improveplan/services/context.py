@@ -1,0 +1,161 @@
+"""The application context every service receives: database, acting user, plan, clock.
+
+Built once per command from flags and configuration; the engine is opened lazily so
+commands that never touch the database stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from improveplan.config import Settings, default_db_path, load_settings
+from improveplan.errors import DatabaseError, ImproveplanError, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+    from sqlmodel import Session
+
+    from improveplan.store.models import Plan
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def _injected_today() -> dt.date | None:
+    """`IMPROVEPLAN_TODAY` pins "today" (tests, back-dated runs); None means the clock."""
+    value = os.environ.get("IMPROVEPLAN_TODAY")
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproveplanError(
+            f"IMPROVEPLAN_TODAY={value!r} is not a date", "use YYYY-MM-DD or unset it"
+        ) from exc
+
+
+@dataclass
+class App:
+    """What a command runs against. Create with `App.from_options`."""
+
+    db: str
+    user: str
+    plan_name: str | None
+    settings: Settings
+    _today: dt.date | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_options(
+        cls, *, db: str | None = None, plan: str | None = None, user: str | None = None
+    ) -> App:
+        """Apply flag > environment > config file > default."""
+        settings = load_settings()
+        return cls(
+            db=db or settings.db or str(default_db_path()),
+            user=user or settings.user or _login_name(),
+            plan_name=plan or settings.plan,
+            settings=settings,
+        )
+
+    @property
+    def today(self) -> dt.date:
+        """Today in Europe/London, or the injected date; read once per command."""
+        if self._today is None:
+            self._today = resolve_today()
+        return self._today
+
+    @property
+    def url(self) -> URL:
+        from improveplan.store.engine import to_url
+
+        return to_url(self.db)
+
+    @property
+    def shown_db(self) -> str:
+        """The database as it may be printed: a path, or a URL with the password masked."""
+        from improveplan.store.engine import masked, sqlite_path
+
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else masked(self.url)
+
+    def raw_engine(self) -> Engine:
+        """An engine with no schema check (init and db commands)."""
+        if self._engine is None:
+            from improveplan.store.engine import check_reachable, make_engine
+
+            engine = make_engine(self.url)
+            check_reachable(engine)
+            self._engine = engine
+        return self._engine
+
+    def engine(self) -> Engine:
+        """An engine on an existing database at this program's schema revision."""
+        from improveplan.store.engine import sqlite_path
+        from improveplan.store.migrate import require_current
+
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            raise DatabaseError(f"no database at {path}", "run improveplan init")
+        engine = self.raw_engine()
+        require_current(engine)
+        return engine
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction for one command: all of it is written, or none."""
+        from improveplan.store.engine import write_session
+
+        with write_session(self.engine()) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        from improveplan.store.engine import read_session
+
+        with read_session(self.engine()) as session:
+            yield session
+
+    def plan(self, session: Session) -> Plan:
+        """The plan commands work in: `--plan`, or the only plan in the database."""
+        from sqlmodel import func, select
+
+        from improveplan.store.models import Plan
+
+        if self.plan_name:
+            found = session.exec(select(Plan).where(Plan.name == self.plan_name)).first()
+            if found is None:
+                raise NotFound(f'no plan named "{self.plan_name}"', "see improveplan plan list")
+            return found
+        count = session.exec(select(func.count()).select_from(Plan)).one()
+        if count == 0:
+            raise NotFound(
+                "no plan in the database",
+                "create one with improveplan plan add NAME --authority TEXT",
+            )
+        if count > 1:
+            raise ImproveplanError(
+                f"{count} plans in the database", "choose one with --plan NAME or IMPROVEPLAN_PLAN"
+            )
+        return session.exec(select(Plan)).one()
+
+
+def resolve_today() -> dt.date:
+    """Today for parsing relative dates: `IMPROVEPLAN_TODAY` or the Europe/London clock."""
+    today = _injected_today()
+    if today is None:
+        from improveplan.domain.dates import today_london
+
+        today = today_london()
+    return today

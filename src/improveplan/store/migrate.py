@@ -1,0 +1,68 @@
+"""The migration runner: Alembic driven from code, and the schema-version check.
+
+`KNOWN_REVISIONS` lists this program's revisions in order, so the version check needs
+only one query and no Alembic import: a revision not in the list means the database
+was made by a newer improveplan. A test keeps the list equal to `migrations/versions`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import Engine, inspect, text
+
+from improveplan.errors import DatabaseError
+from improveplan.resources import resource_dir
+
+KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+HEAD = KNOWN_REVISIONS[-1]
+
+SchemaState = Literal["empty", "old", "current", "new"]
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database, or None when it has no schema yet."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def schema_state(revision: str | None) -> SchemaState:
+    if revision is None:
+        return "empty"
+    if revision not in KNOWN_REVISIONS:
+        return "new"
+    return "current" if revision == HEAD else "old"
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that is not at this program's head revision."""
+    revision = current_revision(engine)
+    state = schema_state(revision)
+    if state == "empty":
+        raise DatabaseError("the database has no improveplan schema", "run improveplan init")
+    if state == "old":
+        raise DatabaseError(
+            f"the database schema is older ({revision}) than this program ({HEAD})",
+            "run improveplan db upgrade",
+        )
+    if state == "new":
+        raise DatabaseError(
+            f"the database schema ({revision}) is newer than this program ({HEAD})",
+            "upgrade improveplan (pip install -U improveplan)",
+        )
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, refusing a database newer than the program."""
+    if schema_state(current_revision(engine)) == "new":
+        require_current(engine)
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resource_dir("migrations")))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)

@@ -1,0 +1,263 @@
+"""The whole schema of DESIGN.md §2 as SQLModel tables.
+
+Each entity follows the `XBase` (shared fields) → `X(table=True)` ladder; services
+validate input and build plain results, so no separate Create/Public models are needed
+for most tables. Enumerated values (status, RAG, grade) are stored as short strings so
+migrations stay portable between SQLite and PostgreSQL. Timestamps are aware UTC
+(sqlmodel's UTCDateTime stores them as UTC on both databases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names let Alembic's batch mode alter SQLite tables reliably.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> dt.datetime:
+    """Aware UTC now: the one timestamp convention for every table."""
+    return dt.datetime.now(dt.UTC)
+
+
+class PlanBase(SQLModel):
+    name: str = Field(max_length=200, unique=True)
+    authority: str = Field(max_length=200)
+    la_code: str | None = Field(default=None, max_length=20)
+
+
+class Plan(PlanBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PersonBase(SQLModel):
+    name: str = Field(max_length=200, unique=True)
+    email: str | None = Field(default=None, max_length=320)
+    role: str | None = Field(default=None, max_length=200)
+    team: str | None = Field(default=None, max_length=200)
+
+
+class Person(PersonBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ThemeBase(SQLModel):
+    name: str = Field(max_length=200)
+
+
+class Theme(ThemeBase, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class InspectionBase(SQLModel):
+    type: str = Field(max_length=30)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    received: dt.date | None = None
+    published: dt.date | None = None
+    lead_inspector: str | None = Field(default=None, max_length=200)
+
+
+class Inspection(InspectionBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Judgement(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("inspection_id", "area"),)
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id")
+    area: str = Field(max_length=60)
+    grade: str = Field(max_length=40)
+
+
+class RecommendationBase(SQLModel):
+    ref: str = Field(max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    priority_action: bool = False
+
+
+class Recommendation(RecommendationBase, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    seq: int = 0
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    theme_id: int | None = Field(default=None, foreign_key="theme.id")
+
+
+class ActionRecommendation(SQLModel, table=True):
+    """Many-to-many link: an action may answer several recommendations."""
+
+    __tablename__ = "action_recommendation"
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id", primary_key=True)
+
+
+class ActionBase(SQLModel):
+    ref: str = Field(max_length=20)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    start: dt.date | None = None
+    due: dt.date | None = None
+    original_due: dt.date | None = None
+    status: str = Field(default="not_started", max_length=20)
+    rag_override: str | None = Field(default=None, max_length=10)
+    rag_override_reason: str | None = Field(default=None, sa_column=Column(Text))
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
+    success_measure: str | None = Field(default=None, sa_column=Column(Text))
+    evidence: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Action(ActionBase, table=True):
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref"),
+        Index("ix_action_plan_id_status_due", "plan_id", "status", "due"),
+        Index("ix_action_plan_id_owner_id_due", "plan_id", "owner_id", "due"),
+        Index("ix_action_plan_id_due", "plan_id", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    seq: int = 0
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
+    milestone_id: int | None = Field(default=None, foreign_key="milestone.id", index=True)
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ProgressNote(SQLModel, table=True):
+    """Append-only: notes are evidence and are never edited or deleted."""
+
+    __tablename__ = "progress_note"
+    __table_args__ = (Index("ix_progress_note_action_id_created_at", "action_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id")
+    author: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class NoticeBase(SQLModel):
+    kind: str = Field(default="improvement_notice", max_length=30)
+    issued: dt.date
+    plan_due: dt.date | None = None
+    review_months: int = 6
+    board_every_weeks: int | None = None
+    first_board: dt.date | None = None
+    chair: str | None = Field(default=None, max_length=200)
+    lifted: dt.date | None = None
+
+
+class Notice(NoticeBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", unique=True)
+
+
+class MilestoneBase(SQLModel):
+    name: str = Field(max_length=200)
+    kind: str = Field(default="custom", max_length=30)
+    date: dt.date
+    rule: str | None = Field(default=None, max_length=300)
+    source_date: dt.date | None = None
+    user_set: bool = False
+    expected: bool = False
+    done: dt.date | None = None
+
+
+class Milestone(MilestoneBase, table=True):
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name"),
+        Index("ix_milestone_plan_id_date", "plan_id", "date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+
+
+class MeasureBase(SQLModel):
+    name: str = Field(max_length=200)
+    unit: str = Field(max_length=40)
+    baseline: float
+    baseline_date: dt.date | None = None
+    target: float
+    target_date: dt.date | None = None
+    higher_is_better: bool = True
+
+
+class Measure(MeasureBase, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+
+
+class MeasureValue(SQLModel, table=True):
+    __tablename__ = "measure_value"
+    __table_args__ = (UniqueConstraint("measure_id", "date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id")
+    date: dt.date
+    value: float
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: one row per changed field of every write through the services."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_plan_id_at", "plan_id", "at"),
+        Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    actor: str = Field(max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow)
+    entity: str = Field(max_length=40)
+    entity_id: int
+    field: str = Field(max_length=60)
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Notification(SQLModel, table=True):
+    """What was sent to whom, so a rerun on the same day sends nothing twice."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "recipient", "kind", "sent_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    recipient: str = Field(max_length=320)
+    kind: str = Field(max_length=30)
+    sent_on: dt.date
+    sent_at: dt.datetime = Field(default_factory=utcnow)
+    subject: str = Field(max_length=300)
+    action_refs: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class DailyCount(SQLModel, table=True):
+    """RAG counts recorded by the nightly check: the trend the board report plots."""
+
+    __tablename__ = "daily_count"
+    __table_args__ = (UniqueConstraint("plan_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    day: dt.date
+    blue: int = 0
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    total: int = 0
+    overdue: int = 0
