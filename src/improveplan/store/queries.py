@@ -1,0 +1,259 @@
+"""Read queries shared by listings, overdue, status and reports.
+
+RAG is computed *in SQL* (a CASE mirroring `domain.rag.compute_rag`) so counts and
+filters over 100k actions never loop in Python; a test keeps the two in agreement.
+Rows come back as plain dicts in the action JSON shape of DESIGN.md §3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from improveplan.store.models import (
+    Action,
+    ActionRecommendation,
+    Milestone,
+    Person,
+    Recommendation,
+    Theme,
+)
+
+OPEN = ("not_started", "in_progress", "blocked")
+
+
+def is_open() -> ColumnElement[bool]:
+    return col(Action.status).in_(OPEN)
+
+
+def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
+    return and_(is_open(), col(Action.due).is_not(None), col(Action.due) < as_of)
+
+
+def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
+    """The computed RAG of DESIGN.md §2 as a SQL expression (NULL when cancelled)."""
+    window_end = as_of + dt.timedelta(days=amber_days)
+    due = col(Action.due)
+    return case(
+        (col(Action.status) == "signed_off", literal("blue")),
+        (col(Action.status) == "cancelled", null()),
+        (col(Action.status) == "complete", literal("green")),
+        (and_(due.is_not(None), due < as_of), literal("red")),
+        (
+            or_(
+                col(Action.status) == "blocked",
+                and_(due.is_not(None), due <= window_end),
+                and_(
+                    due.is_not(None),
+                    col(Action.original_due).is_not(None),
+                    due > col(Action.original_due),
+                ),
+            ),
+            literal("amber"),
+        ),
+        else_=literal("green"),
+    )
+
+
+def rag_effective(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
+    """An override wins, except that a cancelled action has no RAG at all."""
+    return case(
+        (col(Action.status) == "cancelled", null()),
+        else_=func.coalesce(col(Action.rag_override), rag_computed(as_of, amber_days)),
+    )
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """What `action list`, `overdue` and reports may narrow by; None means any."""
+
+    owner: str | None = None
+    status: Sequence[str] | None = None
+    rag: str | None = None
+    rec: str | None = None
+    theme: str | None = None
+    overdue: bool = False
+    due_by: dt.date | None = None
+    include_cancelled: bool = True
+
+
+def _apply(
+    stmt: Any, flt: ActionFilter, as_of: dt.date, amber_days: int, owner: Any, theme: Any
+) -> Any:
+    if flt.owner is not None:
+        stmt = stmt.where(func.lower(col(owner.name)) == flt.owner.lower())
+    if flt.status:
+        stmt = stmt.where(col(Action.status).in_(list(flt.status)))
+    if not flt.include_cancelled:
+        stmt = stmt.where(col(Action.status) != "cancelled")
+    if flt.rag is not None:
+        stmt = stmt.where(rag_effective(as_of, amber_days) == flt.rag)
+    if flt.theme is not None:
+        stmt = stmt.where(func.lower(col(theme.name)) == flt.theme.lower())
+    if flt.overdue:
+        stmt = stmt.where(is_overdue(as_of))
+    if flt.due_by is not None:
+        stmt = stmt.where(is_open(), col(Action.due) <= flt.due_by)
+    if flt.rec is not None:
+        linked = (
+            select(col(ActionRecommendation.action_id))
+            .join(
+                Recommendation,
+                col(Recommendation.id) == col(ActionRecommendation.recommendation_id),
+            )
+            .where(func.lower(col(Recommendation.ref)) == flt.rec.lower())
+        )
+        stmt = stmt.where(col(Action.id).in_(linked))
+    return stmt
+
+
+def action_rows(
+    session: Session,
+    *,
+    plan_id: int,
+    as_of: dt.date,
+    amber_days: int = 14,
+    flt: ActionFilter | None = None,
+    order: str = "due",
+) -> list[dict[str, Any]]:
+    """Actions of a plan in the JSON shape of DESIGN.md §3, filtered and ordered in SQL."""
+    flt = flt or ActionFilter()
+    owner = aliased(Person)
+    theme = aliased(Theme)
+    stmt = (
+        select(
+            col(Action.id),
+            col(Action.ref),
+            col(Action.title),
+            col(owner.name).label("owner"),
+            col(Action.due),
+            col(Action.original_due),
+            col(Action.status),
+            rag_effective(as_of, amber_days).label("rag"),
+            rag_computed(as_of, amber_days).label("rag_computed"),
+            col(theme.name).label("theme"),
+            col(Milestone.name).label("milestone"),
+            col(Action.version),
+            col(Action.updated_at),
+            col(Action.start),
+            col(Action.rag_override_reason),
+            col(Action.seq),
+        )
+        .select_from(Action)
+        .outerjoin(owner, col(owner.id) == col(Action.owner_id))
+        .outerjoin(theme, col(theme.id) == col(Action.theme_id))
+        .outerjoin(Milestone, col(Milestone.id) == col(Action.milestone_id))
+        .where(col(Action.plan_id) == plan_id)
+    )
+    stmt = _apply(stmt, flt, as_of, amber_days, owner, theme)
+    if order == "ref":
+        stmt = stmt.order_by(col(Action.seq), col(Action.ref))
+    else:
+        stmt = stmt.order_by(
+            col(Action.due).is_(None), col(Action.due), col(Action.seq), col(Action.ref)
+        )
+    rows = [dict(r._mapping) for r in session.execute(stmt)]
+    links = recommendation_refs(session, plan_id=plan_id, action_ids=[r["id"] for r in rows])
+    for row in rows:
+        row["days_overdue"] = days_overdue(row, as_of)
+        row["recommendations"] = links.get(row["id"], [])
+        row["overridden"] = row["rag"] != row["rag_computed"]
+    return rows
+
+
+def days_overdue(row: dict[str, Any], as_of: dt.date) -> int:
+    due: dt.date | None = row["due"]
+    if row["status"] not in OPEN or due is None or due >= as_of:
+        return 0
+    return (as_of - due).days
+
+
+def recommendation_refs(
+    session: Session, *, plan_id: int, action_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """{action id: [recommendation refs]} for the given actions, in recommendation order."""
+    if not action_ids:
+        return {}
+    stmt = (
+        select(col(ActionRecommendation.action_id), col(Recommendation.ref))
+        .join(Recommendation, col(Recommendation.id) == col(ActionRecommendation.recommendation_id))
+        .where(col(Recommendation.plan_id) == plan_id)
+        .order_by(col(Recommendation.seq), col(Recommendation.ref))
+    )
+    if len(action_ids) <= 500:
+        stmt = stmt.where(col(ActionRecommendation.action_id).in_(list(action_ids)))
+    wanted = set(action_ids)
+    result: dict[int, list[str]] = defaultdict(list)
+    for action_id, ref in session.execute(stmt):
+        if action_id in wanted:
+            result[action_id].append(ref)
+    return result
+
+
+def public_action(row: dict[str, Any]) -> dict[str, Any]:
+    """The keys DESIGN.md §3 promises for an action, in that order (extra keys after)."""
+    keys = (
+        "ref", "title", "owner", "due", "original_due", "status", "rag", "rag_computed",
+        "days_overdue", "recommendations", "theme", "milestone", "version", "updated_at",
+    )  # fmt: skip
+    return {key: row[key] for key in keys}
+
+
+def rag_counts(
+    session: Session,
+    *,
+    plan_id: int,
+    as_of: dt.date,
+    amber_days: int = 14,
+    group_by: str | None = None,
+) -> list[dict[str, Any]]:
+    """Counts of blue/green/amber/red (cancelled excluded) and overdue, optionally grouped.
+
+    group_by: None (one row, name None), "theme", "owner" or "recommendation".
+    """
+    rag = rag_effective(as_of, amber_days)
+    counts = [
+        func.sum(case((rag == colour, 1), else_=0)).label(colour)
+        for colour in ("blue", "green", "amber", "red")
+    ]
+    overdue = func.sum(case((is_overdue(as_of), 1), else_=0)).label("overdue")
+    total = func.count().label("total")
+    stmt: Any
+    if group_by is None:
+        stmt = select(literal(None).label("name"), *counts, total, overdue).select_from(Action)
+    elif group_by == "theme":
+        stmt = select(col(Theme.name).label("name"), *counts, total, overdue).select_from(Action)
+        stmt = stmt.outerjoin(Theme, col(Theme.id) == col(Action.theme_id)).group_by(
+            col(Theme.name)
+        )
+    elif group_by == "owner":
+        stmt = select(col(Person.name).label("name"), *counts, total, overdue).select_from(Action)
+        stmt = stmt.outerjoin(Person, col(Person.id) == col(Action.owner_id)).group_by(
+            col(Person.name)
+        )
+    elif group_by == "recommendation":
+        stmt = (
+            select(col(Recommendation.ref).label("name"), *counts, total, overdue)
+            .select_from(Action)
+            .outerjoin(ActionRecommendation, col(ActionRecommendation.action_id) == col(Action.id))
+            .outerjoin(
+                Recommendation,
+                col(Recommendation.id) == col(ActionRecommendation.recommendation_id),
+            )
+            .group_by(col(Recommendation.ref), col(Recommendation.seq))
+        )
+    else:
+        raise ValueError(f"cannot group by {group_by!r}")
+    stmt = stmt.where(col(Action.plan_id) == plan_id, col(Action.status) != "cancelled")
+    rows = [dict(r._mapping) for r in session.execute(stmt)]
+    for row in rows:
+        for key in ("blue", "green", "amber", "red", "overdue", "total"):
+            row[key] = int(row[key] or 0)
+    return sorted(rows, key=lambda r: (r["name"] is None, str(r["name"] or "")))
