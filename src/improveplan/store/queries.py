@@ -82,11 +82,14 @@ class ActionFilter:
     overdue: bool = False
     due_by: dt.date | None = None
     include_cancelled: bool = True
+    ref: str | None = None
 
 
 def _apply(
     stmt: Any, flt: ActionFilter, as_of: dt.date, amber_days: int, owner: Any, theme: Any
 ) -> Any:
+    if flt.ref is not None:
+        stmt = stmt.where(col(Action.ref) == flt.ref)
     if flt.owner is not None:
         stmt = stmt.where(func.lower(col(owner.name)) == flt.owner.lower())
     if flt.status:
