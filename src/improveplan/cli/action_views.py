@@ -1,0 +1,169 @@
+"""How actions look: the list a manager scans, one action in full, its history.
+
+Imported only inside the `action` commands; render modules load inside functions so
+`improveplan --help` stays light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+HISTORY_KEYS = ("when", "who", "what", "from", "to")
+LONDON = "Europe/London"
+
+
+def _local(value: Any) -> Any:
+    """Timestamps are stored in UTC; people read them in UK time."""
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, dt.datetime):
+        return value.astimezone(ZoneInfo(LONDON))
+    return value
+
+
+def _rag_label(row: dict[str, Any]) -> str | None:
+    rag: str | None = row["rag"]
+    return f"{rag}*" if rag and row["overridden"] else rag
+
+
+def _rag_style(value: Any) -> str | None:
+    from improveplan.render.output import rag_style
+
+    return rag_style(str(value).rstrip("*")) if value else None
+
+
+def _late(days: int) -> str:
+    return f"{days}d" if days else ""
+
+
+def footer(rows: list[dict[str, Any]], as_of: dt.date) -> str:
+    """`25 actions: 3 red, 5 amber, 14 green, 3 blue (as of 2025-03-31)`."""
+    counted = [r for r in rows if r["status"] != "cancelled"]
+    n = len(counted)
+    parts = [
+        f"{sum(1 for r in counted if r['rag'] == c)} {c}" for c in ("red", "amber", "green", "blue")
+    ]
+    text = f"{n} action{'' if n == 1 else 's'}: {', '.join(parts)} (as of {as_of})"
+    cancelled = len(rows) - n
+    if cancelled:
+        text += f"; {cancelled} cancelled, not counted"
+    return text
+
+
+def render_list(rows: list[dict[str, Any]], fmt: str, as_of: dt.date) -> None:
+    from improveplan.render.output import Column, csv_text, emit_json, message, table
+    from improveplan.store.queries import public_action
+
+    if fmt == "json":
+        emit_json([public_action(r) for r in rows])
+        return
+    if fmt == "csv":
+        import sys
+
+        public = [public_action(r) for r in rows]
+        keys = list(public[0]) if public else list(public_action(_EMPTY_ROW))
+        sys.stdout.write(csv_text(public, keys))
+        return
+    shown = [
+        {
+            **r,
+            "rag_label": _rag_label(r),
+            "late": f"{r['days_overdue']}d" if r["days_overdue"] else "",
+        }
+        for r in rows
+    ]
+    columns = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("rag_label", "RAG", style=_rag_style, no_wrap=True),
+        Column("due", "Due", no_wrap=True),
+        Column("late", "Late", style="rag.red", justify="right", no_wrap=True),
+        Column("status", "Status", no_wrap=True),
+        Column("owner", "Owner"),
+        Column("title", "Title"),
+    ]
+    table(shown, columns, empty="No actions match — see improveplan action list --all.")
+    if rows:
+        message(footer(rows, as_of), "muted")
+    if any(r["overridden"] for r in rows):
+        message("* RAG set by hand — see improveplan action show REF for why.", "muted")
+
+
+_EMPTY_ROW: dict[str, Any] = dict.fromkeys(
+    (
+        "ref", "title", "owner", "due", "original_due", "status", "rag", "rag_computed",
+        "days_overdue", "recommendations", "theme", "milestone", "version", "updated_at",
+    )
+)  # fmt: skip
+
+
+def _panel_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
+    rag = a["rag"] or "none (cancelled)"
+    if a["rag"] is not None and a["rag"] != a["rag_computed"]:
+        rag = f"{a['rag']} (set by hand: {a['rag_override_reason']}; computed {a['rag_computed']})"
+    status = a["status"] + (f" ({a['status_reason']})" if a["status_reason"] else "")
+    due = str(a["due"]) + (
+        f" (originally {a['original_due']})" if a["original_due"] != a["due"] else ""
+    )
+    pairs = [
+        ("Action", a["ref"]),
+        ("Title", a["title"]),
+        ("Owner", a["owner"]),
+        ("Status", status),
+        ("RAG", rag),
+        ("Due", due),
+        ("Days overdue", a["days_overdue"] or None),
+        ("Start", a["start"]),
+        ("Recommendations", a["recommendations"]),
+        ("Theme", a["theme"]),
+        ("Milestone", a["milestone"]),
+        ("Success measure", a["success_measure"]),
+        ("Evidence", a["evidence"]),
+        ("Version", a["version"]),
+        ("Updated", _local(a["updated_at"])),
+    ]
+    return [{"field": k, "value": v} for k, v in pairs if v not in (None, [], "")]
+
+
+def render_show(a: dict[str, Any], fmt: str) -> None:
+    import sys
+
+    from improveplan.render.output import Column, csv_text, emit_json, table
+
+    if fmt == "json":
+        emit_json(a)
+        return
+    if fmt == "csv":
+        flat = {k: v for k, v in a.items() if k != "notes"}
+        sys.stdout.write(csv_text([flat], list(flat)))
+        return
+    table(
+        _panel_rows(a),
+        [Column("field", "", style="heading", no_wrap=True), Column("value", "")],
+        title=f"Action {a['ref']}",
+    )
+    notes = [{**n, "at": _local(n["at"])} for n in a["notes"]]
+    table(
+        notes,
+        [
+            Column("at", "When", no_wrap=True),
+            Column("author", "Who", no_wrap=True),
+            Column("text", "Note"),
+        ],
+        title="Notes",
+        empty=f"No notes yet — add one with improveplan action note {a['ref']} TEXT.",
+    )
+
+
+def render_history(ref: str, events: list[dict[str, Any]], fmt: str) -> None:
+    from improveplan.render.output import Column, emit
+
+    shown = events if fmt != "table" else [{**e, "when": _local(e["when"])} for e in events]
+    columns = [
+        Column("when", "When", no_wrap=True),
+        Column("who", "Who", no_wrap=True),
+        Column("what", "What", no_wrap=True),
+        Column("from", "From"),
+        Column("to", "To"),
+    ]
+    emit(shown, columns, fmt, title=f"History of action {ref}", empty="No history.")

@@ -1,0 +1,259 @@
+"""The `action` group: a service manager's daily work on their actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
+
+
+class _Choice(click.ParamType):
+    """A status or RAG word, parsed by the domain (usage error, exit 2, when unknown)."""
+
+    def __init__(self, name: str, auto: bool = False) -> None:
+        self.name = name
+        self.auto = auto
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from improveplan.domain import rag
+
+        text = str(value).strip()
+        if self.auto and text.lower() == "auto":
+            return "auto"
+        try:
+            parsed = rag.parse_status(text) if self.name == "STATUS" else rag.parse_rag(text)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(parsed.value)
+
+
+STATUS = _Choice("STATUS")
+RAG = _Choice("RAG")
+RAG_OR_AUTO = _Choice("RAG", auto=True)
+
+
+def _changes_text(ref: str, changes: dict[str, tuple[Any, Any]]) -> str:
+    hidden = {"reason", "status_reason", "rag_override_reason", "evidence"}
+    parts = [
+        f"{field} {old if old is not None else '—'} → {new if new is not None else '—'}"
+        for field, (old, new) in changes.items()
+        if field not in hidden
+    ]
+    if not parts:
+        return f"Action {ref}: nothing changed."
+    return f"Action {ref}: " + "; ".join(parts) + "."
+
+
+def _report(result: dict[str, Any]) -> None:
+    from improveplan.render.output import message
+
+    message(_changes_text(result["ref"], result["changes"]), "success")
+
+
+@click.group()
+def action() -> None:
+    """Add, list, update and close actions."""
+
+
+@action.command("add")
+@click.argument("title")
+@click.option("--owner", required=True, metavar="NAME", help="Who is responsible (a person).")
+@click.option("--due", required=True, type=DATE, help="When it must be done.")
+@click.option("--ref", metavar="REF", help="Reference, e.g. 2.4 [default: the next number].")
+@click.option("--rec", "recs", multiple=True, metavar="REF", help="Recommendation it answers.")
+@click.option("--theme", metavar="T", help="Theme (workstream).")
+@click.option("--milestone", metavar="NAME", help="Milestone it must be done by.")
+@click.option("--start", type=DATE, help="When work starts.")
+@click.option("--measure", metavar="TEXT", help="How success will be measured.")
+def add(
+    title: str,
+    owner: str,
+    due: dt.date,
+    ref: str | None,
+    recs: tuple[str, ...],
+    theme: str | None,
+    milestone: str | None,
+    start: dt.date | None,
+    measure: str | None,
+) -> None:
+    """Add an action called TITLE."""
+    from improveplan.render.output import message
+    from improveplan.services import actions
+
+    row = actions.add_action(
+        get_app(),
+        title=title,
+        owner=owner,
+        due=due,
+        ref=ref,
+        recs=recs,
+        theme=theme,
+        milestone=milestone,
+        start=start,
+        measure=measure,
+    )
+    message(
+        f"Added action {row['ref']}: {row['title']} (owner {row['owner']}, due {row['due']}).",
+        "success",
+    )
+
+
+@action.command("list")
+@click.option("--owner", metavar="NAME", help="Only this person's actions.")
+@click.option("--mine", is_flag=True, help="Only the acting user's actions (--user).")
+@click.option("--status", "statuses", multiple=True, type=STATUS, help="Only this status.")
+@click.option("--rag", type=RAG, help="Only this RAG rating.")
+@click.option("--rec", metavar="REF", help="Only actions answering this recommendation.")
+@click.option("--theme", metavar="T", help="Only this theme.")
+@click.option("--overdue", is_flag=True, help="Only open actions past their due date.")
+@click.option("--all", "all_", is_flag=True, help="Include cancelled actions.")
+@as_of_option
+@format_option
+def list_(
+    owner: str | None,
+    mine: bool,
+    statuses: tuple[str, ...],
+    rag: str | None,
+    rec: str | None,
+    theme: str | None,
+    overdue: bool,
+    all_: bool,
+    as_of: dt.date | None,
+    fmt: str,
+) -> None:
+    """List actions, soonest due first (cancelled ones only with --all or --status)."""
+    from improveplan.cli.action_views import render_list
+    from improveplan.services import actions
+    from improveplan.store.queries import ActionFilter
+
+    if mine and owner:
+        raise click.UsageError("give --mine or --owner, not both")
+    app = get_app()
+    day = as_of_or_today(as_of)
+    flt = ActionFilter(
+        owner=owner,
+        status=statuses or None,
+        rag=rag,
+        rec=rec,
+        theme=theme,
+        overdue=overdue,
+        include_cancelled=all_ or bool(statuses),
+    )
+    if mine:
+        flt = actions.mine_filter(app, flt)
+    render_list(actions.list_actions(app, as_of=day, flt=flt), fmt, day)
+
+
+@action.command("show")
+@click.argument("ref")
+@as_of_option
+@format_option
+def show(ref: str, as_of: dt.date | None, fmt: str) -> None:
+    """Show action REF in full, with its notes."""
+    from improveplan.cli.action_views import render_show
+    from improveplan.services import actions
+
+    day = as_of_or_today(as_of)
+    render_show(actions.show_action(get_app(), ref=ref, as_of=day), fmt)
+
+
+@action.command("history")
+@click.argument("ref")
+@format_option
+def history(ref: str, fmt: str) -> None:
+    """Every change to action REF and its notes: who, when, what, from, to."""
+    from improveplan.cli.action_views import render_history
+    from improveplan.services import actions
+
+    render_history(ref, actions.history(get_app(), ref=ref), fmt)
+
+
+@action.command("update")
+@click.argument("ref")
+@click.option("--status", type=STATUS, help="New status (in-progress, blocked, ...).")
+@click.option("--due", type=DATE, help="New due date (later needs --reason).")
+@click.option("--reason", metavar="TEXT", help="Why: for cancelling, a later due date, --rag.")
+@click.option("--owner", metavar="NAME", help="New owner (a person).")
+@click.option("--title", metavar="T", help="New title.")
+@click.option("--rag", type=RAG_OR_AUTO, help="Set RAG by hand (needs --reason); auto clears.")
+@click.option("--clear-rag", is_flag=True, help="Go back to the computed RAG.")
+@click.option("--note", metavar="TEXT", help="Add a progress note too.")
+@click.option("--if-version", type=int, metavar="N", help="Fail if the action is not at version N.")
+def update(
+    ref: str,
+    status: str | None,
+    due: dt.date | None,
+    reason: str | None,
+    owner: str | None,
+    title: str | None,
+    rag: str | None,
+    clear_rag: bool,
+    note: str | None,
+    if_version: int | None,
+) -> None:
+    """Change action REF."""
+    from improveplan.render.output import message
+    from improveplan.services import actions
+
+    auto = rag == "auto"
+    result = actions.update_action(
+        get_app(),
+        ref=ref,
+        status=status,
+        due=due,
+        reason=reason,
+        owner=owner,
+        title=title,
+        rag=None if auto else rag,
+        clear_rag=clear_rag or auto,
+        note=note,
+        if_version=if_version,
+    )
+    if result["changes"] or note is None:
+        _report(result)
+    if note is not None:
+        message(f"Noted on action {result['ref']}.", "success")
+
+
+@action.command("note")
+@click.argument("ref")
+@click.argument("text")
+def note(ref: str, text: str) -> None:
+    """Add a progress note (TEXT) to action REF; notes are never edited."""
+    from improveplan.render.output import message
+    from improveplan.services import actions
+
+    row = actions.add_note(get_app(), ref=ref, text=text)
+    message(f"Noted on action {row['ref']} by {row['author']}.", "success")
+
+
+@action.command("done")
+@click.argument("ref")
+@click.option("--evidence", metavar="TEXT", help="What shows it is done.")
+def done(ref: str, evidence: str | None) -> None:
+    """Mark action REF complete, awaiting sign-off."""
+    from improveplan.services import actions
+
+    _report(actions.mark_done(get_app(), ref=ref, evidence=evidence))
+
+
+@action.command("signoff")
+@click.argument("ref")
+def signoff(ref: str) -> None:
+    """Sign off complete action REF (accepted by the board)."""
+    from improveplan.services import actions
+
+    _report(actions.sign_off(get_app(), ref=ref))
+
+
+@action.command("reopen")
+@click.argument("ref")
+@click.option("--reason", metavar="TEXT", help="Why work resumes (required).")
+def reopen(ref: str, reason: str | None) -> None:
+    """Reopen complete, signed-off or cancelled action REF (in progress again)."""
+    from improveplan.services import actions
+
+    _report(actions.reopen(get_app(), ref=ref, reason=reason or ""))

@@ -1,0 +1,50 @@
+"""The `theme` group: workstreams that group actions, each with a lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+
+
+@click.group()
+def theme() -> None:
+    """Add and list themes (workstreams)."""
+
+
+@theme.command("add")
+@click.argument("name")
+@click.option("--lead", metavar="PERSON", help="Who leads it (gets escalations).")
+def add(name: str, lead: str | None) -> None:
+    """Add a theme called NAME to the plan."""
+    from improveplan.render.output import message
+    from improveplan.services import themes
+
+    row = themes.add_theme(get_app(), name=name, lead=lead)
+    led = f" (lead {row['lead']})" if row["lead"] else ""
+    message(f'Added theme "{row["name"]}"{led}.', "success")
+
+
+@theme.command("list")
+@as_of_option
+@format_option
+def list_(as_of: dt.date | None, fmt: str) -> None:
+    """List themes with their actions, open and overdue (cancelled not counted)."""
+    from improveplan.render.output import Column, emit
+    from improveplan.services import themes
+
+    columns = [
+        Column("name", "Theme"),
+        Column("lead", "Lead"),
+        Column("actions", "Actions", justify="right", no_wrap=True),
+        Column("open", "Open", justify="right", no_wrap=True),
+        Column("overdue", "Overdue", justify="right", no_wrap=True),
+    ]
+    emit(
+        themes.list_themes(get_app(), as_of=as_of_or_today(as_of)),
+        columns,
+        fmt,
+        empty="No themes yet — add one with improveplan theme add NAME --lead PERSON.",
+    )

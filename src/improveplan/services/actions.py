@@ -1,0 +1,24 @@
+"""Actions: the service manager's daily work (one import for callers).
+
+Writes live in `action_writes` (add, notes) and `action_updates` (status rules);
+reads in `action_reads`. Every function takes the App and keyword-only arguments.
+"""
+
+from __future__ import annotations
+
+from improveplan.services.action_reads import history, list_actions, mine_filter, show_action
+from improveplan.services.action_updates import mark_done, reopen, sign_off, update_action
+from improveplan.services.action_writes import add_action, add_note
+
+__all__ = [
+    "add_action",
+    "add_note",
+    "history",
+    "list_actions",
+    "mark_done",
+    "mine_filter",
+    "reopen",
+    "show_action",
+    "sign_off",
+    "update_action",
+]
