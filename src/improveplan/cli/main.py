@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
+from improveplan.cli import actions as actions_cli
 from improveplan.cli import database, people, plans
+from improveplan.cli import themes as themes_cli
 from improveplan.errors import ImproveplanError
 
 
@@ -74,6 +76,8 @@ cli.add_command(database.init)
 cli.add_command(database.db)
 cli.add_command(plans.plan)
 cli.add_command(people.person)
+cli.add_command(actions_cli.action)
+cli.add_command(themes_cli.theme)
 
 
 def main() -> None:
