@@ -1,0 +1,222 @@
+"""The `inspection` group: the Ofsted inspection a plan answers, typed in or read from its PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from improveplan.cli.options import DATE, format_option, get_app
+
+TYPES = ("standard", "short", "focused_visit", "monitoring_visit", "jtai", "other")
+GRADE_STYLE = {
+    "outstanding": "rag.blue",
+    "good": "rag.green",
+    "requires_improvement": "rag.amber",
+    "inadequate": "rag.red",
+}
+LABELS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+}
+LABEL_STYLE = {LABELS[grade]: style for grade, style in GRADE_STYLE.items()}
+
+table_json_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def _grades(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    """`--grade AREA=GRADE` validated at parse time: a bad value is a usage error (exit 2)."""
+    from improveplan.services.inspections import parse_grades
+
+    try:
+        return parse_grades(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+@click.group()
+def inspection() -> None:
+    """Record the Ofsted inspection: typed in, or read from the published report PDF."""
+
+
+@inspection.command("add")
+@click.option("--type", "type_", type=click.Choice(TYPES), required=True, help="Inspection type.")
+@click.option("--start", type=DATE, required=True, help="First day of fieldwork.")
+@click.option("--end", type=DATE, required=True, help="Last day of fieldwork.")
+@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
+@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
+@click.option(
+    "--grade",
+    "grades",
+    multiple=True,
+    metavar="AREA=GRADE",
+    callback=_grades,
+    help="A judgement, repeatable: e.g. overall_effectiveness=inadequate, care_leavers=RI.",
+)
+def add(
+    type_: str,
+    start: dt.date,
+    end: dt.date,
+    received: dt.date | None,
+    published: dt.date | None,
+    lead_inspector: str | None,
+    grades: dict[str, str],
+) -> None:
+    """Record an inspection of the current plan and its judgements.
+
+    Areas: impact_of_leaders, help_and_protection, children_in_care, care_leavers,
+    overall_effectiveness (or children_in_care_and_care_leavers before 2023). Grades:
+    outstanding, good, requires_improvement ("RI"), inadequate.
+    """
+    from improveplan.render.output import message
+    from improveplan.services import inspections
+
+    row = inspections.add_inspection(
+        get_app(),
+        type=type_,
+        start=start,
+        end=end,
+        received=received,
+        published=published,
+        lead_inspector=lead_inspector,
+        judgements=grades,
+    )
+    message(f"Added inspection {row['id']} ({type_}, {start} to {end}).", "success")
+
+
+@inspection.command("list")
+@format_option
+def list_(fmt: str) -> None:
+    """List the plan's inspections."""
+    from improveplan.render.output import Column, emit
+    from improveplan.services import inspections
+
+    data = inspections.list_inspections(get_app())
+    rows = [
+        {
+            **d,
+            "overall": d["judgements"].get("overall_effectiveness"),
+            "recs": len(d["recommendations"]),
+        }
+        for d in data
+    ]
+    columns = [
+        Column("id", "ID", justify="right", no_wrap=True),
+        Column("type", "Type", no_wrap=True),
+        Column("start", "Start", no_wrap=True),
+        Column("end", "End", no_wrap=True),
+        Column("received", "Received", no_wrap=True),
+        Column("published", "Published", no_wrap=True),
+        Column("lead_inspector", "Lead inspector"),
+        Column("overall", "Overall", style=GRADE_STYLE.get),
+        Column("recs", "Recs", justify="right"),
+    ]
+    emit(
+        rows,
+        columns,
+        fmt,
+        json_data=data,
+        empty="No inspections yet — add one with improveplan inspection add or import-report.",
+    )
+
+
+@inspection.command("show")
+@click.argument("inspection_id", metavar="ID", type=int)
+@table_json_option
+def show(inspection_id: int, fmt: str) -> None:
+    """Show one inspection: dates, judgements and recommendations."""
+    from improveplan.services import inspections
+
+    data = inspections.show_inspection(get_app(), inspection_id=inspection_id)
+    _render(data, fmt)
+
+
+@inspection.command("import-report")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
+@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option("--dry-run", is_flag=True, help="Read the report and show it; write nothing.")
+@table_json_option
+def import_report(
+    file: Path, received: dt.date | None, published: dt.date | None, dry_run: bool, fmt: str
+) -> None:
+    """Read an Ofsted ILACS report PDF into the plan.
+
+    Creates the inspection (dates, type, lead inspector), its judgements and its
+    recommendations ("What needs to improve", verbatim, numbered from the next free R).
+    """
+    from improveplan.domain.ofsted_report import ReportError
+    from improveplan.errors import ImproveplanError
+    from improveplan.io.ofsted_pdf import read_report
+    from improveplan.render.output import message
+    from improveplan.services import inspections
+
+    if not file.exists():
+        raise ImproveplanError(f"no file at {file}", "check the path of the report PDF")
+    try:
+        report = read_report(file)
+    except ReportError as exc:
+        what, _, todo = str(exc).partition(" — ")
+        raise ImproveplanError(
+            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
+        ) from None
+    data = inspections.import_report(
+        get_app(), report=report, received=received, published=published, dry_run=dry_run
+    )
+    _render(data, fmt)
+    recs = data["recommendations"]
+    span = f" ({recs[0]['ref']}–{recs[-1]['ref']})" if recs else ""
+    found = f"{len(data['judgements'])} judgements, {len(recs)} recommendations{span}"
+    if dry_run:
+        message(f"Dry run: nothing written. Found {found}.", "warning")
+    else:
+        message(f"Imported inspection {data['id']}: {found}.", "success")
+
+
+def _render(data: dict[str, Any], fmt: str) -> None:
+    """The inspection JSON, or three small tables: details, judgements, recommendations."""
+    from improveplan.render.output import Column, emit_json, table
+
+    if fmt == "json":
+        emit_json(data)
+        return
+    labels = {
+        "id": "ID",
+        "type": "Type",
+        "start": "Fieldwork start",
+        "end": "Fieldwork end",
+        "received": "Report received",
+        "published": "Published",
+        "lead_inspector": "Lead inspector",
+    }
+    details = [
+        {"field": label, "value": "(dry run)" if data[k] is None and k == "id" else data[k]}
+        for k, label in labels.items()
+    ]
+    table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
+    grades = [
+        {"area": area.replace("_", " ").capitalize(), "grade": LABELS.get(grade, grade)}
+        for area, grade in data["judgements"].items()
+    ]
+    table(
+        grades,
+        [Column("area", "Judgement"), Column("grade", "Grade", style=LABEL_STYLE.get)],
+        empty="No judgements recorded.",
+    )
+    table(
+        data["recommendations"],
+        [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
+        empty="No recommendations in this report.",
+    )

@@ -1,0 +1,103 @@
+"""The `rec` group: Ofsted's recommendations and the actions answering each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+
+
+@click.group()
+def rec() -> None:
+    """Add, list and show the recommendations the plan answers."""
+
+
+@rec.command("add")
+@click.argument("ref")
+@click.argument("text")
+@click.option("--inspection", type=int, metavar="ID", help="The inspection it comes from.")
+@click.option("--theme", metavar="NAME", help="The theme (workstream) that answers it.")
+@click.option("--priority", is_flag=True, help="An area for priority action.")
+def add(ref: str, text: str, inspection: int | None, theme: str | None, priority: bool) -> None:
+    """Add recommendation REF (e.g. R9) with its TEXT, verbatim from the report."""
+    from improveplan.render.output import message
+    from improveplan.services import recommendations
+
+    row = recommendations.add_recommendation(
+        get_app(), ref=ref, text=text, inspection=inspection, theme=theme, priority=priority
+    )
+    message(f"Added recommendation {row['ref']}.", "success")
+
+
+@rec.command("list")
+@format_option
+def list_(fmt: str) -> None:
+    """List recommendations with how many actions answer each and how many are open."""
+    from improveplan.render.output import Column, emit
+    from improveplan.services import recommendations
+
+    rows = recommendations.list_recommendations(get_app())
+    columns = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("text", "Recommendation", ratio=1),
+        Column("theme", "Theme", max_width=24),
+        Column("actions", "Actions", justify="right", no_wrap=True),
+        Column("open_actions", "Open", justify="right", no_wrap=True),
+    ]
+    if fmt == "csv":
+        columns.insert(3, Column("priority_action", "Priority"))
+    emit(
+        rows,
+        columns,
+        fmt,
+        empty="No recommendations yet — add one with improveplan rec add REF TEXT, "
+        "or import the report with improveplan inspection import-report FILE.pdf.",
+    )
+
+
+@rec.command("show")
+@click.argument("ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@as_of_option
+def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
+    """Show recommendation REF and its actions with their RAG."""
+    from rich.text import Text
+
+    from improveplan.render.output import Column, emit_json, out, rag_style, table
+    from improveplan.services import recommendations
+
+    data = recommendations.show_recommendation(get_app(), ref=ref, as_of=as_of_or_today(as_of))
+    if fmt == "json":
+        emit_json(data)
+        return
+    console = out()
+    console.print(Text.assemble((data["ref"], "ref"), " ", data["text"]), soft_wrap=True)
+    facts = [f"theme: {data['theme'] or '-'}"]
+    if data["priority_action"]:
+        facts.append("area for priority action")
+    console.print(" · ".join(facts), style="muted", markup=False)
+    columns = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("title", "Action", ratio=1),
+        Column("owner", "Owner", no_wrap=True),
+        Column("due", "Due", no_wrap=True),
+        Column("status", "Status", no_wrap=True),
+        Column("rag", "RAG", style=rag_style, no_wrap=True),
+        Column("days_overdue", "Late", justify="right", no_wrap=True),
+    ]
+    table(
+        data["actions"],
+        columns,
+        title=f"Actions as of {data['as_of'].isoformat()}",
+        empty=f"No actions answer {data['ref']} yet — add one with "
+        f"improveplan action add TITLE --owner NAME --due DATE --rec {data['ref']}.",
+    )

@@ -1,0 +1,230 @@
+"""Recommendations: Ofsted's "What needs to improve" items, which actions answer.
+
+References are `R1`, `R2`, ... (a bare number is read as `R<n>`); `seq` keeps them in
+their natural order so R2 sorts before R10 on every database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, select
+
+from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.services import audit
+from improveplan.services.context import App
+from improveplan.store.models import (
+    Action,
+    ActionRecommendation,
+    Inspection,
+    Plan,
+    Recommendation,
+    Theme,
+)
+
+REC_FIELDS = ("ref", "text", "inspection_id", "theme_id", "priority_action", "seq")
+_NUMBER = re.compile(r"r?(\d+)", re.IGNORECASE)
+_FIRST_NUMBER = re.compile(r"\d+")
+_OPEN = ("not_started", "in_progress", "blocked")
+
+
+def normalise_ref(ref: str) -> str:
+    """`3`, `r3` and `R3` are the same reference, stored as `R3`; others kept as typed."""
+    text = ref.strip()
+    match = _NUMBER.fullmatch(text)
+    return f"R{int(match.group(1))}" if match else text
+
+
+def _check_ref(ref: str) -> None:
+    if not ref or len(ref) > 20 or any(ch.isspace() for ch in ref):
+        raise ImproveplanError(
+            f"{ref!r} is not a recommendation reference",
+            "use a short reference without spaces, e.g. R9",
+        )
+
+
+def find_recommendation(session: Session, plan: Plan, ref: str) -> Recommendation:
+    """A recommendation of the plan by reference, case-insensitively."""
+    wanted = normalise_ref(ref)
+    found = session.exec(
+        select(Recommendation).where(
+            Recommendation.plan_id == plan.id,
+            func.lower(col(Recommendation.ref)) == wanted.lower(),
+        )
+    ).first()
+    if found is None:
+        raise NotFound(
+            f'no recommendation {wanted} in plan "{plan.name}"', "see improveplan rec list"
+        )
+    return found
+
+
+def _seq(session: Session, plan_id: int, ref: str) -> int:
+    """The number inside the reference (R10 -> 10), else one after the last."""
+    number = _FIRST_NUMBER.search(ref)
+    if number is not None:
+        return int(number.group(0))
+    last = session.exec(
+        select(func.max(col(Recommendation.seq))).where(Recommendation.plan_id == plan_id)
+    ).one()
+    return int(last or 0) + 1
+
+
+def create_recommendation(
+    session: Session,
+    app: App,
+    plan: Plan,
+    *,
+    ref: str,
+    text: str,
+    inspection_id: int | None = None,
+    theme_id: int | None = None,
+    priority_action: bool = False,
+) -> Recommendation:
+    """Write one recommendation inside the caller's transaction, audited."""
+    assert plan.id is not None
+    ref = normalise_ref(ref)
+    _check_ref(ref)
+    text = " ".join(text.split())
+    if not text:
+        raise ImproveplanError(f"recommendation {ref} has no text", "give its text in quotes")
+    taken = session.exec(
+        select(Recommendation.ref).where(
+            Recommendation.plan_id == plan.id,
+            func.lower(col(Recommendation.ref)) == ref.lower(),
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(
+            f'recommendation {taken} already exists in plan "{plan.name}"',
+            "choose another reference (see improveplan rec list)",
+        )
+    rec = Recommendation(
+        plan_id=plan.id,
+        ref=ref,
+        text=text,
+        seq=_seq(session, plan.id, ref),
+        inspection_id=inspection_id,
+        theme_id=theme_id,
+        priority_action=priority_action,
+    )
+    session.add(rec)
+    audit.record_created(
+        session,
+        actor=app.user,
+        plan_id=plan.id,
+        entity="recommendation",
+        obj=rec,
+        fields=REC_FIELDS,
+    )
+    return rec
+
+
+def add_recommendation(
+    app: App,
+    *,
+    ref: str,
+    text: str,
+    inspection: int | None = None,
+    theme: str | None = None,
+    priority: bool = False,
+) -> dict[str, Any]:
+    """Add a recommendation to the current plan (from a report, a visit, or the board)."""
+    from improveplan.services.inspections import find_inspection
+    from improveplan.services.lookups import find_theme
+
+    with app.write() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        inspection_id = find_inspection(session, plan, inspection).id if inspection else None
+        theme_row = find_theme(session, plan.id, theme) if theme else None
+        rec = create_recommendation(
+            session,
+            app,
+            plan,
+            ref=ref,
+            text=text,
+            inspection_id=inspection_id,
+            theme_id=theme_row.id if theme_row else None,
+            priority_action=priority,
+        )
+        return {
+            "ref": rec.ref,
+            "text": rec.text,
+            "theme": theme_row.name if theme_row else None,
+            "priority_action": rec.priority_action,
+            "inspection": inspection_id,
+        }
+
+
+def list_recommendations(app: App) -> list[dict[str, Any]]:
+    """Every recommendation with its action counts (cancelled actions not counted)."""
+    live = col(Action.status) != "cancelled"
+    open_ = case((col(Action.status).in_(_OPEN), 1), else_=0)
+    stmt = (
+        sql_select(
+            col(Recommendation.ref),
+            col(Recommendation.text),
+            col(Theme.name).label("theme"),
+            col(Recommendation.priority_action),
+            col(Recommendation.inspection_id).label("inspection"),
+            func.count(col(Action.id)).label("actions"),
+            func.coalesce(func.sum(open_), 0).label("open_actions"),
+        )
+        .select_from(Recommendation)
+        .outerjoin(Theme, col(Theme.id) == col(Recommendation.theme_id))
+        .outerjoin(
+            ActionRecommendation,
+            col(ActionRecommendation.recommendation_id) == col(Recommendation.id),
+        )
+        .outerjoin(Action, (col(Action.id) == col(ActionRecommendation.action_id)) & live)
+        .group_by(
+            col(Recommendation.id),
+            col(Recommendation.ref),
+            col(Recommendation.text),
+            col(Recommendation.seq),
+            col(Recommendation.priority_action),
+            col(Recommendation.inspection_id),
+            col(Theme.name),
+        )
+        .order_by(col(Recommendation.seq), col(Recommendation.ref))
+    )
+    with app.read() as session:
+        plan = app.plan(session)
+        rows = session.execute(stmt.where(col(Recommendation.plan_id) == plan.id))
+        return [
+            {**r._mapping, "actions": int(r.actions), "open_actions": int(r.open_actions)}
+            for r in rows
+        ]
+
+
+def show_recommendation(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]:
+    """One recommendation and the actions answering it, with RAG as on `as_of`."""
+    from improveplan.store.queries import ActionFilter, action_rows, public_action
+
+    with app.read() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        rec = find_recommendation(session, plan, ref)
+        theme = session.get(Theme, rec.theme_id) if rec.theme_id else None
+        inspection = session.get(Inspection, rec.inspection_id) if rec.inspection_id else None
+        rows = action_rows(
+            session,
+            plan_id=plan.id,
+            as_of=as_of,
+            amber_days=app.settings.amber_days,
+            flt=ActionFilter(rec=rec.ref),
+        )
+        return {
+            "ref": rec.ref,
+            "text": rec.text,
+            "theme": theme.name if theme else None,
+            "priority_action": rec.priority_action,
+            "inspection": inspection.id if inspection else None,
+            "as_of": as_of,
+            "actions": [public_action(row) for row in rows],
+        }

@@ -1,0 +1,145 @@
+"""inspection import-report: every shared report through the CLI, dry runs, numbering, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from improveplan.store.engine import to_url
+from tests.conftest import SHARED, Invoke
+
+REPORTS = SHARED / "ofsted-reports"
+EXPECTED: list[dict[str, Any]] = json.loads((REPORTS / "expected.json").read_text("utf-8"))
+PETERBOROUGH = REPORTS / "peterborough-2024-01-30.pdf"
+TABLES = ("inspection", "judgement", "recommendation", "audit_event")
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = create_engine(to_url(url))
+    with engine.connect() as conn:
+        counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES}
+    engine.dispose()
+    return counts
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=[e["file"] for e in EXPECTED])
+def test_every_shared_report_imports_as_expected(plan_run: Invoke, expected: dict[str, Any]) -> None:
+    result = plan_run(
+        "inspection", "import-report", str(REPORTS / expected["file"]),
+        "--published", expected["published"], "--received", expected["published"],
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data) == ["id", "type", "start", "end", "received", "published",
+                          "lead_inspector", "judgements", "recommendations"]  # fmt: skip
+    assert data["id"] == 1
+    assert (data["type"], data["start"], data["end"]) == (
+        expected["type"], expected["start"], expected["end"],
+    )  # fmt: skip
+    assert data["published"] == data["received"] == expected["published"]
+    assert data["lead_inspector"].lower() == expected["lead_inspector"].lower()
+    assert data["judgements"] == expected["judgements"]
+    assert [r["text"] for r in data["recommendations"]] == expected["recommendations"]
+    count = len(expected["recommendations"])
+    assert [r["ref"] for r in data["recommendations"]] == [f"R{n}" for n in range(1, count + 1)]
+    shown = plan_run("inspection", "show", "1", "--format", "json")
+    assert json.loads(shown.stdout) == data
+    listed = json.loads(plan_run("rec", "list", "--format", "json").stdout)
+    assert [r["text"] for r in listed] == expected["recommendations"]
+
+
+def test_table_output_shows_what_was_found(plan_run: Invoke) -> None:
+    result = plan_run("inspection", "import-report", str(PETERBOROUGH), "--received", "2024-01-30")
+    assert result.exit_code == 0, result.output
+    for fragment in ("Russel Breyer", "2023-11-27", "2023-12-08", "2024-01-30", "standard",
+                     "Inadequate", "R8", "missing from care"):  # fmt: skip
+        assert fragment in result.stdout
+    assert result.stderr == "Imported inspection 1: 5 judgements, 8 recommendations (R1–R8).\n"
+
+
+def test_dry_run_writes_nothing(plan_run: Invoke, db_url: str) -> None:
+    before = _counts(db_url)
+    result = plan_run("inspection", "import-report", str(PETERBOROUGH), "--dry-run",
+                      "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["id"] is None
+    assert [r["ref"] for r in data["recommendations"]] == [f"R{n}" for n in range(1, 9)]
+    assert result.stderr.startswith("Dry run: nothing written.")
+    assert _counts(db_url) == before
+    table = plan_run("inspection", "import-report", str(PETERBOROUGH), "--dry-run")
+    assert "(dry run)" in table.stdout
+    assert _counts(db_url) == before
+
+
+def test_two_imports_continue_the_numbering(plan_run: Invoke) -> None:
+    assert plan_run("rec", "add", "R3", "A recommendation from the board").exit_code == 0
+    first = plan_run("inspection", "import-report", str(REPORTS / "essex-2023-08-11.pdf"),
+                     "--format", "json")  # fmt: skip
+    assert [r["ref"] for r in json.loads(first.stdout)["recommendations"]] == ["R4"]
+    dry = plan_run("inspection", "import-report", str(PETERBOROUGH), "--dry-run",
+                   "--format", "json")  # fmt: skip
+    assert json.loads(dry.stdout)["recommendations"][0]["ref"] == "R5"
+    second = plan_run("inspection", "import-report", str(PETERBOROUGH), "--format", "json")
+    data = json.loads(second.stdout)
+    assert data["id"] == 2
+    assert [r["ref"] for r in data["recommendations"]] == [f"R{n}" for n in range(5, 13)]
+    refs = [r["ref"] for r in json.loads(plan_run("rec", "list", "--format", "json").stdout)]
+    assert refs == [f"R{n}" for n in range(3, 13)]
+
+
+def test_report_without_recommendations_is_valid(plan_run: Invoke) -> None:
+    result = plan_run("inspection", "import-report", str(REPORTS / "thurrock-2024-10-29.pdf"))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "Imported inspection 1: 5 judgements, 0 recommendations.\n"
+
+
+def test_text_file_named_pdf_is_refused(plan_run: Invoke, db_url: str, tmp_path: Path) -> None:
+    fake = tmp_path / "report.pdf"
+    fake.write_text("Inspection dates: 27 November to 8 December 2023\n", "utf-8")
+    before = _counts(db_url)
+    result = plan_run("inspection", "import-report", str(fake))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: report.pdf: not a PDF file — ")
+    assert result.stderr.count("\n") == 1
+    assert _counts(db_url) == before
+
+
+def test_missing_file_is_refused(plan_run: Invoke, db_url: str, tmp_path: Path) -> None:
+    before = _counts(db_url)
+    missing = tmp_path / "absent.pdf"
+    result = plan_run("inspection", "import-report", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no file at {missing} — check the path of the report PDF\n"
+    assert _counts(db_url) == before
+
+
+def test_pdf_that_is_not_an_ilacs_report_is_refused(
+    plan_run: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfWriter
+
+    blank = tmp_path / "blank.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with blank.open("wb") as handle:
+        writer.write(handle)
+    before = _counts(db_url)
+    result = plan_run("inspection", "import-report", str(blank), "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+    assert " — " in result.stderr
+    assert _counts(db_url) == before
+
+
+def test_import_needs_a_plan(run: Invoke) -> None:
+    result = run("inspection", "import-report", str(PETERBOROUGH))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no plan in the database — ")
