@@ -1,0 +1,52 @@
+"""The one Jinja2 environment factory of the project (board report, email digests).
+
+Bundled templates load from `resource_dir("templates")` so they are found installed or
+editable; HTML is autoescaped by file name, text and Markdown are not. Templates a user
+supplies run in Jinja2's sandbox: they may read the data given, never call into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from improveplan.resources import resource_dir
+
+# Autoescape by the name's ending: `report.html.j2` escapes, `digest.txt.j2` does not.
+_ESCAPED = ("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2")
+_PLAIN = ("txt", "md", "csv", "txt.j2", "md.j2", "csv.j2")
+
+
+def _autoescape() -> Callable[[str | None], bool]:
+    return select_autoescape(
+        enabled_extensions=_ESCAPED,
+        disabled_extensions=_PLAIN,
+        default_for_string=True,
+        default=True,
+    )
+
+
+def environment() -> Environment:
+    """Bundled templates; HTML autoescaped (anything unrecognised escapes too: safe default)."""
+    return Environment(
+        loader=FileSystemLoader(str(resource_dir("templates"))),
+        autoescape=_autoescape(),
+    )
+
+
+def sandboxed_environment(
+    path: Path | None = None, *, autoescape: bool | None = None
+) -> SandboxedEnvironment:
+    """An environment for a user's template: sandboxed, loading only beside `path`.
+
+    `autoescape` None chooses by file name (HTML escaped, `.md`/`.txt` not); a string
+    template (`from_string`) is escaped unless told otherwise.
+    """
+    loader = FileSystemLoader(str(path.parent)) if path is not None else None
+    chosen: bool | Callable[[str | None], bool] = (
+        _autoescape() if autoescape is None else autoescape
+    )
+    return SandboxedEnvironment(loader=loader, autoescape=chosen)
