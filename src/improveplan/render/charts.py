@@ -1,0 +1,190 @@
+"""Inline SVG charts for the board report: plain string building, every text escaped.
+
+No charting library: the report must be one self-contained file that prints on A4, and
+three small charts do not justify a dependency. Each function returns one `<svg>`
+element (well-formed XML) or an empty string when there is nothing to draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+# GOV.UK design-system colours: familiar to council readers and legible when printed.
+COLOURS = {
+    "blue": "#1d70b8",
+    "green": "#00703c",
+    "amber": "#f47738",
+    "red": "#d4351c",
+    "grey": "#b1b4b6",
+    "ink": "#0b0c0c",
+    "muted": "#505a5f",
+}
+RAG = ("blue", "green", "amber", "red")
+FONT = 'font-family="Helvetica, Arial, sans-serif"'
+
+
+# Characters XML 1.0 forbids even when escaped (control codes, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _t(value: Any) -> str:
+    """Text safe inside an SVG element or attribute, in HTML and as standalone XML."""
+    return escape(_NOT_XML.sub("", str(value)), quote=True)
+
+
+def _svg(width: int, height: int, label: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{_t(label)}" {FONT} font-size="12">'
+        f"<title>{_t(label)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _text(x: float, y: float, text: Any, **attrs: Any) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{_t(v)}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{_t(text)}</text>'
+
+
+def _legend(items: Sequence[tuple[str, str]], y: float, x: float = 0) -> list[str]:
+    parts = []
+    for label, colour in items:
+        parts.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colour}"/>')
+        parts.append(_text(x + 14, y, label, fill=COLOURS["ink"]))
+        x += 24 + 7 * len(label)
+    return parts
+
+
+def _short(text: Any, limit: int = 28) -> str:
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def rag_bars(groups: Sequence[Mapping[str, Any]], *, label: str = "RAG by theme") -> str:
+    """Horizontal stacked bars, one per group, drawn to one scale so sizes compare."""
+    if not groups:
+        return ""
+    width, left, row, top = 720, 210, 26, 28
+    scale_max = max(int(g["total"]) for g in groups) or 1
+    span = width - left - 40
+    body = _legend([(c.capitalize(), COLOURS[c]) for c in RAG], 14, left)
+    for i, group in enumerate(groups):
+        y = top + i * row
+        body.append(_text(left - 8, y + 16, _short(group["name"]), text_anchor="end"))
+        x = float(left)
+        for colour in RAG:
+            n = int(group[colour])
+            if not n:
+                continue
+            w = span * n / scale_max
+            body.append(
+                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
+                f'fill="{COLOURS[colour]}"><title>{_t(group["name"])}: {n} {colour}</title></rect>'
+            )
+            if w >= 18:
+                body.append(_text(x + w / 2, y + 16, n, text_anchor="middle", fill="#ffffff"))
+            x += w
+        body.append(_text(x + 6, y + 16, group["total"], fill=COLOURS["muted"]))
+    return _svg(width, top + row * len(groups) + 6, label, body)
+
+
+def _nice_max(value: int) -> int:
+    """A round axis maximum at or above `value` (5, 10, 20, 50, 100, ...)."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if value <= m * step * 5:
+                return m * step * 5
+        step *= 10
+
+
+def trend(
+    points: Sequence[Mapping[str, Any]], *, label: str = "Open and overdue actions over time"
+) -> str:
+    """Two lines, open and overdue, over the recorded days (points need day/open/overdue)."""
+    if not points:
+        return ""
+    width, height, left, right, top, bottom = 720, 240, 44, 16, 26, 30
+    first: dt.date = points[0]["day"]
+    last: dt.date = points[-1]["day"]
+    days = max((last - first).days, 1)
+    y_max = _nice_max(max(max(int(p["open"]), int(p["overdue"])) for p in points) or 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def xy(point: Mapping[str, Any], key: str) -> str:
+        x = left + plot_w * (point["day"] - first).days / days
+        y = top + plot_h * (1 - int(point[key]) / y_max)
+        return f"{x:.1f},{y:.1f}"
+
+    body = _legend([("Open", COLOURS["blue"]), ("Overdue", COLOURS["red"])], 14, left)
+    for i in range(6):
+        value = y_max * i / 5
+        y = top + plot_h * (1 - i / 5)
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="#dddddd" stroke-width="1"/>'
+        )
+        body.append(_text(left - 6, y + 4, f"{value:g}", text_anchor="end", fill=COLOURS["muted"]))
+    for key, colour in (("open", COLOURS["blue"]), ("overdue", COLOURS["red"])):
+        coords = " ".join(xy(p, key) for p in points)
+        body.append(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+        )
+    base = height - bottom + 16
+    body.append(_text(left, base, first.isoformat(), fill=COLOURS["muted"]))
+    if last != first:
+        body.append(_text(width - right, base, last.isoformat(), text_anchor="end"))
+    return _svg(width, height, label, body)
+
+
+def _progress(m: Mapping[str, Any]) -> float | None:
+    """How far from baseline to target the latest value is, 0..1 (None: no value)."""
+    if m.get("latest") is None:
+        return None
+    span = float(m["target"]) - float(m["baseline"])
+    if span == 0:
+        return 1.0
+    return min(max((float(m["latest"]) - float(m["baseline"])) / span, 0.0), 1.0)
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures against target") -> str:
+    """One bar per measure: the share of the way from baseline to target achieved."""
+    if not items:
+        return ""
+    width, left, row, top = 720, 210, 30, 26
+    span = width - left - 170
+    body = _legend(
+        [
+            ("On track", COLOURS["green"]),
+            ("Off track", COLOURS["red"]),
+            ("No data", COLOURS["grey"]),
+        ],
+        14,
+        left,
+    )
+    for i, m in enumerate(items):
+        y = top + i * row
+        progress = _progress(m)
+        colour = {True: "green", False: "red"}.get(m.get("on_track"), "grey")  # type: ignore[arg-type]
+        body.append(_text(left - 8, y + 17, _short(m["name"]), text_anchor="end"))
+        body.append(
+            f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 12}" fill="#f3f2f1" '
+            f'stroke="{COLOURS["grey"]}"/>'
+        )
+        if progress:
+            body.append(
+                f'<rect x="{left}" y="{y + 5}" width="{span * progress:.1f}" '
+                f'height="{row - 12}" fill="{COLOURS[colour]}"/>'
+            )
+        unit = m.get("unit") or ""
+        latest = "no value" if m.get("latest") is None else f"{_num(m['latest'])}"
+        note = f"{latest} → {_num(m['target'])} {unit}".strip()
+        body.append(_text(left + span + 8, y + 17, note, fill=COLOURS["muted"]))
+    return _svg(width, top + row * len(items) + 4, label, body)

@@ -1,0 +1,231 @@
+"""Measures (KPIs): baseline, target, direction and dated values (DESIGN.md §2).
+
+Boards judge an improvement plan by whether its measures move, not only by RAG; the
+status dashboard and the board report read `measure_rows` so the three views agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.services import audit
+from improveplan.services.context import App
+from improveplan.services.lookups import suggestion
+from improveplan.store.models import Measure, MeasureValue
+
+CREATED_FIELDS = (
+    "name",
+    "unit",
+    "baseline",
+    "baseline_date",
+    "target",
+    "target_date",
+    "higher_is_better",
+)
+
+
+def on_track(
+    *,
+    baseline: float,
+    target: float,
+    higher_is_better: bool,
+    latest: float | None,
+    latest_date: dt.date | None = None,
+    baseline_date: dt.date | None = None,
+    target_date: dt.date | None = None,
+) -> bool | None:
+    """Is the latest value where it should be? None when nothing has been recorded.
+
+    Target met → on track. With baseline and target dates, the value must be at least as
+    good as the straight line from baseline to target on the value's date; without them,
+    it must have moved from the baseline in the better direction.
+    """
+    if latest is None:
+        return None
+    sign = 1.0 if higher_is_better else -1.0
+    if sign * (latest - target) >= 0:
+        return True
+    expected = baseline
+    if baseline_date and target_date and latest_date and target_date > baseline_date:
+        share = (latest_date - baseline_date).days / (target_date - baseline_date).days
+        expected = baseline + (target - baseline) * min(max(share, 0.0), 1.0)
+        return sign * (latest - expected) >= 0
+    return sign * (latest - baseline) > 0
+
+
+def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> Measure:
+    stmt = select(Measure).where(
+        col(Measure.plan_id) == plan_id, func.lower(col(Measure.name)) == name.lower()
+    )
+    found = session.exec(stmt.with_for_update() if lock else stmt).first()
+    if found is not None:
+        return found
+    names = list(session.exec(select(Measure.name).where(col(Measure.plan_id) == plan_id)).all())
+    hint = suggestion(name, names)
+    todo = f"{hint} See improveplan measure list" if hint else "see improveplan measure list"
+    raise NotFound(f'no measure named "{name}"', todo)
+
+
+def add_measure(
+    app: App,
+    *,
+    name: str,
+    unit: str,
+    baseline: float,
+    target: float,
+    baseline_date: dt.date | None = None,
+    target_date: dt.date | None = None,
+    lower_is_better: bool = False,
+) -> dict[str, Any]:
+    """Add a measure to the current plan; names are unique in a plan."""
+    if baseline == target:
+        raise ImproveplanError(
+            "the target equals the baseline", "give a target the plan should reach"
+        )
+    with app.write() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        taken = session.exec(
+            select(Measure).where(
+                col(Measure.plan_id) == plan.id, func.lower(col(Measure.name)) == name.lower()
+            )
+        ).first()
+        if taken is not None:
+            raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
+        measure = Measure(
+            plan_id=plan.id,
+            name=name,
+            unit=unit,
+            baseline=baseline,
+            baseline_date=baseline_date,
+            target=target,
+            target_date=target_date,
+            higher_is_better=not lower_is_better,
+        )
+        session.add(measure)
+        audit.record_created(
+            session,
+            actor=app.user,
+            plan_id=plan.id,
+            entity="measure",
+            obj=measure,
+            fields=CREATED_FIELDS,
+        )
+        return _describe(measure, None)
+
+
+def record_value(app: App, *, name: str, value: float, on: dt.date) -> dict[str, Any]:
+    """Record the value on a date; a second value for the same date replaces the first."""
+    with app.write() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        measure = _find(session, plan.id, name)
+        assert measure.id is not None
+        existing = session.exec(
+            select(MeasureValue)
+            .where(col(MeasureValue.measure_id) == measure.id, col(MeasureValue.date) == on)
+            .with_for_update()
+        ).first()
+        if existing is None:
+            row = MeasureValue(measure_id=measure.id, date=on, value=value)
+            session.add(row)
+            audit.record_created(
+                session,
+                actor=app.user,
+                plan_id=plan.id,
+                entity="measure_value",
+                obj=row,
+                fields=("measure_id", "date", "value"),
+            )
+            previous = None
+        else:
+            previous = existing.value
+            audit.apply(
+                session,
+                actor=app.user,
+                plan_id=plan.id,
+                entity="measure_value",
+                obj=existing,
+                updates={"value": value},
+            )
+        return {"name": measure.name, "date": on, "value": value, "previous": previous}
+
+
+def _describe(measure: Measure, latest: tuple[dt.date, float] | None) -> dict[str, Any]:
+    latest_date, latest_value = latest if latest else (None, None)
+    return {
+        "name": measure.name,
+        "unit": measure.unit,
+        "baseline": measure.baseline,
+        "baseline_date": measure.baseline_date,
+        "target": measure.target,
+        "target_date": measure.target_date,
+        "latest": latest_value,
+        "latest_date": latest_date,
+        "direction": "higher is better" if measure.higher_is_better else "lower is better",
+        "on_track": on_track(
+            baseline=measure.baseline,
+            target=measure.target,
+            higher_is_better=measure.higher_is_better,
+            latest=latest_value,
+            latest_date=latest_date,
+            baseline_date=measure.baseline_date,
+            target_date=measure.target_date,
+        ),
+    }
+
+
+def measure_rows(session: Session, *, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """Every measure of the plan with its latest value on or before `as_of` (one query)."""
+    latest_day = (
+        select(
+            col(MeasureValue.measure_id).label("measure_id"),
+            func.max(col(MeasureValue.date)).label("day"),
+        )
+        .where(col(MeasureValue.date) <= as_of)
+        .group_by(col(MeasureValue.measure_id))
+        .subquery()
+    )
+    stmt = (
+        select(Measure, col(MeasureValue.date), col(MeasureValue.value))
+        .outerjoin(latest_day, latest_day.c.measure_id == col(Measure.id))
+        .outerjoin(
+            MeasureValue,
+            (col(MeasureValue.measure_id) == col(Measure.id))
+            & (col(MeasureValue.date) == latest_day.c.day),
+        )
+        .where(col(Measure.plan_id) == plan_id)
+        .order_by(col(Measure.name))
+    )
+    rows = []
+    for measure, day, value in session.exec(stmt).all():
+        rows.append(_describe(measure, (day, value) if day is not None else None))
+    return rows
+
+
+def measure_series(
+    session: Session, *, plan_id: int, as_of: dt.date
+) -> dict[str, list[tuple[dt.date, float]]]:
+    """{measure name: [(date, value)...]} up to `as_of`, for charts."""
+    stmt = (
+        select(col(Measure.name), col(MeasureValue.date), col(MeasureValue.value))
+        .join(MeasureValue, col(MeasureValue.measure_id) == col(Measure.id))
+        .where(col(Measure.plan_id) == plan_id, col(MeasureValue.date) <= as_of)
+        .order_by(col(Measure.name), col(MeasureValue.date))
+    )
+    series: dict[str, list[tuple[dt.date, float]]] = {}
+    for name, day, value in session.exec(stmt).all():
+        series.setdefault(name, []).append((day, value))
+    return series
+
+
+def list_measures(app: App, *, as_of: dt.date) -> list[dict[str, Any]]:
+    with app.read() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        return measure_rows(session, plan_id=plan.id, as_of=as_of)

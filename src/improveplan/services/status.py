@@ -1,0 +1,230 @@
+"""Where the plan stands: RAG totals, groups, next milestone, measures, recent changes.
+
+Everything is counted in SQL (`store.queries.rag_counts` and the queries here), so the
+dashboard costs the same at 50 actions or 100k. The JSON shape is DESIGN.md §3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from improveplan.services.context import App
+from improveplan.services.measures import measure_rows
+from improveplan.store.models import (
+    Action,
+    ActionRecommendation,
+    AuditEvent,
+    Milestone,
+    Person,
+    ProgressNote,
+    Recommendation,
+    Theme,
+)
+from improveplan.store.queries import rag_counts
+
+LONDON = ZoneInfo("Europe/London")
+COLOURS = ("blue", "green", "amber", "red")
+GROUPINGS = ("theme", "owner", "recommendation")
+NO_GROUP = {"theme": "(no theme)", "owner": "(no owner)", "recommendation": "(no recommendation)"}
+DONE = ("complete", "signed_off")
+
+
+def pct(done: int, total: int) -> int:
+    """Whole-number percentage; 0 of 0 is 0%."""
+    return round(100 * done / total) if total else 0
+
+
+def _done_counts(session: Session, plan_id: int, group_by: str | None) -> dict[Any, int]:
+    """{group name: actions complete or signed off}, grouped exactly like rag_counts."""
+    done = func.sum(case((col(Action.status).in_(DONE), 1), else_=0))
+    key: Any = {
+        None: None,
+        "theme": col(Theme.name),
+        "owner": col(Person.name),
+        "recommendation": col(Recommendation.ref),
+    }[group_by]
+    stmt: Any = select(done if key is None else key, done).select_from(Action)
+    if group_by == "theme":
+        stmt = stmt.outerjoin(Theme, col(Theme.id) == col(Action.theme_id))
+    elif group_by == "owner":
+        stmt = stmt.outerjoin(Person, col(Person.id) == col(Action.owner_id))
+    elif group_by == "recommendation":
+        stmt = stmt.outerjoin(
+            ActionRecommendation, col(ActionRecommendation.action_id) == col(Action.id)
+        ).outerjoin(
+            Recommendation, col(Recommendation.id) == col(ActionRecommendation.recommendation_id)
+        )
+    stmt = stmt.where(col(Action.plan_id) == plan_id, col(Action.status) != "cancelled")
+    if key is None:
+        return {None: int(session.execute(stmt).one()[1] or 0)}
+    return {name: int(n or 0) for name, n in session.execute(stmt.group_by(key))}
+
+
+def counts(
+    session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str | None
+) -> list[dict[str, Any]]:
+    """rag_counts rows plus `complete` (complete + signed off) and `pct_complete`."""
+    rows = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
+    done = _done_counts(session, plan_id, by)
+    for row in rows:
+        row["complete"] = done.get(row["name"], 0)
+        row["pct_complete"] = pct(row["complete"], row["total"])
+        if by is not None and row["name"] is None:
+            row["name"] = NO_GROUP[by]
+    return rows
+
+
+def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> dict[str, Any] | None:
+    """The first milestone not yet done whose date is on or after `as_of`."""
+    found = session.exec(
+        select(Milestone)
+        .where(
+            col(Milestone.plan_id) == plan_id,
+            col(Milestone.done).is_(None),
+            col(Milestone.date) >= as_of,
+        )
+        .order_by(col(Milestone.date), col(Milestone.name))
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return {
+        "name": found.name,
+        "date": found.date,
+        "days": (found.date - as_of).days,
+        "kind": found.kind,
+        "expected": found.expected,
+    }
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight in Europe/London as aware UTC: the audit trail's clock."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
+
+
+def _audit_action_events(
+    session: Session, plan_id: int, start: dt.datetime, end: dt.datetime
+) -> Any:
+    return (
+        sa_select(
+            col(AuditEvent.at),
+            col(AuditEvent.actor),
+            col(AuditEvent.field),
+            col(AuditEvent.old_value),
+            col(AuditEvent.new_value),
+            col(Action.ref),
+            col(Action.title),
+        )
+        .join(Action, col(Action.id) == col(AuditEvent.entity_id))
+        .where(
+            col(AuditEvent.plan_id) == plan_id,
+            col(AuditEvent.entity) == "action",
+            col(AuditEvent.at) >= start,
+            col(AuditEvent.at) < end,
+        )
+    )
+
+
+def changes_since(
+    session: Session, *, plan_id: int, since: dt.date, as_of: dt.date, limit: int = 10
+) -> dict[str, Any]:
+    """What moved between `since` and the end of `as_of`, counted from the audit trail."""
+    start, end = day_start(since), day_start(as_of + dt.timedelta(days=1))
+    moved = (col(AuditEvent.old_value).is_not(None)) & (
+        col(AuditEvent.field).in_(["status", "due"])
+    )
+    tally = session.execute(
+        select(col(AuditEvent.field), func.count())
+        .where(
+            col(AuditEvent.plan_id) == plan_id,
+            col(AuditEvent.entity) == "action",
+            col(AuditEvent.at) >= start,
+            col(AuditEvent.at) < end,
+            moved,
+        )
+        .group_by(col(AuditEvent.field))
+    ).all()
+    by_field = {field: int(n) for field, n in tally}
+    new_actions = session.execute(
+        select(func.count())
+        .select_from(Action)
+        .where(
+            col(Action.plan_id) == plan_id,
+            col(Action.created_at) >= start,
+            col(Action.created_at) < end,
+        )
+    ).scalar_one()
+    notes = session.execute(
+        select(func.count())
+        .select_from(ProgressNote)
+        .join(Action, col(Action.id) == col(ProgressNote.action_id))
+        .where(
+            col(Action.plan_id) == plan_id,
+            col(ProgressNote.created_at) >= start,
+            col(ProgressNote.created_at) < end,
+        )
+    ).scalar_one()
+    recent = session.execute(
+        _audit_action_events(session, plan_id, start, end)
+        .where(moved)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    ).all()
+    return {
+        "since": since,
+        "status_changes": by_field.get("status", 0),
+        "new_actions": int(new_actions),
+        "notes_added": int(notes),
+        "due_dates_moved": by_field.get("due", 0),
+        "recent": [
+            {
+                "at": at,
+                "actor": actor,
+                "ref": ref,
+                "title": title,
+                "field": field,
+                "old": old,
+                "new": new,
+            }
+            for at, actor, field, old, new, ref, title in recent
+        ],
+    }
+
+
+def plan_status(
+    app: App, *, as_of: dt.date, by: str = "theme", since: dt.date | None = None
+) -> dict[str, Any]:
+    """The `status` dashboard as plain data (JSON shape of DESIGN.md §3, plus extras)."""
+    amber = app.settings.amber_days
+    with app.read() as session:
+        plan = app.plan(session)
+        assert plan.id is not None
+        (total,) = counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=None)
+        groups = counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=by)
+        result: dict[str, Any] = {
+            "as_of": as_of,
+            "plan": plan.name,
+            "totals": {key: total[key] for key in (*COLOURS, "total")},
+            "groups": [
+                {
+                    key: row[key]
+                    for key in ("name", *COLOURS, "total", "complete", "pct_complete", "overdue")
+                }
+                for row in groups
+            ],
+            "next_milestone": next_milestone(session, plan_id=plan.id, as_of=as_of),
+            "by": by,
+            "overdue": total["overdue"],
+            "complete": total["complete"],
+            "pct_complete": total["pct_complete"],
+            "measures": measure_rows(session, plan_id=plan.id, as_of=as_of),
+        }
+        if since is not None:
+            result["changes"] = changes_since(session, plan_id=plan.id, since=since, as_of=as_of)
+        return result

@@ -1,0 +1,100 @@
+"""Inline SVG charts: well-formed XML, drawn to scale, every text escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from improveplan.render import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+NASTY = "<script>alert('x')</script> & \"quoted\""
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def group(name: str, blue: int = 0, green: int = 0, amber: int = 0, red: int = 0) -> dict:
+    return {"name": name, "blue": blue, "green": green, "amber": amber, "red": red,
+            "total": blue + green + amber + red}  # fmt: skip
+
+
+def test_rag_bars_draw_each_colour_to_one_scale() -> None:
+    root = parse(charts.rag_bars([group("Help", 1, 2, 3, 4), group("Care", green=5)]))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    widths = {r.find(f"{SVG}title").text: float(r.get("width")) for r in bars}  # type: ignore[union-attr, arg-type]
+    assert set(widths) == {"Help: 1 blue", "Help: 2 green", "Help: 3 amber", "Help: 4 red",
+                           "Care: 5 green"}  # fmt: skip
+    # One scale: 2 green in Help is 2/5 of Care's 5 green; 4 red is 4x 1 blue.
+    assert abs(widths["Help: 2 green"] * 5 / 2 - widths["Care: 5 green"]) < 0.2
+    assert abs(widths["Help: 4 red"] - 4 * widths["Help: 1 blue"]) < 0.2
+    assert "Help" in texts(root) and "Care" in texts(root)
+    assert root.get("aria-label") == "RAG by theme"
+
+
+def test_text_is_escaped_in_every_chart() -> None:
+    bars = charts.rag_bars([group(NASTY, red=1)])
+    line = charts.trend([{"day": dt.date(2025, 3, 1), "open": 3, "overdue": 1}], label=NASTY)
+    kpis = charts.measures([{"name": NASTY, "unit": "<b>", "baseline": 1.0, "target": 2.0,
+                             "latest": 1.5, "on_track": True}])  # fmt: skip
+    for svg in (bars, line, kpis):
+        assert "<script>" not in svg and "<b>" not in svg
+        root = parse(svg)
+        assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
+    assert any(t.startswith("<script>") for t in texts(parse(kpis)))  # shown as text
+    assert parse(line).get("aria-label") == NASTY
+
+
+def test_trend_plots_open_and_overdue_lines() -> None:
+    points = [
+        {"day": dt.date(2025, 3, 1), "open": 10, "overdue": 0},
+        {"day": dt.date(2025, 3, 11), "open": 8, "overdue": 4},
+        {"day": dt.date(2025, 3, 21), "open": 6, "overdue": 2},
+    ]
+    root = parse(charts.trend(points))
+    lines = list(root.iter(f"{SVG}polyline"))
+    assert [len(p.get("points", "").split()) for p in lines] == [3, 3]
+    open_y = [float(xy.split(",")[1]) for xy in lines[0].get("points", "").split()]
+    assert open_y[0] < open_y[1] < open_y[2]  # falling counts sit lower on the page
+    assert "2025-03-01" in texts(root) and "2025-03-21" in texts(root)
+    assert "10" in texts(root)  # the y axis reaches a round maximum
+
+
+def test_measures_fill_the_share_of_the_way_to_target() -> None:
+    items = [
+        {"name": "Visits", "unit": "%", "baseline": 60.0, "target": 90.0, "latest": 75.0,
+         "on_track": True},
+        {"name": "Caseloads", "unit": "children", "baseline": 25.0, "target": 18.0,
+         "latest": 27.0, "on_track": False},
+        {"name": "New", "unit": "%", "baseline": 1.0, "target": 2.0, "latest": None,
+         "on_track": None},
+    ]  # fmt: skip
+    root = parse(charts.measures(items))
+    rects = [r for r in root.iter(f"{SVG}rect") if r.get("fill") in {"#00703c", "#d4351c"}]
+    track = next(r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#f3f2f1")
+    legend = 10.0
+    fills = [float(r.get("width", 0)) for r in rects if float(r.get("width", 0)) != legend]
+    assert fills == [float(track.get("width", 0)) / 2]  # halfway; caseloads went backwards
+    assert "75 → 90 %" in texts(root) and "no value → 2 %" in texts(root)
+
+
+def test_nothing_to_draw_is_an_empty_string() -> None:
+    assert charts.rag_bars([]) == charts.trend([]) == charts.measures([]) == ""
+
+
+@given(st.lists(st.tuples(st.text(max_size=40), st.integers(0, 500), st.integers(0, 500)),
+                min_size=1, max_size=12))  # fmt: skip
+def test_any_groups_make_well_formed_svg(rows: list[tuple[str, int, int]]) -> None:
+    groups = [group(name, green=g, red=r) for name, g, r in rows]
+    root = parse(charts.rag_bars(groups))
+    assert len(list(root.iter(f"{SVG}text"))) >= len(groups)
