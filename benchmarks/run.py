@@ -1,0 +1,387 @@
+"""Time whole improveplan commands on synthetic databases; print and record the figures.
+
+Each command runs as a subprocess (what a user or cron sees: interpreter start, imports,
+query, rendering), 5 times; we report the median wall time and the peak RSS of the child
+(`os.wait4` rusage). The floor `python -c "import sqlmodel"` is measured in the same run.
+Commands the program does not have yet are reported as "missing".
+
+    python benchmarks/run.py                          # 10k and 100k on SQLite
+    python benchmarks/run.py --scale 10k,100k,region --backend postgres
+    python benchmarks/run.py --no-record              # do not touch RESULTS.md
+
+Databases are built once by generate.py and kept in --db-dir (SQLite files) or as
+`improveplan_bench_<scale>` databases on the --pg-url server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+VERSION = "v1"  # bump when generate.py changes the data, so cached databases are rebuilt
+TODAY = generate.AS_OF.isoformat()
+RUNS = 5
+BIN = Path(sys.executable).parent
+IMPROVEPLAN = str(BIN / "improveplan") if (BIN / "improveplan").exists() else "improveplan"
+RESULTS = HERE / "RESULTS.md"
+REGION_PLAN = "Authority 075"
+
+
+@dataclass
+class Figure:
+    scale: str
+    name: str
+    times: list[float] = field(default_factory=list)
+    rss_mib: float = 0.0
+    state: str = "ok"  # ok | missing | failed
+    detail: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mib: float
+    code: int
+    stderr: str
+
+
+def clean_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPROVEPLAN_")}
+    env.update(
+        IMPROVEPLAN_TODAY=TODAY,
+        IMPROVEPLAN_USER="bench",
+        IMPROVEPLAN_CONFIG=str(workdir / "no-config.toml"),
+        NO_COLOR="1",
+        COLUMNS="120",
+    )
+    return env
+
+
+def sample(argv: list[str], env: dict[str, str]) -> Sample:
+    """One run of a command: wall time and the child's own peak RSS (ru_maxrss, KiB)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return Sample(seconds, usage.ru_maxrss / 1024, proc.returncode, text)
+
+
+def measure(
+    scale: str,
+    name: str,
+    make_argv: Callable[[int], list[str]],
+    env: dict[str, str],
+    ok_codes: tuple[int, ...] = (0,),
+    before: Callable[[int], None] | None = None,
+) -> Figure:
+    figure = Figure(scale, name)
+    for i in range(RUNS):
+        if before is not None:
+            before(i)
+        s = sample(make_argv(i), env)
+        if s.code not in ok_codes:
+            last = s.stderr.strip().splitlines()[-1:] or [""]
+            return Figure(scale, name, state="failed", detail=f"exit {s.code}: {last[0][:90]}")
+        figure.times.append(s.seconds)
+        figure.rss_mib = max(figure.rss_mib, s.rss_mib)
+    return figure
+
+
+def has_command(words: list[str], env: dict[str, str]) -> bool:
+    result = subprocess.run(
+        [IMPROVEPLAN, *words, "--help"], capture_output=True, env=env, check=False
+    )
+    return result.returncode == 0
+
+
+# -- databases ---------------------------------------------------------------------------
+
+
+def _helper(*args: str) -> str:
+    """Run generate.py in a child process: this harness never imports SQLAlchemy, so its
+    own RSS (which a forked child's ru_maxrss starts from) stays far below any figure."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def sqlite_db(scale: str, db_dir: Path) -> str:
+    """A cached SQLite database for the scale; built under a temporary name, then renamed."""
+    path = db_dir / f"bench-{scale}-{VERSION}.db"
+    if not path.exists():
+        partial = path.with_suffix(".building.db")
+        for stale in db_dir.glob(partial.name + "*"):
+            stale.unlink()
+        print(f"building {path.name} ...", file=sys.stderr)
+        _helper("--scale", scale, "--db", str(partial))
+        partial.rename(path)
+    return str(path)
+
+
+def postgres_db(scale: str, server: str) -> str:
+    """A cached PostgreSQL database for the scale on the server (rebuilt if incomplete)."""
+    return _helper(
+        "--scale", scale, "--pg-server", server, "--pg-name", f"improveplan_bench_{scale}_{VERSION}"
+    )
+
+
+def fresh_db(backend: str, workdir: Path, server: str, tag: str) -> str:
+    """An empty database with the schema (for import)."""
+    if backend == "sqlite":
+        path = workdir / f"fresh-{tag}.db"
+        for old in workdir.glob(path.name + "*"):
+            old.unlink()
+        url = str(path)
+    else:
+        url = _helper("--pg-server", server, "--pg-name", f"improveplan_bench_fresh_{tag}")
+    subprocess.run([IMPROVEPLAN, "--db", url, "init"], check=True, capture_output=True)
+    return url
+
+
+# -- the benchmark -----------------------------------------------------------------------
+
+
+def scale_figures(scale: str, url: str, workdir: Path, env: dict[str, str]) -> list[Figure]:
+    base = [IMPROVEPLAN, "--db", url]
+    if scale == "region":
+        base += ["--plan", REGION_PLAN]
+    cases: list[tuple[str, list[str], Callable[[int], list[str]], tuple[int, ...]]] = [
+        ("overdue", ["overdue"], lambda i: [*base, "overdue"], (0, 3)),
+        ("status", ["status"], lambda i: [*base, "status"], (0,)),
+        (
+            "action list --owner",
+            ["action", "list"],
+            lambda i: [*base, "action", "list", "--owner", generate.FIRST_OWNER],
+            (0,),
+        ),
+        (
+            "action update (write)",
+            ["action", "update"],
+            lambda i: [
+                *base,
+                "action",
+                "update",
+                "1",
+                "--status",
+                ("blocked", "in-progress")[i % 2],
+                "--note",
+                f"benchmark run {i}",
+            ],
+            (0,),
+        ),
+        (
+            "report --format html",
+            ["report"],
+            lambda i: [*base, "report", "--format", "html", "-o", str(workdir / "report.html")],
+            (0,),
+        ),
+        (
+            "export --format xlsx",
+            ["export"],
+            lambda i: [*base, "export", "--format", "xlsx", "-o", str(workdir / "export.xlsx")],
+            (0,),
+        ),
+    ]
+    figures = []
+    for name, words, make, ok in cases:
+        if not has_command(words, env):
+            figures.append(Figure(scale, name, state="missing", detail="not in this build"))
+            continue
+        print(f"  {scale}: {name}", file=sys.stderr)
+        figures.append(measure(scale, name, make, env, ok))
+    return figures
+
+
+def import_figure(
+    backend: str, source_url: str, workdir: Path, server: str, env: dict[str, str]
+) -> Figure:
+    """Import 10k actions (exported as CSV from the 10k database) into fresh databases."""
+    name = "import 10k rows (csv)"
+    if not (has_command(["import"], env) and has_command(["export"], env)):
+        return Figure("10k", name, state="missing", detail="not in this build")
+    csv_path = workdir / "import-10k.csv"
+    exported = subprocess.run(
+        [IMPROVEPLAN, "--db", source_url, "export", "--format", "csv", "-o", str(csv_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if exported.returncode != 0:
+        return Figure("10k", name, state="failed", detail=f"export: {exported.stderr.strip()}")
+    targets = [fresh_db(backend, workdir, server, f"import{i}") for i in range(RUNS)]
+    print("  10k: import", file=sys.stderr)
+    return measure(
+        "10k",
+        name,
+        lambda i: [IMPROVEPLAN, "--db", targets[i], "import", str(csv_path), "--format", "csv"],
+        env,
+    )
+
+
+def run(scales: list[str], backend: str, db_dir: Path, server: str) -> list[Figure]:
+    workdir = Path(tempfile.mkdtemp(prefix="improveplan-bench-"))
+    env = clean_env(workdir)
+    floor = measure(
+        "-",
+        'floor: python -c "import sqlmodel"',
+        lambda i: [sys.executable, "-c", "import sqlmodel"],
+        env,
+    )
+    figures = [floor, measure("-", "improveplan --help", lambda i: [IMPROVEPLAN, "--help"], env)]
+    urls = {}
+    for scale in scales:
+        urls[scale] = (
+            sqlite_db(scale, db_dir) if backend == "sqlite" else postgres_db(scale, server)
+        )
+        figures += scale_figures(scale, urls[scale], workdir, env)
+    if "10k" in urls:
+        figures.append(import_figure(backend, urls["10k"], workdir, server, env))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return figures
+
+
+# -- targets and reporting -----------------------------------------------------------------
+
+BOUNDED = ("overdue", "status", "action update (write)")
+
+
+def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
+    """(scale, name) -> 'met: ...' / 'MISSED: ...' for every figure with a target."""
+    by = {(f.scale, f.name): f for f in figures if f.state == "ok"}
+    out: dict[tuple[str, str], str] = {}
+
+    def judge(key: tuple[str, str], checks: list[tuple[bool, str]]) -> None:
+        missed = [text for ok, text in checks if not ok]
+        out[key] = (
+            ("MISSED " + "; ".join(missed)) if missed else "met " + ", ".join(t for _, t in checks)
+        )
+
+    if (h := by.get(("-", "improveplan --help"))) is not None:
+        judge(("-", h.name), [(h.median <= 0.15, "≤ 0.15 s")])
+    for name in BOUNDED:
+        big, small = by.get(("100k", name)), by.get(("10k", name))
+        if big is None:
+            continue
+        checks = [(big.median <= 0.6, "≤ 0.6 s"), (big.rss_mib <= 120, "≤ 120 MiB")]
+        if small is not None:
+            ratio = big.median / small.median
+            checks.append((ratio <= 1.5, f"≤ 1.5× 10k (×{ratio:.2f})"))
+        judge(("100k", name), checks)
+    if (r := by.get(("100k", "report --format html"))) is not None:
+        judge(("100k", r.name), [(r.median <= 3.0, "≤ 3 s")])
+    if (i := by.get(("10k", "import 10k rows (csv)"))) is not None:
+        judge(("10k", i.name), [(i.median <= 10.0, "≤ 10 s")])
+    return out
+
+
+def table(figures: list[Figure]) -> str:
+    judged = verdicts(figures)
+    lines = [
+        "| scale | command | median s | min–max s | peak MiB | target |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for f in figures:
+        if f.state != "ok":
+            lines.append(f"| {f.scale} | {f.name} | {f.state} | | | {f.detail} |")
+            continue
+        span = f"{min(f.times):.3f}–{max(f.times):.3f}"
+        verdict = judged.get((f.scale, f.name), "")
+        lines.append(
+            f"| {f.scale} | {f.name} | {f.median:.3f} | {span} | {f.rss_mib:.0f} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def record(figures: list[Figure], backend: str, scales: list[str]) -> None:
+    """Replace this backend's section of RESULTS.md; keep everything else as written."""
+    start, end = f"<!-- {backend}:start -->", f"<!-- {backend}:end -->"
+    section = "\n".join(
+        [
+            start,
+            f"### {'SQLite' if backend == 'sqlite' else 'PostgreSQL'} — "
+            f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+            "",
+            f"Machine: {machine()}. Scales: {', '.join(scales)}. Median of {RUNS} runs; "
+            "peak RSS of the command's process.",
+            "",
+            table(figures),
+            end,
+        ]
+    )
+    body = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if start in body and end in body:
+        head, rest = body.split(start, 1)
+        body = head + section + rest.split(end, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(body, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    global RUNS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", default="10k,100k", help="comma list of 10k,100k,region")
+    parser.add_argument(
+        "--db-dir", type=Path, default=Path(tempfile.gettempdir()) / "improveplan-bench"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "IMPROVEPLAN_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="PostgreSQL server URL whose user may create databases",
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-record", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args(argv)
+    scales = [s.strip() for s in args.scale.split(",") if s.strip()]
+    unknown = set(scales) - set(generate.SCALES)
+    if unknown:
+        parser.error(f"unknown scale(s): {', '.join(sorted(unknown))}")
+    RUNS = args.runs
+    args.db_dir.mkdir(parents=True, exist_ok=True)
+    figures = run(scales, args.backend, args.db_dir, args.pg_url)
+    print(table(figures))
+    if not args.no_record:
+        record(figures, args.backend, scales)
+        print(f"\nrecorded in {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
