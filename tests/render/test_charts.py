@@ -84,7 +84,9 @@ def test_measures_fill_the_share_of_the_way_to_target() -> None:
     track = next(r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#f3f2f1")
     legend = 10.0
     fills = [float(r.get("width", 0)) for r in rects if float(r.get("width", 0)) != legend]
-    assert fills == [float(track.get("width", 0)) / 2]  # halfway; caseloads went backwards
+    # Visits: halfway to target; caseloads went backwards: a red sliver only.
+    assert fills == [float(track.get("width", 0)) / 2, 3.0]
+    assert rects[-1].get("fill") == "#d4351c"
     assert "75 → 90 %" in texts(root) and "no value → 2 %" in texts(root)
 
 

@@ -111,7 +111,8 @@ def trend(
     first: dt.date = points[0]["day"]
     last: dt.date = points[-1]["day"]
     days = max((last - first).days, 1)
-    y_max = _nice_max(max(max(int(p["open"]), int(p["overdue"])) for p in points) or 1)
+    peak = max(max(int(p["open"]), int(p["overdue"])) for p in points)
+    y_max = _nice_max(peak + max(peak // 10, 1))  # headroom: a line never rides the frame
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def xy(point: Mapping[str, Any], key: str) -> str:
@@ -136,7 +137,9 @@ def trend(
     base = height - bottom + 16
     body.append(_text(left, base, first.isoformat(), fill=COLOURS["muted"]))
     if last != first:
-        body.append(_text(width - right, base, last.isoformat(), text_anchor="end"))
+        body.append(
+            _text(width - right, base, last.isoformat(), text_anchor="end", fill=COLOURS["muted"])
+        )
     return _svg(width, height, label, body)
 
 
@@ -178,9 +181,10 @@ def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures again
             f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 12}" fill="#f3f2f1" '
             f'stroke="{COLOURS["grey"]}"/>'
         )
-        if progress:
+        if progress is not None:
+            # A value no better than the baseline still shows a sliver in its colour.
             body.append(
-                f'<rect x="{left}" y="{y + 5}" width="{span * progress:.1f}" '
+                f'<rect x="{left}" y="{y + 5}" width="{max(span * progress, 3):.1f}" '
                 f'height="{row - 12}" fill="{COLOURS[colour]}"/>'
             )
         unit = m.get("unit") or ""
