@@ -9,6 +9,9 @@ import click
 
 from improveplan.cli import actions as actions_cli
 from improveplan.cli import database, people, plans
+from improveplan.cli import measures as measures_cli
+from improveplan.cli import report as report_cli
+from improveplan.cli import status as status_cli
 from improveplan.cli import themes as themes_cli
 from improveplan.errors import ImproveplanError
 
@@ -78,6 +81,9 @@ cli.add_command(plans.plan)
 cli.add_command(people.person)
 cli.add_command(actions_cli.action)
 cli.add_command(themes_cli.theme)
+cli.add_command(measures_cli.measure)
+cli.add_command(status_cli.status)
+cli.add_command(report_cli.report)
 
 
 def main() -> None:
