@@ -1,0 +1,97 @@
+"""The `overdue` command: overdue actions, those due soon, milestones at risk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+
+SHOWN_REFS = 8  # the table lists this many refs per milestone, then "+N more"
+
+
+def _refs(refs: list[str]) -> str:
+    more = len(refs) - SHOWN_REFS
+    shown = ", ".join(refs[:SHOWN_REFS])
+    return f"{shown} +{more} more" if more > 0 else shown
+
+
+def render(data: dict[str, Any], fmt: str) -> None:
+    """Print the report as JSON, CSV (overdue and due-soon actions) or tables."""
+    from improveplan.render.output import Column, emit_json, out, rag_style, table, write_csv
+
+    if fmt == "json":
+        emit_json(data)
+        return
+    if fmt == "csv":
+        import sys
+
+        rows = [{"section": "overdue", **a} for a in data["overdue"]]
+        rows += [{"section": "due_soon", **a} for a in data["due_soon"]]
+        keys = ["section", "ref", "title", "owner", "due", "days_overdue", "status", "rag"]
+        write_csv(rows, keys, sys.stdout)
+        return
+    if not data["overdue"] and not data["due_soon"] and not data["milestones_at_risk"]:
+        out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
+        return
+    actions = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("title", "Action", ratio=3),
+        Column("owner", "Owner"),
+        Column("due", "Due", no_wrap=True),
+    ]
+    if data["overdue"]:
+        days = Column("days_overdue", "Days overdue", style="rag.red", justify="right")
+        table(data["overdue"], [*actions, days], title=f"Overdue as of {data['as_of']}")
+    else:
+        out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
+    if data["due_soon"]:
+        rag = Column("rag", "RAG", style=rag_style, no_wrap=True)
+        table(data["due_soon"], [*actions, rag], title="Due soon")
+    if data["milestones_at_risk"]:
+        rows = [
+            {**m, "count": len(m["open_actions"]), "refs": _refs(m["open_actions"])}
+            for m in data["milestones_at_risk"]
+        ]
+        columns = [
+            Column("date", "Date", no_wrap=True),
+            Column("name", "Milestone"),
+            Column("count", "Open", justify="right", no_wrap=True),
+            Column("refs", "Open actions", style="ref", ratio=2),
+        ]
+        table(rows, columns, title="Milestones at risk")
+
+
+@click.command("overdue")
+@as_of_option
+@click.option("--owner", metavar="NAME", help="Only this person's actions.")
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Due soon = due within DAYS of the as-of date [config notify.due_soon_days, 14].",
+)
+@click.option(
+    "--fail-on-overdue", is_flag=True, help="Exit with status 3 when anything is overdue."
+)
+@format_option
+def overdue(
+    as_of: dt.date | None, owner: str | None, within: int | None, fail_on_overdue: bool, fmt: str
+) -> None:
+    """Overdue actions (most overdue first), actions due soon, and milestones at risk.
+
+    A milestone (a deadline, not done, today or later) is at risk when an action linked
+    to it, or due on or before it, is still open; each open action counts against the
+    milestone it is linked to, else the first one on or after its due date.
+    """
+    from improveplan.errors import ExitCode
+    from improveplan.services import overdue as service
+
+    data = service.overdue_report(
+        get_app(), as_of=as_of_or_today(as_of), within=within, owner=owner
+    )
+    render(data, fmt)
+    if fail_on_overdue and data["overdue"]:
+        raise click.exceptions.Exit(int(ExitCode.OVERDUE))
