@@ -1,0 +1,208 @@
+"""`export` and `import`: the plan out as JSON/CSV/XLSX/ICS, and trackers or exports in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from improveplan.cli.options import get_app
+
+FORMATS = ("json", "csv", "xlsx", "ics")
+IMPORT_FORMATS = ("json", "csv", "xlsx")
+
+
+def _inferred(path: Path | None, given: str | None, allowed: tuple[str, ...]) -> str | None:
+    if given:
+        return given
+    if path is None:
+        return None
+    suffix = path.suffix.lower().lstrip(".")
+    suffix = {"xlsm": "xlsx", "ical": "ics", "txt": "csv"}.get(suffix, suffix)
+    return suffix if suffix in allowed else None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a failed export never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        from improveplan.errors import ImproveplanError
+
+        raise ImproveplanError(f"cannot write {path}: {exc.strerror}", "check the path") from exc
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="json: the whole plan; csv: actions; xlsx: a sheet per entity; ics: calendar "
+    "[default: from the -o extension, else json].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (needed for xlsx); otherwise stdout.",
+)
+def export(fmt: str | None, output: Path | None) -> None:
+    """Export the plan: JSON (everything, for import), CSV, XLSX or an ICS calendar."""
+    import sys
+
+    from improveplan.errors import ImproveplanError
+    from improveplan.render.output import message
+    from improveplan.services.export import ACTION_COLUMNS, export_data
+
+    fmt = _inferred(output, fmt, FORMATS) or "json"
+    if fmt == "xlsx" and output is None:
+        raise ImproveplanError("xlsx is binary", "give -o FILE")
+    data = export_data(get_app(), fmt=fmt)
+    if fmt == "xlsx":
+        assert output is not None
+        _export_xlsx(output, data, ACTION_COLUMNS)
+    else:
+        text = _render(fmt, data, ACTION_COLUMNS)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        _write(output, text.encode("utf-8"))
+    message(f'Exported plan "{data["plan"]}" as {fmt} to {output}.', "success")
+
+
+def _render(fmt: str, data: dict[str, object], columns: tuple[str, ...]) -> str:
+    from typing import Any, cast
+
+    doc = cast(dict[str, Any], data.get("document"))
+    if fmt == "json":
+        from improveplan.io.export_json import dumps
+
+        return dumps(doc)
+    if fmt == "csv":
+        from improveplan.io.export_tabular import actions_csv
+
+        return actions_csv(cast(list[dict[str, Any]], data["actions"]), columns)
+    from improveplan.io.export_ics import calendar_bytes
+
+    return calendar_bytes(doc).decode("utf-8")
+
+
+def _export_xlsx(output: Path, data: dict[str, object], columns: tuple[str, ...]) -> None:
+    from typing import Any, cast
+
+    from improveplan.io.export_tabular import sheets, write_xlsx
+
+    temporary = output.with_name(f".{output.name}.part")
+    book = sheets(cast(dict[str, Any], data["document"]), cast(list[Any], data["actions"]), columns)
+    try:
+        write_xlsx(temporary, book)
+        temporary.replace(output)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        from improveplan.errors import ImproveplanError
+
+        raise ImproveplanError(f"cannot write {output}: {exc.strerror}", "check the path") from exc
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A transient rich bar on stderr, only when stderr is a terminal."""
+    from improveplan.render.output import err
+
+    console = err()
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(f"{label}: {phase}", total=total or None)
+            bar.update(tasks[phase], completed=done, total=total or None)  # type: ignore[arg-type]
+
+        yield update
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    help="json: a plan export; csv/xlsx: an action tracker [default: from FILE's extension].",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check everything and say what would be created; write nothing."
+)
+@click.option(
+    "--map",
+    "maps",
+    metavar='"HEADER=FIELD"',
+    multiple=True,
+    help='Read a tracker column as a field, e.g. --map "Lead officer=owner" (or =ignore).',
+)
+def import_(file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...]) -> None:
+    """Import a plan export (JSON) or a council's action tracker (CSV/XLSX), all or nothing.
+
+    Tracker columns are recognised by the usual headers (Ref, Action, Lead officer, Due
+    date, Status, RAG, Recommendation, Theme, Progress update, ...); every row is checked
+    first, and any bad row is listed with its spreadsheet row number.
+    """
+    from improveplan.render.output import message
+
+    chosen = _inferred(file, fmt, IMPORT_FORMATS)
+    if chosen is None:
+        raise click.UsageError(
+            f"cannot tell the format of {file.name} — give --format csv|xlsx|json"
+        )
+    if chosen == "json":
+        from improveplan.services.importer import import_plan
+
+        summary = import_plan(get_app(), path=file, dry_run=dry_run)
+        verb = "Would import" if dry_run else "Imported"
+        message(
+            f'{verb} plan "{summary["plan"]}" from {file.name}: {summary["actions"]} actions, '
+            f"{summary['notes']} notes, {summary['audit_events']} audit events.",
+            None if dry_run else "success",
+        )
+        _people_line(summary["people_created"], dry_run)
+        return
+    _import_tracker(file, chosen, dry_run, maps)
+
+
+def _people_line(names: list[str], dry_run: bool) -> None:
+    from improveplan.render.output import message
+
+    if names:
+        message(("Would add" if dry_run else "Added") + " people: " + ", ".join(names))
+
+
+def _import_tracker(file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...]) -> None:
+    from improveplan.errors import ImproveplanError
+    from improveplan.io.tracker import TrackerError, parse_mapping
+    from improveplan.render.output import message
+    from improveplan.services.tracker_import import RowsRejected, import_tracker
+
+    try:
+        mapping = parse_mapping(maps)
+    except TrackerError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from exc
+    try:
+        with _progress(f"Importing {file.name}") as progress:
+            summary = import_tracker(
+                get_app(), path=file, fmt=fmt, mapping=mapping, dry_run=dry_run, progress=progress
+            )
+    except RowsRejected as exc:
+        for line in exc.lines:
+            message(line)
+        raise ImproveplanError(exc.what, exc.todo) from None
+    for line in summary["lines"]:
+        message(line)

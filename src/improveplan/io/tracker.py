@@ -1,0 +1,544 @@
+"""Read the CSV/XLSX trackers councils already keep: headers, human values, UK dates.
+
+Pure of the database: a file becomes validated `TrackerRow`s plus a `RowError` for every
+problem, numbered as the spreadsheet numbers rows (the header is row 1 when it is the
+first row). Every row is checked before anything is written, so an import can be all or
+nothing and list every bad row at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from improveplan.render.output import FORMULA_PREFIXES
+
+
+class TrackerError(ValueError):
+    """A tracker that cannot be read or a row that does not validate."""
+
+
+class RowInvalid(TrackerError):
+    """One row's problems (one reason each)."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.reason}"
+
+
+# The fields a tracker column can give, with the headers people use for them (compared
+# after `header_key`: lower case, letters, digits and # only).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ref": (
+        "ref",
+        "no",
+        "number",
+        "#",
+        "id",
+        "actionref",
+        "actionno",
+        "actionnumber",
+        "reference",
+        "refno",
+        "actionid",
+    ),
+    "title": (
+        "title",
+        "action",
+        "what",
+        "actiontitle",
+        "description",
+        "actiondescription",
+        "actions",
+        "whatwewilldo",
+        "task",
+    ),
+    "owner": (
+        "owner",
+        "leadofficer",
+        "lead",
+        "who",
+        "responsible",
+        "responsibleofficer",
+        "actionowner",
+        "accountableofficer",
+        "accountable",
+        "leadperson",
+        "officer",
+    ),
+    "due": (
+        "due",
+        "duedate",
+        "when",
+        "deadline",
+        "targetdate",
+        "bywhen",
+        "timescale",
+        "targetcompletiondate",
+        "completiondate",
+        "completionby",
+    ),
+    "status": ("status", "actionstatus", "progressstatus", "currentstatus"),
+    "rag": ("rag", "ragstatus", "ragrating", "rating"),
+    "recommendations": (
+        "recommendation",
+        "recommendations",
+        "rec",
+        "recs",
+        "recommendationref",
+        "recref",
+        "recommendationrefs",
+    ),
+    "theme": ("theme", "priority", "workstream", "prioritytheme", "area", "themes"),
+    "note": (
+        "progressupdate",
+        "update",
+        "comments",
+        "comment",
+        "progress",
+        "latestupdate",
+        "latestnote",
+        "notes",
+        "progressnote",
+        "commentary",
+    ),
+    "start": ("start", "startdate"),
+    "success_measure": (
+        "successmeasure",
+        "measureofsuccess",
+        "measure",
+        "successcriteria",
+        "impactmeasure",
+        "howwewillknow",
+        "outcome",
+    ),
+    "evidence": ("evidence", "evidenceofimpact", "evidenceofcompletion"),
+    "original_due": ("originaldue", "originalduedate"),
+    "milestone": ("milestone",),
+    "rag_override_reason": ("ragoverridereason", "ragreason", "overridereason"),
+}
+FIELDS = tuple(SYNONYMS)
+# Columns our own CSV export writes that are computed, so an import ignores them quietly.
+COMPUTED = ("ragcomputed", "daysoverdue", "version", "updatedat", "overridden")
+REQUIRED = ("title", "owner", "due")
+
+STATUSES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "not started",
+            "notstarted",
+            "not yet started",
+            "to do",
+            "todo",
+            "planned",
+            "new",
+            "not_started",
+        ),
+        "not_started",
+    ),
+    **dict.fromkeys(
+        (
+            "in progress",
+            "inprogress",
+            "in_progress",
+            "started",
+            "ongoing",
+            "on track",
+            "underway",
+            "under way",
+            "progressing",
+            "active",
+            "wip",
+        ),
+        "in_progress",
+    ),
+    **dict.fromkeys(("blocked", "on hold", "stalled", "paused"), "blocked"),
+    **dict.fromkeys(
+        ("complete", "completed", "done", "finished", "achieved", "implemented"), "complete"
+    ),
+    **dict.fromkeys(
+        (
+            "signed off",
+            "signedoff",
+            "signed_off",
+            "closed",
+            "approved",
+            "verified",
+            "signed off by board",
+        ),
+        "signed_off",
+    ),
+    **dict.fromkeys(
+        ("cancelled", "canceled", "withdrawn", "superseded", "not required", "dropped"), "cancelled"
+    ),
+}
+RAGS = {
+    "r": "red",
+    "red": "red",
+    "a": "amber",
+    "amber": "amber",
+    "orange": "amber",
+    "g": "green",
+    "green": "green",
+    "b": "blue",
+    "blue": "blue",
+}
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One validated row, values as stored (statuses `in_progress`, RAG `amber`)."""
+
+    row: int
+    title: str
+    owner: str
+    due: dt.date
+    ref: str | None = None
+    status: str = "not_started"
+    rag: str | None = None
+    recommendations: tuple[str, ...] = ()
+    theme: str | None = None
+    note: str | None = None
+    start: dt.date | None = None
+    success_measure: str | None = None
+    evidence: str | None = None
+    original_due: dt.date | None = None
+    milestone: str | None = None
+    rag_override_reason: str | None = None
+
+
+@dataclass
+class Tracker:
+    """What a file holds: good rows, every error, and how its columns were read."""
+
+    rows: list[TrackerRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # header → field
+    ignored: list[str] = field(default_factory=list)
+
+
+def header_key(text: Any) -> str:
+    """Headers compare case- and punctuation-insensitively: "Lead officer:" → leadofficer."""
+    return re.sub(r"[^0-9a-z#]+", "", str(text or "").casefold())
+
+
+_LOOKUP = {key: name for name, keys in SYNONYMS.items() for key in keys}
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """`--map "Lead officer=owner"` → {header key: field}; `=ignore` skips a column."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        header, sep, target = item.rpartition("=")
+        name = target.strip().lower().replace("-", "_").replace(" ", "_")
+        if not sep or not header.strip():
+            raise TrackerError(f'--map "{item}" is not HEADER=FIELD')
+        if name not in FIELDS and name != "ignore":
+            raise TrackerError(
+                f'--map "{item}": "{target.strip()}" is not a field; use one of '
+                + ", ".join((*FIELDS, "ignore"))
+            )
+        mapping[header_key(header)] = name
+    return mapping
+
+
+def text_of(value: Any) -> str:
+    """A cell as text: numbers without a needless `.0`, dates ISO, formula guards undone."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    # Our own exports neutralise formulas with a leading quote; take it off again.
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+def parse_uk_date(value: Any) -> dt.date:
+    """31/03/2025, 31/3/25, 31 March 2025, 2025-03-31, "March 2025" (its last day), a cell date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = text_of(value).strip().lower().replace(",", " ")
+    if m := re.fullmatch(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", text
+    ):
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})", text):
+        return dt.date(_year(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?[\s-]+(\d{4}|\d{2})", text):
+        return dt.date(_year(m[3]), _month(m[2]), int(m[1]))
+    if m := re.fullmatch(r"([a-z]+)\.?[\s-]+(\d{4}|\d{2})", text):
+        year, month = _year(m[2]), _month(m[1])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    raise ValueError(text)
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _month(text: str) -> int:
+    if text not in MONTHS:
+        raise ValueError(text)
+    return MONTHS[text]
+
+
+def parse_status(value: Any) -> str:
+    key = re.sub(r"[^a-z_]+", " ", text_of(value).lower()).strip()
+    if not key:
+        return "not_started"
+    if key not in STATUSES:
+        raise ValueError(key)
+    return STATUSES[key]
+
+
+def parse_rag(value: Any) -> str | None:
+    key = re.sub(r"[^a-z]+", "", text_of(value).lower())
+    if not key:
+        return None
+    if key not in RAGS:
+        raise ValueError(key)
+    return RAGS[key]
+
+
+def parse_recs(value: Any) -> tuple[str, ...]:
+    """ "R1, R2" / "R1; R2" / "Recommendation 3" / "3" → ("R1", "R2") / ("R3",)."""
+    refs: list[str] = []
+    for part in re.split(r"[,;/\n]+|\s+and\s+|\s*&\s*", text_of(value)):
+        token = part.strip()
+        if not token:
+            continue
+        if m := re.fullmatch(r"(?i)(?:rec(?:ommendation)?s?\.?\s*)?(\d+(?:\.\d+)?)", token):
+            token = f"R{m[1]}"
+        if len(token) > 20 or any(c.isspace() for c in token):
+            raise ValueError(token)
+        refs.append(token)
+    return tuple(dict.fromkeys(refs))
+
+
+def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str]) -> TrackerRow:
+    """One row's cells ({field: raw value}) → a TrackerRow, or RowInvalid with every reason."""
+    errors: list[str] = []
+    text = {name: text_of(cells.get(name)) for name in FIELDS}
+
+    def date(name: str) -> dt.date | None:
+        raw = cells.get(name)
+        if text[name] == "":
+            return None
+        try:
+            return parse_uk_date(raw)
+        except (ValueError, OverflowError):
+            errors.append(
+                f'impossible date "{text[name]}" in {headers.get(name, name)} (write 31/03/2025)'
+            )
+            return None
+
+    def parsed(name: str, parse: Callable[[Any], Any], why: str) -> Any:
+        try:
+            return parse(cells.get(name))
+        except ValueError:
+            errors.append(f'{why} "{text[name]}" in {headers.get(name, name)}')
+            return None
+
+    for name, what in (("title", "title"), ("owner", "owner"), ("due", "due date")):
+        if not text[name]:
+            errors.append(f"missing {what} ({headers.get(name, name)})")
+    due, start, original_due = date("due"), date("start"), date("original_due")
+    status = parsed("status", parse_status, "unknown status")
+    rag = parsed("rag", parse_rag, "unknown RAG")
+    recs = parsed("recommendations", parse_recs, "unusable recommendation reference")
+    _check_lengths(text, headers, errors)
+    if start and due and start > due:
+        errors.append(f"the start date {start:%d/%m/%Y} is after the due date {due:%d/%m/%Y}")
+    if errors or due is None:
+        raise RowInvalid([RowError(row, reason) for reason in errors])
+    optional = {
+        n: text[n] or None
+        for n in (
+            "theme",
+            "note",
+            "success_measure",
+            "evidence",
+            "milestone",
+            "rag_override_reason",
+            "ref",
+        )
+    }
+    return TrackerRow(
+        row=row,
+        title=text["title"],
+        owner=text["owner"],
+        due=due,
+        status=status,
+        rag=rag,
+        recommendations=recs or (),
+        start=start,
+        original_due=original_due,
+        **optional,
+    )
+
+
+def _check_lengths(text: Mapping[str, str], headers: Mapping[str, str], errors: list[str]) -> None:
+    ref = text["ref"]
+    if ref and (len(ref) > 20 or any(c.isspace() for c in ref)):
+        errors.append(f'unusable ref "{ref}" (up to 20 characters, no spaces: 3, 2.4)')
+    for name in ("owner", "theme", "milestone"):
+        if len(text[name]) > 200:
+            errors.append(f"{headers.get(name, name)} is longer than 200 characters")
+
+
+def map_columns(
+    headers: Sequence[Any], mapping: Mapping[str, str], row: int
+) -> tuple[dict[int, str], dict[str, str], list[str], list[RowError]]:
+    """Header cells → ({column index: field}, {field: header}, ignored headers, errors)."""
+    index: dict[int, str] = {}
+    named: dict[str, str] = {}
+    ignored: list[str] = []
+    errors: list[RowError] = []
+    for i, cell in enumerate(headers):
+        shown, key = text_of(cell), header_key(cell)
+        if not key:
+            continue
+        name = mapping.get(key) or _LOOKUP.get(key)
+        if name is None or name == "ignore":
+            if key not in COMPUTED and name is None:
+                ignored.append(shown)
+            continue
+        if name in named:
+            errors.append(
+                RowError(
+                    row,
+                    f'columns "{named[name]}" and "{shown}" both give the'
+                    f' {name} — choose one with --map "{shown}=ignore"',
+                )
+            )
+            continue
+        index[i], named[name] = name, shown
+    for name in REQUIRED:
+        if name not in named:
+            errors.append(
+                RowError(row, f'no {name} column — name one with --map "Your header={name}"')
+            )
+    return index, named, ignored, errors
+
+
+def _known(cells: Sequence[Any], mapping: Mapping[str, str]) -> int:
+    keys = [header_key(c) for c in cells]
+    return sum(1 for k in keys if k and (k in mapping or k in _LOOKUP))
+
+
+def parse_table(
+    table: Iterable[tuple[int, Sequence[Any]]],
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Tracker:
+    """Numbered raw rows (header first, title rows above it allowed) → a Tracker."""
+    mapping = mapping or {}
+    rows = [(n, cells) for n, cells in table if any(text_of(c) for c in cells)]
+    start = next((i for i, (_, cells) in enumerate(rows[:10]) if _known(cells, mapping) >= 2), 0)
+    result = Tracker()
+    if not rows:
+        result.errors.append(RowError(1, "no header row — the file is empty"))
+        return result
+    header_row, headers = rows[start]
+    index, named, result.ignored, result.errors = map_columns(headers, mapping, header_row)
+    result.columns = {header: name for name, header in named.items()}
+    if result.errors:
+        return result
+    seen: dict[str, int] = {}
+    for done, (number, cells) in enumerate(rows[start + 1 :], 1):
+        values = {name: cells[i] if i < len(cells) else None for i, name in index.items()}
+        try:
+            parsed = validate_row(values, number, named)
+        except RowInvalid as exc:
+            result.errors.extend(exc.errors)
+        else:
+            key = (parsed.ref or "").lower()
+            if key and key in seen:
+                result.errors.append(
+                    RowError(number, f"duplicate ref {parsed.ref} (also on row {seen[key]})")
+                )
+            else:
+                if key:
+                    seen[key] = number
+                result.rows.append(parsed)
+        if progress is not None:
+            progress(done)
+    return result
+
+
+def raw_rows(path: Path, fmt: str) -> list[tuple[int, Sequence[Any]]]:
+    """The file's rows numbered as the spreadsheet numbers them (1-based)."""
+    if fmt == "xlsx":
+        return _xlsx_rows(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    text = text.replace("\x00", "")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(enumerate(reader, 1))
+    except csv.Error as exc:
+        raise TrackerError(f"cannot read {path.name} as CSV: {exc}") from exc
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, Sequence[Any]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise TrackerError(f"cannot read {path.name} as an Excel workbook (.xlsx)") from exc
+    try:
+        sheet = book["Actions"] if "Actions" in book.sheetnames else book.worksheets[0]
+        return [(n, row) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+    finally:
+        book.close()
+
+
+def read_tracker(
+    path: Path,
+    *,
+    fmt: str,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Tracker:
+    """Read and validate a whole tracker; never writes anything."""
+    rows = raw_rows(path, fmt)
+    total = max(len(rows) - 1, 0)
+    tick = (lambda done: progress(done, total)) if progress is not None else None
+    return parse_table(rows, mapping, tick)

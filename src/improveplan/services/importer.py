@@ -1,0 +1,377 @@
+"""`import plan.json`: rebuild a plan exported with `export --format json`, exactly.
+
+The plan must not exist yet in the target database (an empty database, or one where no
+plan has that name). People already there with the same name are reused. The plan's
+audit trail is copied as it was (actors and timestamps kept); the import itself is
+recorded as a database-level event (no plan), so exporting the copy gives the same JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session, col
+
+from improveplan.errors import Conflict, ImproveplanError
+from improveplan.services import audit
+from improveplan.services.context import App
+from improveplan.services.export import (
+    ACTION_FIELDS,
+    COUNT_FIELDS,
+    INSPECTION_FIELDS,
+    MEASURE_FIELDS,
+    MILESTONE_FIELDS,
+    NOTICE_FIELDS,
+    NOTIFICATION_FIELDS,
+    table,
+)
+from improveplan.store.models import (
+    Action,
+    ActionRecommendation,
+    AuditEvent,
+    DailyCount,
+    Inspection,
+    Judgement,
+    Measure,
+    MeasureValue,
+    Milestone,
+    Notice,
+    Notification,
+    Person,
+    Plan,
+    ProgressNote,
+    Recommendation,
+    Theme,
+)
+
+Keys = dict[tuple[str, str], int]
+DATE_FIELDS = {
+    "start",
+    "end",
+    "received",
+    "published",
+    "due",
+    "original_due",
+    "date",
+    "source_date",
+    "done",
+    "issued",
+    "plan_due",
+    "first_board",
+    "lifted",
+    "baseline_date",
+    "target_date",
+    "sent_on",
+    "day",
+}
+TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at"}
+
+
+def value(name: str, raw: Any) -> Any:
+    """A document value back in its column type (ISO text → date / aware datetime)."""
+    if raw is None:
+        return None
+    if name in DATE_FIELDS:
+        return dt.date.fromisoformat(raw)
+    if name in TIME_FIELDS:
+        stamp = dt.datetime.fromisoformat(raw)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return raw
+
+
+def pick(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value(name, item.get(name)) for name in names}
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    from improveplan.io.export_json import DocumentError, loads
+
+    try:
+        return loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, DocumentError) as exc:
+        raise ImproveplanError(
+            f"{path.name} is not a plan export: {exc}",
+            "give a file written by improveplan export --format json",
+        ) from exc
+
+
+def import_plan(app: App, *, path: Path, dry_run: bool = False) -> dict[str, Any]:
+    """Create the plan in `path` in one transaction; returns what was (or would be) created."""
+    doc = read_document(path)
+    name = doc["plan"]["name"]
+    with app.read() if dry_run else app.write() as session:
+        taken = session.execute(select(col(Plan.id)).where(col(Plan.name) == name)).first()
+        if taken is not None:
+            raise Conflict(
+                f'a plan named "{name}" already exists in {app.shown_db}',
+                "import into an empty database, or one without that plan",
+            )
+        known = {n.lower() for n in session.execute(select(col(Person.name))).scalars()}
+        summary = {
+            "plan": name,
+            "file": path.name,
+            "dry_run": dry_run,
+            "actions": len(doc["actions"]),
+            "notes": sum(len(a["notes"]) for a in doc["actions"]),
+            "audit_events": len(doc["audit"]),
+            "people_created": [p["name"] for p in doc["people"] if p["name"].lower() not in known],
+        }
+        if dry_run:
+            return summary
+        try:
+            _write(session, app, doc)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ImproveplanError(
+                f"{path.name} is not a complete plan export ({type(exc).__name__}: {exc})",
+                "export it again with improveplan export --format json",
+            ) from exc
+        return summary
+
+
+def _write(session: Session, app: App, doc: dict[str, Any]) -> None:
+    plan = Plan(**pick(doc["plan"], ("name", "authority", "la_code", "created_at")))
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    pid = plan.id
+    keys: Keys = {("plan", plan.name): pid}
+    people = _people(session, app, doc["people"], keys)
+    themes = _themes(session, pid, doc["themes"], people, keys)
+    inspections = _inspections(session, pid, doc["inspections"], keys)
+    recs = _recommendations(session, pid, doc["recommendations"], themes, inspections, keys)
+    milestones = _add_named(session, Milestone, pid, doc["milestones"], MILESTONE_FIELDS)
+    keys.update({("milestone", n): i for n, i in milestones.items()})
+    lookups = {"owner": people, "theme": themes, "milestone": milestones, "rec": recs}
+    _actions(session, pid, doc["actions"], lookups, keys)
+    if doc["notice"] is not None:
+        notice = Notice(plan_id=pid, **pick(doc["notice"], NOTICE_FIELDS))
+        session.add(notice)
+        session.flush()
+        assert notice.id is not None
+        keys[("notice", "notice")] = notice.id
+    _measures(session, pid, doc["measures"], keys)
+    _bulk(
+        session,
+        Notification,
+        [{"plan_id": pid, **pick(n, NOTIFICATION_FIELDS)} for n in doc["notifications"]],
+    )
+    _bulk(
+        session,
+        DailyCount,
+        [{"plan_id": pid, **pick(c, COUNT_FIELDS)} for c in doc["daily_counts"]],
+    )
+    _audit(session, pid, doc["audit"], keys)
+    audit.record(
+        session,
+        actor=app.user,
+        plan_id=None,
+        entity="plan",
+        entity_id=pid,
+        changes={"import": (None, f"{len(doc['actions'])} actions from a JSON export")},
+    )
+
+
+def _bulk(session: Session, model: type[Any], params: list[dict[str, Any]]) -> None:
+    """One executemany INSERT (fast at tens of thousands of rows)."""
+    if params:
+        session.connection().execute(insert(table(model)), params)
+
+
+def _people(session: Session, app: App, people: list[dict[str, Any]], keys: Keys) -> dict[str, int]:
+    """{name: id}, reusing people already in the database (matched case-insensitively)."""
+    found: dict[str, int] = {}
+    for person in people:
+        existing = session.execute(
+            select(col(Person.id)).where(func.lower(col(Person.name)) == person["name"].lower())
+        ).scalar()
+        if existing is None:
+            row = Person(
+                name=person["name"],
+                email=person.get("email"),
+                role=person.get("role"),
+                team=person.get("team"),
+            )
+            session.add(row)
+            audit.record_created(
+                session,
+                actor=app.user,
+                plan_id=None,
+                entity="person",
+                obj=row,
+                fields=("name", "email", "role", "team"),
+            )
+            existing = row.id
+        assert existing is not None
+        found[person["name"]] = existing
+        keys[("person", person["name"])] = existing
+    return found
+
+
+def _themes(
+    session: Session, pid: int, themes: list[dict[str, Any]], people: dict[str, int], keys: Keys
+) -> dict[str, int]:
+    rows = [Theme(plan_id=pid, name=t["name"], lead_id=people.get(t["lead"] or "")) for t in themes]
+    session.add_all(rows)
+    session.flush()
+    found = {t.name: t.id for t in rows if t.id is not None}
+    keys.update({("theme", n): i for n, i in found.items()})
+    return found
+
+
+def _inspections(
+    session: Session, pid: int, items: list[dict[str, Any]], keys: Keys
+) -> dict[int, int]:
+    """{number in the document: new id}, judgements with them."""
+    found: dict[int, int] = {}
+    for item in items:
+        row = Inspection(plan_id=pid, **pick(item, INSPECTION_FIELDS))
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        found[item["number"]] = row.id
+        keys[("inspection", str(item["number"]))] = row.id
+        for area, grade in item["judgements"].items():
+            judgement = Judgement(inspection_id=row.id, area=area, grade=grade)
+            session.add(judgement)
+            session.flush()
+            assert judgement.id is not None
+            keys[("judgement", f"{item['number']}/{area}")] = judgement.id
+    return found
+
+
+def _recommendations(
+    session: Session,
+    pid: int,
+    items: list[dict[str, Any]],
+    themes: dict[str, int],
+    inspections: dict[int, int],
+    keys: Keys,
+) -> dict[str, int]:
+    rows = [
+        Recommendation(
+            plan_id=pid,
+            ref=r["ref"],
+            text=r["text"],
+            priority_action=r["priority_action"],
+            seq=r["seq"],
+            theme_id=themes.get(r["theme"] or ""),
+            inspection_id=inspections.get(r["inspection"]) if r["inspection"] else None,
+        )
+        for r in items
+    ]
+    session.add_all(rows)
+    session.flush()
+    found = {r.ref: r.id for r in rows if r.id is not None}
+    keys.update({("recommendation", n): i for n, i in found.items()})
+    return found
+
+
+def _add_named(
+    session: Session,
+    model: type[Any],
+    pid: int,
+    items: list[dict[str, Any]],
+    names: tuple[str, ...],
+) -> dict[str, int]:
+    rows = [model(plan_id=pid, **pick(item, names)) for item in items]
+    session.add_all(rows)
+    session.flush()
+    return {r.name: r.id for r in rows}
+
+
+def _actions(
+    session: Session,
+    pid: int,
+    items: list[dict[str, Any]],
+    lookups: dict[str, dict[str, int]],
+    keys: Keys,
+) -> None:
+    params = [
+        {
+            "plan_id": pid,
+            **pick(a, ACTION_FIELDS),
+            "owner_id": lookups["owner"].get(a["owner"] or ""),
+            "theme_id": lookups["theme"].get(a["theme"] or ""),
+            "milestone_id": lookups["milestone"].get(a["milestone"] or ""),
+        }
+        for a in items
+    ]
+    _bulk(session, Action, params)
+    ids = dict(
+        session.execute(
+            select(col(Action.ref), col(Action.id)).where(col(Action.plan_id) == pid)
+        ).all()
+    )
+    keys.update({("action", ref): i for ref, i in ids.items()})
+    links, notes = [], []
+    for a in items:
+        action_id = ids[a["ref"]]
+        links += [
+            {"action_id": action_id, "recommendation_id": lookups["rec"][ref]}
+            for ref in a["recommendations"]
+        ]
+        notes += [
+            {
+                "action_id": action_id,
+                "author": n["author"],
+                "created_at": value("at", n["at"]),
+                "text": n["text"],
+            }
+            for n in a["notes"]
+        ]
+    _bulk(session, ActionRecommendation, links)
+    _bulk(session, ProgressNote, notes)
+    refs = {i: ref for ref, i in ids.items()}
+    counts: dict[int, int] = {}
+    for note_id, action_id in session.execute(
+        select(col(ProgressNote.id), col(ProgressNote.action_id))
+        .join(Action, col(Action.id) == col(ProgressNote.action_id))
+        .where(col(Action.plan_id) == pid)
+        .order_by(col(ProgressNote.action_id), col(ProgressNote.created_at), col(ProgressNote.id))
+    ):
+        counts[action_id] = counts.get(action_id, 0) + 1
+        keys[("progress_note", f"{refs[action_id]}#{counts[action_id]}")] = note_id
+
+
+def _measures(session: Session, pid: int, items: list[dict[str, Any]], keys: Keys) -> None:
+    for item in items:
+        measure = Measure(plan_id=pid, **pick(item, MEASURE_FIELDS))
+        session.add(measure)
+        session.flush()
+        assert measure.id is not None
+        keys[("measure", measure.name)] = measure.id
+        for v in item["values"]:
+            row = MeasureValue(
+                measure_id=measure.id, date=value("date", v["date"]), value=v["value"]
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            keys[("measure_value", f"{measure.name}@{v['date']}")] = row.id
+
+
+def _audit(session: Session, pid: int, events: list[dict[str, Any]], keys: Keys) -> None:
+    params = []
+    for e in events:
+        if e["key"] is None:
+            entity_id = e["entity_id"]
+        elif (e["entity"], e["key"]) in keys:
+            entity_id = keys[(e["entity"], e["key"])]
+        else:
+            raise ValueError(f"an audit event names {e['entity']} {e['key']}, not in the file")
+        params.append(
+            {
+                "plan_id": pid,
+                "actor": e["actor"],
+                "at": value("at", e["at"]),
+                "entity": e["entity"],
+                "entity_id": entity_id,
+                "field": e["field"],
+                "old_value": e["old_value"],
+                "new_value": e["new_value"],
+            }
+        )
+    _bulk(session, AuditEvent, params)
