@@ -1,0 +1,135 @@
+"""Action statuses and the RAG rating a board reads (DESIGN.md §2).
+
+`store.queries` computes the same RAG in SQL for large plans; a test there keeps the two
+in agreement, so a change here must be made there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Rag",
+    "RagThresholds",
+    "Status",
+    "compute_rag",
+    "days_overdue",
+    "effective_rag",
+    "parse_rag",
+    "parse_status",
+]
+
+
+class Status(StrEnum):
+    """Where an action stands; `complete` still awaits the board's sign-off."""
+
+    not_started = "not_started"
+    in_progress = "in_progress"
+    blocked = "blocked"
+    complete = "complete"
+    signed_off = "signed_off"
+    cancelled = "cancelled"
+
+
+OPEN_STATUSES = frozenset({Status.not_started, Status.in_progress, Status.blocked})
+
+# Spellings people use in trackers and on the command line, normalised by _key().
+_STATUS_ALIASES = {
+    "completed": Status.complete,
+    "done": Status.complete,
+    "on_hold": Status.blocked,
+    "canceled": Status.cancelled,
+    "signedoff": Status.signed_off,
+    "notstarted": Status.not_started,
+    "inprogress": Status.in_progress,
+}
+
+
+class Rag(StrEnum):
+    """Red, amber, green, plus blue for work the board has signed off."""
+
+    blue = "blue"
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+@dataclass(frozen=True)
+class RagThresholds:
+    """How near a due date turns an open action amber (days, inclusive)."""
+
+    amber_days: int = 14
+
+
+def _key(text: str) -> str:
+    """`In progress`, `in-progress` and ` IN_PROGRESS ` all become `in_progress`."""
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def parse_status(text: str) -> Status:
+    """A status from any usual spelling; ValueError naming the valid ones otherwise."""
+    key = _key(text)
+    if key in Status.__members__:
+        return Status(key)
+    if key in _STATUS_ALIASES:
+        return _STATUS_ALIASES[key]
+    valid = _listed([status.value for status in Status])
+    raise ValueError(f"{text.strip()!r} is not a status — use {valid}")
+
+
+def parse_rag(text: str) -> Rag:
+    """A RAG rating from its name or initial (`Red`, `r`, `AMBER`, `a`...)."""
+    key = _key(text)
+    for rag in Rag:
+        if key in (rag.value, rag.value[0]):
+            return rag
+    valid = _listed([f"{rag.value} ({rag.value[0]})" for rag in Rag])
+    raise ValueError(f"{text.strip()!r} is not a RAG rating — use {valid}")
+
+
+def compute_rag(
+    *,
+    status: Status,
+    due: dt.date | None,
+    original_due: dt.date | None,
+    as_of: dt.date,
+    thresholds: RagThresholds = RagThresholds(),  # frozen, so safe to share
+) -> Rag | None:
+    """The RAG of DESIGN.md §2 on `as_of`; None for a cancelled action, which has none."""
+    if status == Status.signed_off:
+        return Rag.blue
+    if status == Status.cancelled:
+        return None
+    if status == Status.complete:
+        return Rag.green
+    if due is None:
+        return Rag.amber if status == Status.blocked else Rag.green
+    if due < as_of:
+        return Rag.red
+    due_soon = (due - as_of).days <= thresholds.amber_days  # no overflow near 9999-12-31
+    slipped = original_due is not None and due > original_due
+    if due_soon or status == Status.blocked or slipped:
+        return Rag.amber
+    return Rag.green
+
+
+def effective_rag(computed: Rag | None, override: Rag | None) -> Rag | None:
+    """A manual override wins, except that a cancelled action (computed None) has no RAG."""
+    if computed is None:
+        return None
+    return override if override is not None else computed
+
+
+def days_overdue(*, status: Status, due: dt.date | None, as_of: dt.date) -> int:
+    """Calendar days an open action is past its due date; 0 when not overdue."""
+    if status not in OPEN_STATUSES or due is None or due >= as_of:
+        return 0
+    return (as_of - due).days
