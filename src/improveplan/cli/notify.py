@@ -1,0 +1,116 @@
+"""`notify` (email reminders) and `check` (the cron entry point)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from improveplan.cli.options import as_of_option, as_of_or_today, get_app
+
+_MESSAGE_COLUMNS = (
+    ("plan", "Plan"),
+    ("to", "To"),
+    ("kind", "Kind"),
+    ("actions", "Actions"),
+    ("status", "Status"),
+)
+
+
+def _warn(warnings: list[str]) -> None:
+    from improveplan.render.output import message
+
+    for text in warnings:
+        message(f"Warning: {text}", "warning")
+
+
+def _messages_table(rows: list[dict[str, Any]], *, title: str, empty: str) -> None:
+    from improveplan.render.output import Column, table
+
+    columns = [Column(key, header) for key, header in _MESSAGE_COLUMNS]
+    columns[1] = Column("to", "To", no_wrap=True)
+    table(rows, columns, title=title, empty=empty)
+
+
+@click.command("notify")
+@as_of_option
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send and record nothing.")
+def notify(as_of: dt.date | None, dry_run: bool) -> None:
+    """Email each owner their overdue and due-soon actions; escalate to theme leads.
+
+    One digest per owner, and a copy to the theme lead for actions overdue more than
+    [notify] escalate_after_days. A rerun on the same day sends nothing twice. SMTP comes
+    from [smtp] in config.toml or IMPROVEPLAN_SMTP_* (the password never on the command line).
+    """
+    from improveplan.render.output import message
+    from improveplan.services import notify as service
+
+    when = as_of_or_today(as_of)
+    outcome = service.notify(get_app(), as_of=when, dry_run=dry_run)
+    _warn(outcome.warnings)
+    rows = outcome.rows()
+    title = f"Reminders for {when}" + (" (dry run: nothing sent)" if dry_run else "")
+    _messages_table(rows, title=title, empty=f"No reminders due on {when}.")
+    if not dry_run:
+        sent = sum(1 for r in rows if r["status"] == "sent")
+        message(f"Sent {sent} message{'s' if sent != 1 else ''}.", "success")
+
+
+@click.command("check")
+@as_of_option
+@click.option("--notify", "send", is_flag=True, help="Also send the day's email reminders.")
+@click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is overdue.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
+    """The nightly job: record the day's RAG counts, optionally notify, report overdue.
+
+    Waits if another check is running on the same database. Covers every plan unless
+    --plan is given. Exit status: 0 nothing overdue, 3 something overdue, 1 an error.
+    """
+    from improveplan.errors import ExitCode
+    from improveplan.services.check import run_check
+
+    result = run_check(get_app(), as_of=as_of_or_today(as_of), notify=send)
+    overdue = result["overdue"] > 0
+    if not (quiet and not overdue):
+        _show(result, fmt)
+    if overdue:
+        raise click.exceptions.Exit(int(ExitCode.OVERDUE))
+
+
+def _show(result: dict[str, Any], fmt: str) -> None:
+    from improveplan.render.output import Column, emit_json, out, table
+
+    if fmt == "json":
+        emit_json(result)
+        return
+    _warn(result["warnings"])
+    as_of = result["as_of"]
+    columns = [
+        Column("plan", "Plan", no_wrap=True),
+        *(
+            Column(key, key.capitalize(), style=f"rag.{key}", justify="right", no_wrap=True)
+            for key in ("blue", "green", "amber", "red")
+        ),
+        Column("total", "Total", justify="right", no_wrap=True),
+        Column("overdue", "Overdue", justify="right", no_wrap=True),
+        Column("due_soon", "Due soon", justify="right", no_wrap=True),
+        Column("milestones_at_risk", "At risk", justify="right", no_wrap=True),
+    ]
+    table(result["plans"], columns, title=f"Check as of {as_of}")
+    if result["notified"] is not None:
+        _messages_table(result["notified"], title="Reminders", empty="No reminders due today.")
+    total = result["overdue"]
+    if total:
+        noun = "action is" if total == 1 else "actions are"
+        out().print(f"{total} {noun} overdue as of {as_of}.", style="rag.red", markup=False)
+    else:
+        out().print(f"Nothing overdue as of {as_of}.", markup=False)
