@@ -13,6 +13,13 @@ HISTORY_KEYS = ("when", "who", "what", "from", "to")
 LONDON = "Europe/London"
 
 
+def say(text: str, style: str | None = "success") -> None:
+    """A message on stderr as one line, never hard-wrapped (logs and pipes grep it)."""
+    from improveplan.render.output import err
+
+    err().print(text, style=style, markup=False, soft_wrap=True)
+
+
 def _local(value: Any) -> Any:
     """Timestamps are stored in UTC; people read them in UK time."""
     from zoneinfo import ZoneInfo
@@ -51,8 +58,43 @@ def footer(rows: list[dict[str, Any]], as_of: dt.date) -> str:
     return text
 
 
+WIDE = 100  # narrower terminals drop the Status column (RAG already shows blocked as amber)
+NARROW = 72  # and then the Owner column
+MIN_TITLE = 16
+
+
+def _list_columns(width: int) -> list[Any]:
+    from improveplan.render.output import Column
+
+    columns = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("rag_label", "RAG", style=_rag_style, no_wrap=True),
+        Column("due", "Due", no_wrap=True),
+        Column("late", "Late", style="rag.red", justify="right", no_wrap=True),
+        Column("status", "Status", no_wrap=True),
+        Column("owner", "Owner", no_wrap=True, max_width=20),
+        Column("title", "Title"),
+    ]
+    dropped = set() if width >= WIDE else {"status"} if width >= NARROW else {"status", "owner"}
+    return [c for c in columns if c.key not in dropped]
+
+
+def _fit_titles(rows: list[dict[str, Any]], columns: list[Any], width: int) -> None:
+    """One line per action: titles end in … where the table would otherwise wrap."""
+    from improveplan.render.output import cell_text
+
+    used = 1 + 3 * len(columns)  # borders and padding of rich's default box
+    for c in columns[:-1]:
+        cells = [len(cell_text(r.get(c.key))) for r in rows] + [len(c.header)]
+        used += min(max(cells), c.max_width or max(cells))
+    room = max(width - used, MIN_TITLE)
+    for r in rows:
+        if len(r["title"]) > room:
+            r["title"] = r["title"][: room - 1].rstrip() + "…"
+
+
 def render_list(rows: list[dict[str, Any]], fmt: str, as_of: dt.date) -> None:
-    from improveplan.render.output import Column, csv_text, emit_json, message, table
+    from improveplan.render.output import csv_text, emit_json, out, table
     from improveplan.store.queries import public_action
 
     if fmt == "json":
@@ -65,28 +107,14 @@ def render_list(rows: list[dict[str, Any]], fmt: str, as_of: dt.date) -> None:
         keys = list(public[0]) if public else list(public_action(_EMPTY_ROW))
         sys.stdout.write(csv_text(public, keys))
         return
-    shown = [
-        {
-            **r,
-            "rag_label": _rag_label(r),
-            "late": f"{r['days_overdue']}d" if r["days_overdue"] else "",
-        }
-        for r in rows
-    ]
-    columns = [
-        Column("ref", "Ref", style="ref", no_wrap=True),
-        Column("rag_label", "RAG", style=_rag_style, no_wrap=True),
-        Column("due", "Due", no_wrap=True),
-        Column("late", "Late", style="rag.red", justify="right", no_wrap=True),
-        Column("status", "Status", no_wrap=True),
-        Column("owner", "Owner"),
-        Column("title", "Title"),
-    ]
+    shown = [{**r, "rag_label": _rag_label(r), "late": _late(r["days_overdue"])} for r in rows]
+    columns = _list_columns(out().width)
+    _fit_titles(shown, columns, out().width)
     table(shown, columns, empty="No actions match — see improveplan action list --all.")
     if rows:
-        message(footer(rows, as_of), "muted")
+        say(footer(rows, as_of), "muted")
     if any(r["overridden"] for r in rows):
-        message("* RAG set by hand — see improveplan action show REF for why.", "muted")
+        say("* RAG set by hand — see improveplan action show REF for why.", "muted")
 
 
 _EMPTY_ROW: dict[str, Any] = dict.fromkeys(
@@ -106,8 +134,6 @@ def _panel_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
         f" (originally {a['original_due']})" if a["original_due"] != a["due"] else ""
     )
     pairs = [
-        ("Action", a["ref"]),
-        ("Title", a["title"]),
         ("Owner", a["owner"]),
         ("Status", status),
         ("RAG", rag),
@@ -139,8 +165,10 @@ def render_show(a: dict[str, Any], fmt: str) -> None:
         return
     table(
         _panel_rows(a),
-        [Column("field", "", style="heading", no_wrap=True), Column("value", "")],
-        title=f"Action {a['ref']}",
+        [
+            Column("field", f"Action {a['ref']}", style="heading", no_wrap=True),
+            Column("value", a["title"]),
+        ],
     )
     notes = [{**n, "at": _local(n["at"])} for n in a["notes"]]
     table(

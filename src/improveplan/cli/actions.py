@@ -10,7 +10,7 @@ import click
 from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
 
 
-class _Choice(click.ParamType):
+class _Choice(click.ParamType[str, Any]):
     """A status or RAG word, parsed by the domain (usage error, exit 2, when unknown)."""
 
     def __init__(self, name: str, auto: bool = False) -> None:
@@ -48,9 +48,9 @@ def _changes_text(ref: str, changes: dict[str, tuple[Any, Any]]) -> str:
 
 
 def _report(result: dict[str, Any]) -> None:
-    from improveplan.render.output import message
+    from improveplan.cli.action_views import say
 
-    message(_changes_text(result["ref"], result["changes"]), "success")
+    say(_changes_text(result["ref"], result["changes"]), "success")
 
 
 @click.group()
@@ -80,7 +80,7 @@ def add(
     measure: str | None,
 ) -> None:
     """Add an action called TITLE."""
-    from improveplan.render.output import message
+    from improveplan.cli.action_views import say
     from improveplan.services import actions
 
     row = actions.add_action(
@@ -95,7 +95,7 @@ def add(
         start=start,
         measure=measure,
     )
-    message(
+    say(
         f"Added action {row['ref']}: {row['title']} (owner {row['owner']}, due {row['due']}).",
         "success",
     )
@@ -195,7 +195,7 @@ def update(
     if_version: int | None,
 ) -> None:
     """Change action REF."""
-    from improveplan.render.output import message
+    from improveplan.cli.action_views import say
     from improveplan.services import actions
 
     auto = rag == "auto"
@@ -215,7 +215,7 @@ def update(
     if result["changes"] or note is None:
         _report(result)
     if note is not None:
-        message(f"Noted on action {result['ref']}.", "success")
+        say(f"Noted on action {result['ref']}.", "success")
 
 
 @action.command("note")
@@ -223,11 +223,11 @@ def update(
 @click.argument("text")
 def note(ref: str, text: str) -> None:
     """Add a progress note (TEXT) to action REF; notes are never edited."""
-    from improveplan.render.output import message
+    from improveplan.cli.action_views import say
     from improveplan.services import actions
 
     row = actions.add_note(get_app(), ref=ref, text=text)
-    message(f"Noted on action {row['ref']} by {row['author']}.", "success")
+    say(f"Noted on action {row['ref']} by {row['author']}.", "success")
 
 
 @action.command("done")

@@ -19,12 +19,12 @@ def theme() -> None:
 @click.option("--lead", metavar="PERSON", help="Who leads it (gets escalations).")
 def add(name: str, lead: str | None) -> None:
     """Add a theme called NAME to the plan."""
-    from improveplan.render.output import message
+    from improveplan.cli.action_views import say
     from improveplan.services import themes
 
     row = themes.add_theme(get_app(), name=name, lead=lead)
     led = f" (lead {row['lead']})" if row["lead"] else ""
-    message(f'Added theme "{row["name"]}"{led}.', "success")
+    say(f'Added theme "{row["name"]}"{led}.', "success")
 
 
 @theme.command("list")

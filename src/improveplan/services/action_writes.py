@@ -173,7 +173,7 @@ def add_action(
             assert rec.id is not None
             session.add(ActionRecommendation(action_id=action.id, recommendation_id=rec.id))
         names = (
-            ", ".join(r.ref for r in linked) or None,
+            ", ".join(r.ref for r in sorted(linked, key=lambda r: (r.seq, r.ref))) or None,
             chosen_theme.name if chosen_theme else None,
             chosen.name if chosen else None,
         )
