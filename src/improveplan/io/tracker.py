@@ -188,6 +188,12 @@ STATUSES: dict[str, str] = {
         ("cancelled", "canceled", "withdrawn", "superseded", "not required", "dropped"), "cancelled"
     ),
 }
+STATUS_HINT = (
+    'unknown status "{value}" in {column} (use Not started, In progress, Blocked, Complete,'
+    " Signed off or Cancelled)"
+)
+RAG_HINT = 'unknown RAG "{value}" in {column} (use Red, Amber, Green or Blue)'
+REC_HINT = 'unusable recommendation reference "{value}" in {column} (e.g. R1, R2)'
 RAGS = {
     "r": "red",
     "red": "red",
@@ -365,16 +371,16 @@ def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str])
         try:
             return parse(cells.get(name))
         except ValueError:
-            errors.append(f'{why} "{text[name]}" in {headers.get(name, name)}')
+            errors.append(why.format(value=text[name], column=headers.get(name, name)))
             return None
 
     for name, what in (("title", "title"), ("owner", "owner"), ("due", "due date")):
         if not text[name]:
             errors.append(f"missing {what} ({headers.get(name, name)})")
     due, start, original_due = date("due"), date("start"), date("original_due")
-    status = parsed("status", parse_status, "unknown status")
-    rag = parsed("rag", parse_rag, "unknown RAG")
-    recs = parsed("recommendations", parse_recs, "unusable recommendation reference")
+    status = parsed("status", parse_status, STATUS_HINT)
+    rag = parsed("rag", parse_rag, RAG_HINT)
+    recs = parsed("recommendations", parse_recs, REC_HINT)
     _check_lengths(text, headers, errors)
     if start and due and start > due:
         errors.append(f"the start date {start:%d/%m/%Y} is after the due date {due:%d/%m/%Y}")
@@ -476,20 +482,19 @@ def parse_table(
     seen: dict[str, int] = {}
     for done, (number, cells) in enumerate(rows[start + 1 :], 1):
         values = {name: cells[i] if i < len(cells) else None for i, name in index.items()}
+        ref = text_of(values.get("ref"))
+        if ref and ref.lower() in seen:
+            result.errors.append(
+                RowError(number, f"duplicate ref {ref} (also on row {seen[ref.lower()]})")
+            )
+        elif ref:
+            seen[ref.lower()] = number
         try:
             parsed = validate_row(values, number, named)
         except RowInvalid as exc:
             result.errors.extend(exc.errors)
         else:
-            key = (parsed.ref or "").lower()
-            if key and key in seen:
-                result.errors.append(
-                    RowError(number, f"duplicate ref {parsed.ref} (also on row {seen[key]})")
-                )
-            else:
-                if key:
-                    seen[key] = number
-                result.rows.append(parsed)
+            result.rows.append(parsed)
         if progress is not None:
             progress(done)
     return result
