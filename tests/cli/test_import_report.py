@@ -21,13 +21,17 @@ TABLES = ("inspection", "judgement", "recommendation", "audit_event")
 def _counts(url: str) -> dict[str, int]:
     engine = create_engine(to_url(url))
     with engine.connect() as conn:
-        counts = {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES}
+        counts = {
+            t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES
+        }
     engine.dispose()
     return counts
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=[e["file"] for e in EXPECTED])
-def test_every_shared_report_imports_as_expected(plan_run: Invoke, expected: dict[str, Any]) -> None:
+def test_every_shared_report_imports_as_expected(
+    plan_run: Invoke, expected: dict[str, Any]
+) -> None:
     result = plan_run(
         "inspection", "import-report", str(REPORTS / expected["file"]),
         "--published", expected["published"], "--received", expected["published"],
@@ -96,7 +100,15 @@ def test_two_imports_continue_the_numbering(plan_run: Invoke) -> None:
 def test_report_without_recommendations_is_valid(plan_run: Invoke) -> None:
     result = plan_run("inspection", "import-report", str(REPORTS / "thurrock-2024-10-29.pdf"))
     assert result.exit_code == 0, result.output
-    assert result.stderr == "Imported inspection 1: 5 judgements, 0 recommendations.\n"
+    assert result.stderr == (
+        "No recommendations in this report.\nImported inspection 1: 5 judgements, 0 recommendations.\n"
+    )
+    assert (
+        json.loads(plan_run("inspection", "show", "1", "--format", "json").stdout)[
+            "recommendations"
+        ]
+        == []
+    )
 
 
 def test_text_file_named_pdf_is_refused(plan_run: Invoke, db_url: str, tmp_path: Path) -> None:

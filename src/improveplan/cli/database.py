@@ -10,7 +10,8 @@ from improveplan.cli.options import get_app
 
 
 @click.command()
-def init() -> None:
+@click.option("--demo", is_flag=True, help="Also load the sample Peterborough plan.")
+def init(demo: bool) -> None:
     """Create the database, or upgrade it to this version's schema."""
     from improveplan.render.output import message
     from improveplan.services import database
@@ -18,6 +19,15 @@ def init() -> None:
     app = get_app()
     report = database.init(app)
     message(f"Database ready at {report.database} (schema {report.revision}).", "success")
+    if demo:
+        from improveplan.services.demo import build_demo
+
+        summary = build_demo(app)
+        message(
+            f'Loaded the demo plan "{summary.plan}": {summary.recommendations} recommendations, '
+            f"{summary.actions} actions (explore it as of {summary.as_of.isoformat()}).",
+            "success",
+        )
 
 
 @click.group()

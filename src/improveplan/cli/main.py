@@ -9,10 +9,17 @@ import click
 
 from improveplan.cli import actions as actions_cli
 from improveplan.cli import database, people, plans
+from improveplan.cli import demo as demo_cli
+from improveplan.cli import exchange as exchange_cli
+from improveplan.cli import inspections as inspections_cli
 from improveplan.cli import measures as measures_cli
+from improveplan.cli import notify as notify_cli
+from improveplan.cli import overdue as overdue_cli
+from improveplan.cli import recommendations as recommendations_cli
 from improveplan.cli import report as report_cli
 from improveplan.cli import status as status_cli
 from improveplan.cli import themes as themes_cli
+from improveplan.cli import timeline as timeline_cli
 from improveplan.errors import ImproveplanError
 
 
@@ -76,14 +83,25 @@ def cli(db: str | None, plan: str | None, user: str | None) -> None:
 
 
 cli.add_command(database.init)
+cli.add_command(demo_cli.demo)
 cli.add_command(database.db)
 cli.add_command(plans.plan)
 cli.add_command(people.person)
 cli.add_command(actions_cli.action)
 cli.add_command(themes_cli.theme)
+cli.add_command(inspections_cli.inspection)
+cli.add_command(recommendations_cli.rec)
 cli.add_command(measures_cli.measure)
 cli.add_command(status_cli.status)
 cli.add_command(report_cli.report)
+cli.add_command(timeline_cli.notice)
+cli.add_command(timeline_cli.milestone)
+cli.add_command(timeline_cli.timeline)
+cli.add_command(overdue_cli.overdue)
+cli.add_command(notify_cli.notify)
+cli.add_command(notify_cli.check)
+cli.add_command(exchange_cli.export)
+cli.add_command(exchange_cli.import_)
 
 
 def main() -> None:

@@ -1,0 +1,119 @@
+"""`improveplan demo`: build the sample Peterborough plan in its own file and show it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from typing import Any
+
+import click
+
+from improveplan.cli.options import DATE
+
+DEMO_FILE = "improveplan-demo.db"
+EXPLORE = (
+    (("action", "list"), "action list --as-of {as_of}"),
+    (("overdue",), "overdue --as-of {as_of}"),
+    (("status",), "status --as-of {as_of} --by theme"),
+    (("action", "history"), "action history 3"),
+    (("action", "show"), "action show 3"),
+    (("rec", "list"), "rec list"),
+    (("inspection", "show"), "inspection show 1"),
+    (("timeline",), "timeline --as-of {as_of}"),
+    (("report",), "report --format md --as-of {as_of} -o board-report.md"),
+)
+
+
+@click.command()
+@click.option(
+    "--db",
+    "db_path",
+    metavar="PATH|URL",
+    help=f"Where to build the demo [default: {DEMO_FILE} in the current directory, "
+    "never your real database].",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="Show status and overdue as on this DATE [default: 2025-03-31, inside the plan].",
+)
+def demo(db_path: str | None, as_of: dt.date | None) -> None:
+    """Build a realistic plan for Peterborough City Council and show where it stands.
+
+    The inspection and its eight recommendations are Ofsted's (2023); the people and
+    actions are invented. An earlier demo file is rebuilt fresh; any other file is left
+    alone.
+    """
+    from improveplan.render.output import message
+    from improveplan.services import database
+    from improveplan.services import demo as demo_service
+    from improveplan.services.context import App
+    from improveplan.store.engine import sqlite_path
+
+    target = db_path or DEMO_FILE
+    app = App.from_options(db=target, plan=demo_service.DEMO_PLAN, user=demo_service.DEMO_ACTOR)
+    path = sqlite_path(app.url)
+    if path is not None:
+        demo_service.prepare_demo_file(path)
+    database.init(app)
+    summary = demo_service.build_demo(app)
+    message(
+        f"Built the {summary.authority} demo plan in {app.shown_db}: "
+        f"{summary.recommendations} recommendations, {summary.actions} actions, "
+        f"{summary.people} people, {summary.themes} themes.",
+        "success",
+    )
+    when = as_of or summary.as_of
+    _show(demo_service.demo_status(app, as_of=when))
+    _explore(target, when)
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _show(status: dict[str, Any]) -> None:
+    """Status by theme with a total row, then the overdue list, most overdue first."""
+    from improveplan.render.output import Column, out, rag_style, table
+
+    out().print(f"As of {_long_date(status['as_of'])}:", style="heading", markup=False)
+    counts = ("blue", "green", "amber", "red", "total", "overdue")
+    rows = [
+        {"name": r["name"] or "(no theme)", **{k: r[k] for k in counts}} for r in status["themes"]
+    ]
+    rows.append({"name": "Whole plan", **{k: status["totals"][k] for k in counts}})
+    columns = [Column("name", "Theme", no_wrap=True)] + [
+        Column(k, k.capitalize(), justify="right", style=rag_style(k)) for k in counts
+    ]
+    table(rows, columns, title=f"Plan {status['plan']}: RAG by theme")
+    overdue_columns = [
+        Column("ref", "Ref", style="ref", no_wrap=True),
+        Column("title", "Overdue action", ratio=1),
+        Column("owner", "Owner", no_wrap=True),
+        Column("due", "Due", no_wrap=True),
+        Column("days_overdue", "Days late", justify="right", style="rag.red", no_wrap=True),
+    ]
+    table(status["overdue"], overdue_columns, empty="Nothing is overdue.")
+
+
+def _explore(target: str, as_of: dt.date) -> None:
+    """The commands to explore the demo (only those this build of improveplan has)."""
+    root = click.get_current_context().find_root()
+    lines = []
+    for path, template in EXPLORE:
+        if _registered(root, path):
+            command = template.format(as_of=as_of.isoformat())
+            lines.append(f"  improveplan --db {shlex.quote(target)} {command}")
+    click.echo("\nExplore it:")
+    click.echo("\n".join(lines))
+
+
+def _registered(ctx: click.Context, path: tuple[str, ...]) -> bool:
+    command: click.Command | None = ctx.command
+    for name in path:
+        if not isinstance(command, click.Group):
+            return False
+        command = command.get_command(ctx, name)
+    return command is not None

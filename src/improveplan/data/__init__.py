@@ -1,0 +1,1 @@
+"""Data files shipped with improveplan (the demo plan)."""
