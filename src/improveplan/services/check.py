@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from improveplan.services import notify as notify_service
 from improveplan.services.context import App
-from improveplan.services.overdue import milestones_at_risk, refresh
+from improveplan.services.overdue import milestones_at_risk
+from improveplan.services.timeline import refresh_plan
 from improveplan.store import queries
 from improveplan.store.models import DailyCount, Plan
 
@@ -43,7 +44,7 @@ def record_counts(
 
 def _plan_summary(session: Session, app: App, plan: Plan, as_of: dt.date) -> dict[str, Any]:
     assert plan.id is not None
-    refresh(app, session, plan, as_of)
+    refresh_plan(app, session, plan, as_of)
     counts = record_counts(session, plan=plan, as_of=as_of, amber_days=app.settings.amber_days)
     due_by = as_of + dt.timedelta(days=app.settings.due_soon_days)
     soon = queries.action_rows(

@@ -112,13 +112,5 @@ def overdue_report(
         within = app.settings.due_soon_days
     with app.write() as session:
         plan = app.plan(session)
-        refresh(app, session, plan, as_of)
+        timeline_service.refresh_plan(app, session, plan, as_of)
         return overdue_data(session, app=app, plan=plan, as_of=as_of, within=within, owner=owner)
-
-
-def refresh(app: App, session: Session, plan: Plan, as_of: dt.date) -> None:
-    """Default milestones in step with their sources before anything reads them."""
-    assert plan.id is not None
-    notice = timeline_service.find_notice(session, plan.id)
-    horizon = timeline_service.horizon_for(notice, today=app.today, as_of=as_of)
-    timeline_service.refresh_milestones(session, plan_id=plan.id, actor=app.user, horizon=horizon)

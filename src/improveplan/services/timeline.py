@@ -186,8 +186,13 @@ def _retire(session: Session, *, plan_id: int, actor: str, row: Milestone) -> No
     session.flush()
 
 
-def _refresh(app: App, session: Session, plan: Plan, as_of: dt.date) -> None:
+def refresh_plan(app: App, session: Session, plan: Plan, as_of: dt.date | None = None) -> None:
+    """Default milestones of `plan` in step with their sources before anything reads them.
+
+    Call it in any write transaction that looks milestones up by name (action add --milestone).
+    """
     assert plan.id is not None
+    as_of = as_of or app.today
     notice = find_notice(session, plan.id)
     horizon = horizon_for(notice, today=app.today, as_of=as_of)
     refresh_milestones(session, plan_id=plan.id, actor=app.user, horizon=horizon)
@@ -252,7 +257,7 @@ def timeline(app: App, *, as_of: dt.date) -> dict[str, Any]:
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        _refresh(app, session, plan, as_of)
+        refresh_plan(app, session, plan, as_of)
         rows = timeline_rows(
             session, plan_id=plan.id, as_of=as_of, due_window_days=app.settings.amber_days
         )
@@ -275,7 +280,7 @@ def set_milestone(app: App, *, name: str, date: dt.date) -> dict[str, Any]:
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        _refresh(app, session, plan, app.today)
+        refresh_plan(app, session, plan, app.today)
         row = _find_milestone(session, plan, name)
         if row is None:
             row = Milestone(plan_id=plan.id, name=name, kind="custom", date=date, user_set=True)
@@ -316,7 +321,7 @@ def mark_done(app: App, *, name: str, done: dt.date) -> dict[str, Any]:
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        _refresh(app, session, plan, app.today)
+        refresh_plan(app, session, plan, app.today)
         row = _find_milestone(session, plan, name)
         if row is None:
             raise _unknown(session, plan, name)
@@ -347,7 +352,7 @@ def reset_milestone(app: App, *, name: str) -> dict[str, Any]:
             session, actor=app.user, plan_id=plan.id, entity="milestone", obj=row,
             updates={"user_set": False},
         )  # fmt: skip
-        _refresh(app, session, plan, app.today)
+        refresh_plan(app, session, plan, app.today)
         session.refresh(row)
         return milestone_json(row, as_of=app.today, due_window_days=app.settings.amber_days)
 
@@ -406,7 +411,7 @@ def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
         _check_notice(merged)
         values = {name: merged[name] for name in NOTICE_FIELDS}
         if notice is None:
-            notice = Notice(plan_id=plan.id, **values)
+            notice = Notice.model_validate(values | {"plan_id": plan.id})
             session.add(notice)
             audit.record_created(
                 session, actor=app.user, plan_id=plan.id, entity="notice", obj=notice,
@@ -417,7 +422,7 @@ def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
                 session, actor=app.user, plan_id=plan.id, entity="notice", obj=notice,
                 updates=values,
             )  # fmt: skip
-        _refresh(app, session, plan, app.today)
+        refresh_plan(app, session, plan, app.today)
         return notice_json(notice) | {"plan": plan.name}
 
 
