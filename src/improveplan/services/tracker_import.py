@@ -130,6 +130,10 @@ def import_tracker(
         if errors:
             ordered = sorted(errors, key=lambda e: e.row)
             raise RowsRejected([str(e) for e in ordered], path.name)
+        if not tracker.rows:
+            raise ImproveplanError(
+                f"{path.name} has no action rows below its header", "check the file and sheet"
+            )
         refs = _assign_refs(tracker.rows, known)
         _plan_new(tracker.rows, known)
         summary = _summary(tracker, known, plan.name, path.name, dry_run)
