@@ -105,9 +105,10 @@ def test_list_table_and_csv(plan_run: Invoke) -> None:
     assert table.exit_code == 0
     line = next(x for x in table.stdout.splitlines() if "Average caseload" in x)
     assert [c.strip() for c in line.strip("│ ").split("│")] == [
-        "Average caseload", "children", "24.5", "18", "", "20", "2025-03-15",
-        "lower is better", "yes",
+        "Average caseload", "24.5 children", "≤ 18 children", "20 children (2025-03-15)", "yes",
     ]  # fmt: skip
+    visits = next(x for x in table.stdout.splitlines() if "Visits on time" in x)
+    assert "≥ 90 % by 2025-10-01" in visits and "no data" in visits
     data = list(csv.reader(io.StringIO(plan_run("measure", "list", "--format", "csv",
                                                 env=TODAY).stdout)))  # fmt: skip
     assert data[0] == ["name", "unit", "baseline", "target", "target_date", "latest",

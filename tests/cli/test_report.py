@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from improveplan.store.engine import make_engine, to_url
 from improveplan.store.models import DailyCount
-from tests.cli.test_status import SCRIPT_TITLE, TODAY, seed
+from tests.cli.test_status import SCRIPT_TITLE, TODAY, seed, status_json
 from tests.conftest import Invoke
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -81,7 +81,7 @@ def test_html_report_holds_every_section(plan_run: Invoke, db_url: str) -> None:
     timeline = cells(section(html, "timeline"))
     assert [(r[0], r[1], r[2].split()[0]) for r in timeline] == [
         ("2025-02-10", "Action plan due", "done"),
-        ("2025-04-10", "Improvement board 3", "upcoming"),
+        ("2025-04-10", "Improvement board 3", "due"),  # within the 14-day window
         ("2025-05-10", "Monitoring visit 1", "expected"),
         ("2025-06-15", "DfE review 1", "upcoming"),
     ]
@@ -220,3 +220,34 @@ def test_trend_comes_from_the_nightly_counts(plan_run: Invoke, db_url: str) -> N
         s.commit()
     engine.dispose()
     assert "No trend yet — the nightly check records it." in report(plan_run)
+
+
+def test_changes_made_through_the_action_commands_reach_status_and_report(
+    plan_run: Invoke,
+) -> None:
+    """End to end: the action commands' audit trail (wall-clock times) feeds both views."""
+    for args in (
+        ("theme", "add", "Help and protection", "--lead", "Priya Natarajan"),
+        ("action", "add", "Audit strategy meetings", "--owner", "Priya Natarajan",
+         "--due", "2100-02-01", "--theme", "Help and protection"),
+        ("action", "update", "1", "--due", "2100-03-01", "--reason", "Staff shortage"),
+        ("action", "update", "1", "--status", "in-progress"),
+        ("action", "note", "1", "Fieldwork started"),
+    ):  # fmt: skip
+        result = plan_run(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    window = ("--since", "2000-01-01", "--as-of", "2100-01-15")
+    changes = status_json(plan_run, *window)["changes"]
+    assert {k: changes[k] for k in ("status_changes", "new_actions", "notes_added",
+                                    "due_dates_moved")} == {
+        "status_changes": 1, "new_actions": 1, "notes_added": 1, "due_dates_moved": 1,
+    }  # fmt: skip
+    assert [(c["field"], c["old"], c["new"]) for c in changes["recent"]] == [
+        ("status", "not_started", "in_progress"),
+        ("due", "2100-02-01", "2100-03-01"),
+    ]
+    html = report(plan_run, "--as-of", "2100-01-15")
+    assert cells(section(html, "slipped")) == [
+        ["1", "Audit strategy meetings", "Priya Natarajan", "2100-02-01", "2100-03-01", "28",
+         "Staff shortage"],
+    ]  # fmt: skip

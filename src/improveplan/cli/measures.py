@@ -96,7 +96,7 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
     rows = measures.list_measures(get_app(), as_of=as_of_or_today(as_of))
     emit(
         measure_table_rows(rows) if fmt != "json" else rows,
-        measure_columns(),
+        compact_measure_columns() if fmt == "table" else measure_columns(),
         fmt,
         json_data=rows,
         empty="No measures yet — add one with improveplan measure add NAME --unit U "
@@ -106,16 +106,23 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
 
 def measure_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Values as people write them ("12.5", not "12.500000"); on track as yes/no."""
-    return [
-        {
-            **row,
-            "baseline": _num(row["baseline"]),
-            "target": _num(row["target"]),
-            "latest": _num(row["latest"]),
-            "on_track": on_track_text(row["on_track"]),
-        }
-        for row in rows
-    ]
+    return [{**row, **_shown(row)} for row in rows]
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    unit = row["unit"]
+    sign = "≥" if row["direction"].startswith("higher") else "≤"
+    latest = "—" if row["latest"] is None else f"{_num(row['latest'])} {unit}"
+    return {
+        "baseline": _num(row["baseline"]),
+        "target": _num(row["target"]),
+        "latest": _num(row["latest"]),
+        "on_track": on_track_text(row["on_track"]),
+        "baseline_shown": f"{_num(row['baseline'])} {unit}",
+        "target_shown": f"{sign} {_num(row['target'])} {unit}"
+        + (f" by {row['target_date']}" if row["target_date"] else ""),
+        "latest_shown": latest + (f" ({row['latest_date']})" if row["latest_date"] else ""),
+    }
 
 
 def measure_columns() -> list[Any]:
@@ -131,4 +138,17 @@ def measure_columns() -> list[Any]:
         Column("latest_date", "On", no_wrap=True),
         Column("direction", "Direction"),
         Column("on_track", "On track", style=_track_style),
+    ]
+
+
+def compact_measure_columns() -> list[Any]:
+    """The table view: direction shown as ≥/≤ on the target, units beside values."""
+    from improveplan.render.output import Column
+
+    return [
+        Column("name", "Measure", ratio=2),
+        Column("baseline_shown", "Baseline", ratio=1),
+        Column("target_shown", "Target", ratio=1),
+        Column("latest_shown", "Latest", ratio=1),
+        Column("on_track", "On track", style=_track_style, no_wrap=True),
     ]

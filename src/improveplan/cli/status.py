@@ -55,7 +55,7 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
 
 
 def _show(data: dict[str, Any]) -> None:
-    from improveplan.cli.measures import measure_columns, measure_table_rows
+    from improveplan.cli.measures import compact_measure_columns, measure_table_rows
     from improveplan.render.output import Column, out, table
 
     as_of = data["as_of"].isoformat()
@@ -72,7 +72,7 @@ def _show(data: dict[str, Any]) -> None:
     )
     out().print(_milestone_line(data["next_milestone"]), highlight=False, markup=False)
     if data["measures"]:
-        table(measure_table_rows(data["measures"]), measure_columns(), title="Measures")
+        table(measure_table_rows(data["measures"]), compact_measure_columns(), title="Measures")
     if "changes" in data:
         _show_changes(data["changes"])
 
@@ -118,9 +118,9 @@ def _show_changes(changes: dict[str, Any]) -> None:
         [
             Column("at", "When", no_wrap=True),
             Column("ref", "Action", style="ref", no_wrap=True),
-            Column("title", "Title", max_width=40),
+            Column("title", "Title", ratio=1),
             Column("field", "What"),
-            Column("change", "Change"),
+            Column("change", "Change", no_wrap=True),
             Column("actor", "By"),
         ],
         title="Recent changes",

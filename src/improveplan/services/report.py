@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
-from improveplan.services.status import COLOURS, counts, day_start, next_milestone
+from improveplan.services.status import COLOURS, day_start, next_milestone, totals_and_groups
+from improveplan.services.timeline import milestone_json
 from improveplan.store.models import (
     Action,
     AuditEvent,
@@ -93,34 +94,16 @@ def _with_reasons(session: Session, listing: dict[str, Any], as_of: dt.date) -> 
     return listing
 
 
-def milestone_status(milestone: Milestone, as_of: dt.date) -> str:
-    """done, expected, overdue, due (today) or upcoming — the timeline's vocabulary."""
-    if milestone.done is not None:
-        return "done"
-    if milestone.expected:
-        return "expected"
-    if milestone.date < as_of:
-        return "overdue"
-    return "due" if milestone.date == as_of else "upcoming"
-
-
-def _milestones(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
+def _milestones(
+    session: Session, plan_id: int, as_of: dt.date, window: int
+) -> list[dict[str, Any]]:
+    """The plan's milestones with the status the `timeline` command shows."""
     found = session.exec(
         select(Milestone)
         .where(col(Milestone.plan_id) == plan_id)
         .order_by(col(Milestone.date), col(Milestone.name))
     ).all()
-    return [
-        {
-            "name": m.name,
-            "kind": m.kind,
-            "date": m.date,
-            "rule": m.rule,
-            "done": m.done,
-            "status": milestone_status(m, as_of),
-        }
-        for m in found
-    ]
+    return [milestone_json(m, as_of=as_of, due_window_days=window) for m in found]
 
 
 def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
@@ -167,7 +150,9 @@ def build_report(app: App, *, as_of: dt.date) -> dict[str, Any]:
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        (total,) = counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=None)
+        total, themes = totals_and_groups(
+            session, plan_id=plan.id, as_of=as_of, amber_days=amber, by="theme"
+        )
         slipped_when = is_open() & (col(Action.due) > col(Action.original_due))
         data: dict[str, Any] = {
             "plan": {"name": plan.name, "authority": plan.authority, "la_code": plan.la_code},
@@ -176,7 +161,7 @@ def build_report(app: App, *, as_of: dt.date) -> dict[str, Any]:
             "overdue_count": total["overdue"],
             "complete": total["complete"],
             "pct_complete": total["pct_complete"],
-            "themes": counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by="theme"),
+            "themes": themes,
             "next_milestone": next_milestone(session, plan_id=plan.id, as_of=as_of),
             "overdue": _action_list(
                 session, plan.id, is_overdue(as_of), (col(Action.due), col(Action.seq))
@@ -184,7 +169,7 @@ def build_report(app: App, *, as_of: dt.date) -> dict[str, Any]:
             "slipped": _action_list(
                 session, plan.id, slipped_when, (col(Action.due), col(Action.seq))
             ),
-            "milestones": _milestones(session, plan.id, as_of),
+            "milestones": _milestones(session, plan.id, as_of, amber),
             "measures": measure_rows(session, plan_id=plan.id, as_of=as_of),
             "notes": _notes(session, plan.id, as_of),
             "notes_days": NOTES_DAYS,

@@ -80,6 +80,21 @@ def counts(
     return rows
 
 
+def totals_and_groups(
+    session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The plan's totals and its groups. An action has one theme and one owner, so those
+    totals are the groups' sums (one scan saved); recommendations may share an action."""
+    groups = counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, by=by)
+    if by == "recommendation":
+        (total,) = counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, by=None)
+        return total, groups
+    keys = (*COLOURS, "total", "overdue", "complete")
+    total = {key: sum(g[key] for g in groups) for key in keys}
+    total["pct_complete"] = pct(total["complete"], total["total"])
+    return total, groups
+
+
 def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> dict[str, Any] | None:
     """The first milestone not yet done whose date is on or after `as_of`."""
     found = session.exec(
@@ -205,8 +220,9 @@ def plan_status(
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        (total,) = counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=None)
-        groups = counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=by)
+        total, groups = totals_and_groups(
+            session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=by
+        )
         result: dict[str, Any] = {
             "as_of": as_of,
             "plan": plan.name,
