@@ -124,7 +124,10 @@ def list_(
     as_of: dt.date | None,
     fmt: str,
 ) -> None:
-    """List actions, soonest due first (cancelled ones only with --all or --status)."""
+    """List actions, soonest due first.
+
+    Cancelled actions are left out unless --all or --status asks for them.
+    """
     from improveplan.cli.action_views import render_list
     from improveplan.services import actions
     from improveplan.store.queries import ActionFilter
@@ -164,7 +167,7 @@ def show(ref: str, as_of: dt.date | None, fmt: str) -> None:
 @click.argument("ref")
 @format_option
 def history(ref: str, fmt: str) -> None:
-    """Every change to action REF and its notes: who, when, what, from, to."""
+    """Show the history of action REF: who changed what, and when."""
     from improveplan.cli.action_views import render_history
     from improveplan.services import actions
 
@@ -175,7 +178,7 @@ def history(ref: str, fmt: str) -> None:
 @click.argument("ref")
 @click.option("--status", type=STATUS, help="New status (in-progress, blocked, ...).")
 @click.option("--due", type=DATE, help="New due date (later needs --reason).")
-@click.option("--reason", metavar="TEXT", help="Why: for cancelling, a later due date, --rag.")
+@click.option("--reason", metavar="TEXT", help="Why (to cancel, delay the due date, set --rag).")
 @click.option("--owner", metavar="NAME", help="New owner (a person).")
 @click.option("--title", metavar="T", help="New title.")
 @click.option("--rag", type=RAG_OR_AUTO, help="Set RAG by hand (needs --reason); auto clears.")
@@ -194,7 +197,7 @@ def update(
     note: str | None,
     if_version: int | None,
 ) -> None:
-    """Change action REF."""
+    """Change action REF (status, due date, owner, title, RAG) or add a note."""
     from improveplan.cli.action_views import say
     from improveplan.services import actions
 
@@ -222,7 +225,7 @@ def update(
 @click.argument("ref")
 @click.argument("text")
 def note(ref: str, text: str) -> None:
-    """Add a progress note (TEXT) to action REF; notes are never edited."""
+    """Add a progress note to action REF (notes are never edited)."""
     from improveplan.cli.action_views import say
     from improveplan.services import actions
 
@@ -253,7 +256,7 @@ def signoff(ref: str) -> None:
 @click.argument("ref")
 @click.option("--reason", metavar="TEXT", help="Why work resumes (required).")
 def reopen(ref: str, reason: str | None) -> None:
-    """Reopen complete, signed-off or cancelled action REF (in progress again)."""
+    """Reopen action REF with a reason (back to in progress)."""
     from improveplan.services import actions
 
     _report(actions.reopen(get_app(), ref=ref, reason=reason or ""))
