@@ -3,6 +3,7 @@ the HTML rendered by headless Chromium (totals shown, a `<script>` title inert).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from improveplan.store.engine import make_engine, to_url
-from improveplan.store.models import DailyCount
+from improveplan.store.models import DailyCount, Milestone, Plan
 from tests.cli.test_status import SCRIPT_TITLE, TODAY, seed, status_json
 from tests.conftest import Invoke
 
@@ -251,3 +252,29 @@ def test_changes_made_through_the_action_commands_reach_status_and_report(
         ["1", "Audit strategy meetings", "Priya Natarajan", "2100-02-01", "2100-03-01", "28",
          "Staff shortage"],
     ]  # fmt: skip
+
+
+def test_timeline_shows_the_boards_window(plan_run: Invoke, db_url: str) -> None:
+    """Three months back, six ahead, and anything older still not done; the rest counted."""
+    seed(db_url)
+    engine = make_engine(to_url(db_url))
+    with Session(engine) as s:
+        plan_id = s.exec(select(Plan.id)).one()
+        for name, day, done in (
+            ("Old board, done", "2024-06-02", "2024-06-02"),
+            ("Old report, never done", "2024-06-01", None),
+            ("Far review", "2026-01-01", None),
+            ("Farther review", "2026-07-01", None),
+        ):
+            s.add(Milestone(plan_id=plan_id, name=name, date=dt.date.fromisoformat(day),
+                            done=dt.date.fromisoformat(done) if done else None))  # fmt: skip
+        s.commit()
+    engine.dispose()
+    html = report(plan_run)
+    names = [row[1] for row in cells(section(html, "timeline"))]
+    assert names == ["Old report, never done", "Action plan due", "Improvement board 3",
+                     "Monitoring visit 1", "DfE review 1"]  # fmt: skip
+    assert "… and 2 more milestones after 30 September 2025" in section(html, "timeline")
+    md = report(plan_run, "--format", "md")
+    assert "| 2024-06-01 | Old report, never done | overdue |" in md
+    assert "… and 2 more milestones after 2025-09-30." in md

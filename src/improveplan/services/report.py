@@ -34,6 +34,8 @@ from improveplan.store.queries import OPEN, is_open, is_overdue
 LIST_LIMIT = 100
 NOTES_DAYS = 30
 NOTES_LIMIT = 60
+TIMELINE_BACK = 92  # days of past milestones shown (about one review period)
+TIMELINE_AHEAD = 183  # days of milestones ahead (to the next DfE review)
 
 
 def _action_list(session: Session, plan_id: int, condition: Any, order: Any) -> dict[str, Any]:
@@ -94,16 +96,31 @@ def _with_reasons(session: Session, listing: dict[str, Any], as_of: dt.date) -> 
     return listing
 
 
-def _milestones(
-    session: Session, plan_id: int, as_of: dt.date, window: int
-) -> list[dict[str, Any]]:
-    """The plan's milestones with the status the `timeline` command shows."""
+def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> dict[str, Any]:
+    """Milestones a board discusses: the last TIMELINE_BACK days, the next TIMELINE_AHEAD,
+    and any older one still not done; the rest are counted, not listed."""
+    start = as_of - dt.timedelta(days=TIMELINE_BACK)
+    end = as_of + dt.timedelta(days=TIMELINE_AHEAD)
+    shown = (col(Milestone.date) >= start) & (col(Milestone.date) <= end) | (
+        (col(Milestone.date) < start)
+        & col(Milestone.done).is_(None)
+        & col(Milestone.expected).is_(False)
+    )
     found = session.exec(
         select(Milestone)
-        .where(col(Milestone.plan_id) == plan_id)
+        .where(col(Milestone.plan_id) == plan_id, shown)
         .order_by(col(Milestone.date), col(Milestone.name))
     ).all()
-    return [milestone_json(m, as_of=as_of, due_window_days=window) for m in found]
+    later = session.execute(
+        select(func.count())
+        .select_from(Milestone)
+        .where(col(Milestone.plan_id) == plan_id, col(Milestone.date) > end)
+    ).scalar_one()
+    return {
+        "rows": [milestone_json(m, as_of=as_of, due_window_days=window) for m in found],
+        "later": int(later),
+        "until": end,
+    }
 
 
 def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
