@@ -107,22 +107,25 @@ def list_(fmt: str) -> None:
     rows = [
         {
             **d,
+            "kind": d["type"].replace("_", " "),
             "overall": d["judgements"].get("overall_effectiveness"),
             "recs": len(d["recommendations"]),
         }
         for d in data
     ]
-    columns = [
-        Column("id", "ID", justify="right", no_wrap=True),
-        Column("type", "Type", no_wrap=True),
-        Column("start", "Start", no_wrap=True),
-        Column("end", "End", no_wrap=True),
-        Column("received", "Received", no_wrap=True),
-        Column("published", "Published", no_wrap=True),
-        Column("lead_inspector", "Lead inspector"),
-        Column("overall", "Overall", style=GRADE_STYLE.get),
-        Column("recs", "Recs", justify="right"),
-    ]
+    if fmt == "csv":
+        keys = ("id", "type", "start", "end", "received", "published", "lead_inspector")
+        columns = [Column(k, k) for k in (*keys, "overall", "recs")]
+    else:  # fits 80 columns; the lead inspector and publication date are in `show`
+        columns = [
+            Column("id", "ID", justify="right", no_wrap=True),
+            Column("kind", "Type"),
+            Column("start", "Start", no_wrap=True),
+            Column("end", "End", no_wrap=True),
+            Column("received", "Received", no_wrap=True),
+            Column("overall", "Overall", style=GRADE_STYLE.get),
+            Column("recs", "Recs", justify="right", no_wrap=True),
+        ]
     emit(
         rows,
         columns,

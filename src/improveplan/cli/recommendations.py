@@ -42,7 +42,7 @@ def list_(fmt: str) -> None:
     columns = [
         Column("ref", "Ref", style="ref", no_wrap=True),
         Column("text", "Recommendation", ratio=1),
-        Column("theme", "Theme", max_width=24),
+        Column("theme", "Theme", max_width=18),
         Column("actions", "Actions", justify="right", no_wrap=True),
         Column("open_actions", "Open", justify="right", no_wrap=True),
     ]
@@ -88,14 +88,15 @@ def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
     columns = [
         Column("ref", "Ref", style="ref", no_wrap=True),
         Column("title", "Action", ratio=1),
-        Column("owner", "Owner", no_wrap=True),
+        Column("owner", "Owner"),
         Column("due", "Due", no_wrap=True),
-        Column("status", "Status", no_wrap=True),
+        Column("state", "Status"),
         Column("rag", "RAG", style=rag_style, no_wrap=True),
         Column("days_overdue", "Late", justify="right", no_wrap=True),
     ]
+    rows = [{**a, "state": a["status"].replace("_", " ")} for a in data["actions"]]
     table(
-        data["actions"],
+        rows,
         columns,
         title=f"Actions as of {data['as_of'].isoformat()}",
         empty=f"No actions answer {data['ref']} yet — add one with "

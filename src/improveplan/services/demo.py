@@ -8,8 +8,8 @@ are real. The inspection facts are Ofsted's; the people and actions are invented
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import datetime as dt
+import importlib
 import json
 import sqlite3
 from contextlib import closing
