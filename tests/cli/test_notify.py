@@ -1,0 +1,237 @@
+"""notify and check --notify against a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import smtplib
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import create_engine, text
+
+from improveplan.config import SmtpSettings
+from improveplan.errors import ImproveplanError
+from improveplan.io.mail import Email, smtp_session
+from improveplan.store.engine import to_url
+from tests.conftest import Invoke
+
+TODAY = "2024-03-01"
+
+
+class Collector:
+    """An aiosmtpd handler keeping every envelope it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def messages(self) -> list[tuple[list[str], Message]]:
+        return [(list(e.rcpt_tos), email.message_from_bytes(e.content)) for e in self.envelopes]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Collector, int]]:
+    handler = Collector()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def env_for(port: int) -> dict[str, str]:
+    return {
+        "IMPROVEPLAN_TODAY": TODAY,
+        "IMPROVEPLAN_SMTP_HOST": "127.0.0.1",
+        "IMPROVEPLAN_SMTP_PORT": str(port),
+        "IMPROVEPLAN_SMTP_FROM": "improvement@council.example",
+    }
+
+
+def seed(run: Invoke) -> None:
+    """Tom owns an action 20 days overdue (escalated: theme led by Priya) and one due soon;
+    Priya owns one due soon; Sam (no email) owns an overdue one."""
+    steps: list[tuple[str, ...]] = [
+        ("person", "add", "Sam Jones"),
+        ("theme", "add", "Front door", "--lead", "Priya Natarajan"),
+        ("action", "add", "Audit <referrals>", "--owner", "Tom Okafor", "--due", "2024-02-10",
+         "--theme", "Front door"),
+        ("action", "add", "Train staff", "--owner", "Tom Okafor", "--due", "2024-03-05"),
+        ("action", "add", "Recruit managers", "--owner", "Priya Natarajan", "--due", "2024-03-08"),
+        ("action", "add", "Write policy", "--owner", "Sam Jones", "--due", "2024-02-28"),
+        ("action", "add", "Far off", "--owner", "Priya Natarajan", "--due", "2024-09-01"),
+    ]  # fmt: skip
+    for args in steps:
+        result = run(*args, env={"IMPROVEPLAN_TODAY": TODAY})
+        assert result.exit_code == 0, result.output
+
+
+def parts(message: Message) -> dict[str, str]:
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+    return found
+
+
+def notifications(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(to_url(url))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT recipient, kind, sent_on, action_refs FROM notification ORDER BY id")
+        ).all()
+    engine.dispose()
+    return [tuple(str(v) for v in r) for r in rows]
+
+
+def test_notify_sends_one_digest_per_owner_and_an_escalation(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    seed(plan_run)
+    result = plan_run("notify", env=env_for(port))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "Warning: Sam Jones has no email address, so gets no reminder about 1 action"
+    )
+    assert "Sent 3 messages." in result.stderr
+    got = handler.messages()
+    assert sorted((tuple(to), m["Subject"]) for to, m in got) == [
+        (("priya@example.org",), "Escalation: 1 action overdue in improvement plan Peterborough"),
+        (("priya@example.org",), "Improvement plan Peterborough: 1 due soon"),
+        (("tom@example.org",), "Improvement plan Peterborough: 1 overdue, 1 due soon"),
+    ]
+    tom = next(m for to, m in got if to == ["tom@example.org"])
+    assert tom["From"] == "improvement@council.example"
+    assert tom.get_content_type() == "multipart/alternative"
+    bodies = parts(tom)
+    assert set(bodies) == {"text/plain", "text/html"}
+    assert "- 1: Audit <referrals> — due 2024-02-10, 20 days overdue" in bodies["text/plain"]
+    assert "- 2: Train staff — due 2024-03-05" in bodies["text/plain"]
+    assert "<td>Audit &lt;referrals&gt;</td>" in bodies["text/html"]  # autoescaped
+    assert "Far off" not in bodies["text/plain"]
+    escalation = next(m for _, m in got if m["Subject"].startswith("Escalation"))
+    assert "(owner Tom Okafor)" in parts(escalation)["text/plain"]
+    assert notifications(db_url) == [
+        ("priya@example.org", "digest", TODAY, "3"),
+        ("tom@example.org", "digest", TODAY, "1,2"),
+        ("priya@example.org", "escalation", TODAY, "1"),
+    ]
+    # The same day again: nothing is sent twice.
+    again = plan_run("notify", env=env_for(port))
+    assert again.exit_code == 0
+    assert "Sent 0 messages." in again.stderr
+    assert again.stdout.count("already sent") == 3
+    assert len(handler.envelopes) == 3
+    # The next day is a new day.
+    later = plan_run("notify", "--as-of", "2024-03-02", env=env_for(port))
+    assert "Sent 3 messages." in later.stderr
+    assert len(handler.envelopes) == 6
+
+
+def test_dry_run_sends_and_records_nothing(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, _port = smtp
+    seed(plan_run)
+    result = plan_run("notify", "--dry-run", env={"IMPROVEPLAN_TODAY": TODAY})  # no host needed
+    assert result.exit_code == 0
+    assert "dry run: nothing sent" in result.stdout
+    assert result.stdout.count("would send") == 3
+    assert "tom@example.org" in result.stdout
+    assert handler.envelopes == []
+    assert notifications(db_url) == []
+
+
+def test_no_smtp_host_is_an_error(plan_run: Invoke, db_url: str) -> None:
+    seed(plan_run)
+    result = plan_run("notify", env={"IMPROVEPLAN_TODAY": TODAY})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: no SMTP server configured — set IMPROVEPLAN_SMTP_HOST or [smtp] host in "
+        "config.toml\n"
+    )
+    assert notifications(db_url) == []
+
+
+def test_unreachable_server_records_nothing(plan_run: Invoke, db_url: str) -> None:
+    seed(plan_run)
+    env = env_for(free_port()) | {"IMPROVEPLAN_SMTP_PASSWORD": "s3cret-pw"}
+    result = plan_run("notify", env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot send mail through 127.0.0.1:")
+    assert "s3cret-pw" not in result.output
+    assert notifications(db_url) == []
+
+
+def test_check_notify_sends_once_a_day(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    seed(plan_run)
+    first = plan_run("check", "--notify", "--quiet", env=env_for(port))
+    assert first.exit_code == 3
+    assert "Reminders" in first.stdout
+    assert len(handler.envelopes) == 3
+    assert plan_run("check", "--notify", env=env_for(port)).exit_code == 3
+    assert len(handler.envelopes) == 3
+    assert len(notifications(db_url)) == 3
+
+
+class Accept:
+    def __init__(self) -> None:
+        self.logins: list[tuple[str, str]] = []
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        assert isinstance(data, LoginPassword)
+        self.logins.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=data.password == b"right")
+
+
+def test_login_and_starttls_paths() -> None:
+    handler, accept, port = Collector(), Accept(), free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, authenticator=accept, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="bot", password="right")
+        with smtp_session(settings) as mailer:
+            mailer.send(Email(to="a@example.org", subject="Hi", text="t", html="<p>h</p>"))
+        assert accept.logins == [("bot", "right")]
+        assert handler.envelopes[0].rcpt_tos == ["a@example.org"]
+        tls = SmtpSettings(host="127.0.0.1", port=port, starttls=True)
+        busy = pytest.raises(ImproveplanError, match="does not offer STARTTLS")
+        with busy, smtp_session(tls):
+            pass  # pragma: no cover
+    finally:
+        controller.stop()
+
+
+def test_refused_login_names_the_user_never_the_password() -> None:
+    from improveplan.io.mail import _failed
+
+    wrong = SmtpSettings(host="mail.example", port=587, user="bot", password="wrong-pw")
+    error = _failed(wrong, smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"))
+    assert str(error) == (
+        "the mail server mail.example:587 refused the login for bot — check [smtp] user and "
+        "the password in config.toml or IMPROVEPLAN_SMTP_PASSWORD"
+    )
