@@ -273,6 +273,9 @@ def text_of(value: Any) -> str:
     """A cell as text: numbers without a needless `.0`, dates ISO, formula guards undone."""
     if value is None:
         return ""
+    if type(value) is str:
+        text = value.strip()
+        return text[1:] if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES) else text
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -281,7 +284,7 @@ def text_of(value: Any) -> str:
         return value.isoformat()
     text = str(value).strip()
     # Our own exports neutralise formulas with a leading quote; take it off again.
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_PREFIXES):
+    if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES):
         text = text[1:]
     return text
 
@@ -353,7 +356,10 @@ def parse_recs(value: Any) -> tuple[str, ...]:
 def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str]) -> TrackerRow:
     """One row's cells ({field: raw value}) → a TrackerRow, or RowInvalid with every reason."""
     errors: list[str] = []
-    text = {name: text_of(cells.get(name)) for name in FIELDS}
+    text = dict.fromkeys(FIELDS, "")
+    for name, raw in cells.items():
+        if name in text:
+            text[name] = text_of(raw)
 
     def date(name: str) -> dt.date | None:
         raw = cells.get(name)

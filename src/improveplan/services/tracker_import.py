@@ -185,7 +185,7 @@ def _summary(tracker: Tracker, known: Known, plan: str, file: str, dry_run: bool
         ("recommendations (ref only — add their text)", known.new_recs.values()),
     ):
         if names:
-            lines.append(f"{add} {label}: {', '.join(names)}")
+            lines.append(f"{add} {label}: {_listed(list(names))}")
     if unlinked:
         lines.append("No such milestone, left unlinked: " + ", ".join(unlinked))
     if tracker.ignored:
@@ -204,6 +204,11 @@ def _summary(tracker: Tracker, known: Known, plan: str, file: str, dry_run: bool
         "columns": tracker.columns,
         "lines": lines,
     }
+
+
+def _listed(names: list[str], most: int = 20) -> str:
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def _event(
@@ -315,16 +320,21 @@ def _write(
     """Insert everything in chunks of executemany; returns the new action ids in row order."""
     now = utcnow()
     events = _write_names(session, app, pid, known, now)
-    ids: list[int] = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         params = [
             _action_params(pid, row, refs[start + n], known.seq + start + n + 1, known, now)
             for n, row in enumerate(chunk)
         ]
-        ids += _insert_returning(session, Action, params)
+        session.connection().execute(insert(table(Action)), params)
         if progress:
-            progress("writing", len(ids), len(rows))
+            progress("writing", start + len(chunk), len(rows))
+    by_ref = dict(
+        session.execute(
+            select(col(Action.ref), col(Action.id)).where(col(Action.plan_id) == pid)
+        ).all()
+    )
+    ids = [by_ref[ref] for ref in refs]
     links = [
         {"action_id": i, "recommendation_id": known.recs[ref.lower()]}
         for i, row in zip(ids, rows, strict=True)
@@ -333,14 +343,7 @@ def _write(
     if links:
         session.connection().execute(insert(table(ActionRecommendation)), links)
     noted = [(i, row) for i, row in zip(ids, rows, strict=True) if row.note]
-    note_ids = _insert_returning(
-        session,
-        ProgressNote,
-        [
-            {"action_id": i, "author": app.user, "created_at": now, "text": row.note}
-            for i, row in noted
-        ],
-    )
+    note_ids = _insert_notes(session, app, pid, noted, now)
     events += [
         _event(pid, app.user, now, "action", i, "import", f"{file} row {row.row}")
         for i, row in zip(ids, rows, strict=True)
@@ -354,6 +357,27 @@ def _write(
     )
     session.connection().execute(insert(table(AuditEvent)), events)
     return ids
+
+
+def _insert_notes(
+    session: Session, app: App, pid: int, noted: list[tuple[int, TrackerRow]], now: dt.datetime
+) -> list[int]:
+    """Plain executemany (fast on both databases), then the new ids in the order given."""
+    params = [
+        {"action_id": i, "author": app.user, "created_at": now, "text": row.note}
+        for i, row in noted
+    ]
+    if not params:
+        return []
+    session.connection().execute(insert(table(ProgressNote)), params)
+    wanted = {i for i, _ in noted}
+    found = session.execute(
+        select(col(ProgressNote.action_id), col(ProgressNote.id))
+        .join(Action, col(Action.id) == col(ProgressNote.action_id))
+        .where(col(Action.plan_id) == pid, col(ProgressNote.created_at) == now)
+    )
+    by_action = {a: n for a, n in found if a in wanted}
+    return [by_action[i] for i, _ in noted]
 
 
 def _overrides(session: Session, app: App, pid: int, rows: list[TrackerRow], ids: list[int]) -> int:
