@@ -212,3 +212,33 @@ def test_every_write_is_audited(plan_run: Invoke, db_url: str) -> None:
     assert ("inspection", "lead_inspector", "Russel Breyer") in events
     assert ("judgement", "grade", "inadequate") in events
     assert sum(1 for e in events if e[:2] == ("judgement", "area")) == 5
+
+
+def test_update_sets_the_received_date_and_audits_it(plan_run: Invoke, db_url: str) -> None:
+    plan_run("inspection", "add", "--type", "standard", "--start", "2023-11-27",
+             "--end", "2023-12-08")  # fmt: skip
+    result = plan_run("inspection", "update", "1", "--received", "2024-01-30", user="Lead")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "Updated inspection 1.\n"
+    data = json.loads(plan_run("inspection", "show", "1", "--format", "json").stdout)
+    assert data["received"] == "2024-01-30"
+    engine = create_engine(to_url(db_url))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT field, old_value, new_value FROM audit_event WHERE actor = 'Lead'")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("received", None, "2024-01-30")]
+
+
+def test_update_refuses_nothing_and_bad_dates(plan_run: Invoke) -> None:
+    plan_run("inspection", "add", "--type", "short", "--start", "2024-01-01", "--end", "2024-01-05")
+    nothing = plan_run("inspection", "update", "1")
+    assert nothing.exit_code == 1
+    assert nothing.stderr.startswith("Error: nothing to change for inspection 1 — ")
+    backwards = plan_run("inspection", "update", "1", "--end", "2023-12-01")
+    assert backwards.exit_code == 1
+    assert "ends (2023-12-01) before it starts (2024-01-01)" in backwards.stderr
+    missing = plan_run("inspection", "update", "5", "--received", "2024-02-01")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith('Error: no inspection 5 in plan "Peterborough"')

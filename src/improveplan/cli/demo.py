@@ -46,7 +46,7 @@ def demo(db_path: str | None, as_of: dt.date | None) -> None:
     actions are invented. An earlier demo file is rebuilt fresh; any other file is left
     alone.
     """
-    from improveplan.render.output import message
+    from improveplan.render.output import err, message
     from improveplan.services import database
     from improveplan.services import demo as demo_service
     from improveplan.services.context import App
@@ -57,8 +57,9 @@ def demo(db_path: str | None, as_of: dt.date | None) -> None:
     path = sqlite_path(app.url)
     if path is not None:
         demo_service.prepare_demo_file(path)
-    database.init(app)
-    summary = demo_service.build_demo(app)
+    with err().status("Building the demo plan through the services (a few seconds)…"):
+        database.init(app)
+        summary = demo_service.build_demo(app)
     message(
         f"Built the {summary.authority} demo plan in {app.shown_db}: "
         f"{summary.recommendations} recommendations, {summary.actions} actions, "

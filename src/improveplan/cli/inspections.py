@@ -146,6 +146,39 @@ def show(inspection_id: int, fmt: str) -> None:
     _render(data, fmt)
 
 
+@inspection.command("update")
+@click.argument("inspection_id", metavar="ID", type=int)
+@click.option("--type", "type_", type=click.Choice(TYPES), help="Inspection type.")
+@click.option("--start", type=DATE, help="First day of fieldwork.")
+@click.option("--end", type=DATE, help="Last day of fieldwork.")
+@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
+@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
+def update(
+    inspection_id: int,
+    type_: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    received: dt.date | None,
+    published: dt.date | None,
+    lead_inspector: str | None,
+) -> None:
+    """Correct or complete inspection ID, e.g. set --received when the report arrives."""
+    from improveplan.render.output import message
+    from improveplan.services import inspections
+
+    changes = {
+        "type": type_,
+        "start": start,
+        "end": end,
+        "received": received,
+        "published": published,
+        "lead_inspector": lead_inspector,
+    }
+    inspections.update_inspection(get_app(), inspection_id=inspection_id, changes=changes)
+    message(f"Updated inspection {inspection_id}.", "success")
+
+
 @inspection.command("import-report")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")

@@ -313,6 +313,45 @@ def list_inspections(app: App) -> list[dict[str, Any]]:
         ]
 
 
+def update_inspection(
+    app: App, *, inspection_id: int, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Correct or complete an inspection (e.g. the received date once the report arrives)."""
+    updates = {k: v for k, v in changes.items() if v is not None}
+    if not updates:
+        raise ImproveplanError(
+            f"nothing to change for inspection {inspection_id}",
+            "give --received, --published, --lead-inspector, --start, --end or --type",
+        )
+    if "type" in updates and updates["type"] not in TYPES:
+        raise ImproveplanError(
+            f"unknown inspection type {updates['type']!r}", f"use one of {', '.join(TYPES)}"
+        )
+    with app.write() as session:
+        plan = app.plan(session)
+        inspection = session.exec(
+            select(Inspection)
+            .where(Inspection.id == inspection_id, Inspection.plan_id == plan.id)
+            .with_for_update()
+        ).first()
+        if inspection is None:
+            inspection = _find(session, plan, inspection_id)  # raises NotFound
+        _check_dates(updates.get("start", inspection.start), updates.get("end", inspection.end))
+        audit.apply(
+            session,
+            actor=app.user,
+            plan_id=plan.id,
+            entity="inspection",
+            obj=inspection,
+            updates=updates,
+        )
+        assert inspection.id is not None
+        grades, recs = _details(session, [inspection.id])
+        return inspection_json(
+            inspection, judgements=grades[inspection.id], recommendations=recs[inspection.id]
+        )
+
+
 def show_inspection(app: App, *, inspection_id: int) -> dict[str, Any]:
     with app.read() as session:
         inspection = _find(session, app.plan(session), inspection_id)
