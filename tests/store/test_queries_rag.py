@@ -101,3 +101,18 @@ def test_sql_counts_and_filters_agree_with_the_rows(db_url: str) -> None:
         assert {r["ref"] for r in overdue} == {r["ref"] for r in rows if r["days_overdue"] > 0}
         assert totals["overdue"] == len(overdue)
     engine.dispose()
+
+
+def test_as_of_at_the_end_of_the_calendar_does_not_overflow(db_url: str) -> None:
+    engine = make_engine(to_url(db_url))
+    last = dt.date(9999, 12, 30)
+    with Session(engine) as session:
+        plan_id = _write(session)
+        rows = queries.action_rows(session, plan_id=plan_id, as_of=last, amber_days=14)
+        (totals,) = queries.rag_counts(session, plan_id=plan_id, as_of=last, amber_days=14)
+    engine.dispose()
+    assert {r["rag_computed"] for r in rows if r["status"] == "not_started"} == {
+        "red",
+        "green",
+    }
+    assert totals["total"] == sum(r["status"] != "cancelled" for r in rows)

@@ -39,7 +39,9 @@ def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
 
 def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
     """The computed RAG of DESIGN.md §2 as a SQL expression (NULL when cancelled)."""
-    window_end = as_of + dt.timedelta(days=amber_days)
+    window = dt.timedelta(days=amber_days)
+    # `--as-of 9999-12-30` must not overflow: the window then ends at the last date.
+    window_end = as_of + window if as_of <= dt.date.max - window else dt.date.max
     due = col(Action.due)
     return case(
         (col(Action.status) == "signed_off", literal("blue")),
