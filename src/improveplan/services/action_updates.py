@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel import Session
+
 from improveplan.errors import ImproveplanError, InvalidState
 from improveplan.services import lookups
 from improveplan.services.action_reads import action_result, load_action
@@ -78,6 +80,30 @@ def _rag_change(action: Action, rag: str | None, reason: str | None) -> dict[str
     return {"rag_override": rag, "rag_override_reason": reason}
 
 
+def _check_request(
+    ref: str, given: tuple[Any, ...], title: str | None, rag: str | None, clear_rag: bool
+) -> None:
+    """Refuse an update that asks for nothing, or for contradictory things."""
+    if rag is not None and clear_rag:
+        raise ImproveplanError("--rag and --clear-rag contradict each other", "give one of them")
+    if all(v is None for v in given) and not clear_rag:
+        raise ImproveplanError(
+            f"nothing to change for action {ref}",
+            "give --status, --due, --owner, --title, --rag, --clear-rag or --note",
+        )
+    if title is not None and not title.strip():
+        raise ImproveplanError("an action needs a title", "describe what will be done")
+
+
+def _owner_change(
+    session: Session, action: Action, owner: str
+) -> tuple[int | None, tuple[str, Any, Any]]:
+    """The new owner's id, and how the trail shows the change (names, not ids)."""
+    person = lookups.find_person(session, owner)
+    old = session.get(Person, action.owner_id) if action.owner_id else None
+    return person.id, ("owner", old.name if old else None, person.name)
+
+
 def update_action(
     app: App,
     *,
@@ -95,15 +121,7 @@ def update_action(
 ) -> dict[str, Any]:
     """Change fields of an action under the status rules; returns the action + `changes`."""
     reason = (reason or "").strip() or None
-    if rag is not None and clear_rag:
-        raise ImproveplanError("--rag and --clear-rag contradict each other", "give one of them")
-    if all(v is None for v in (status, due, owner, title, rag, note)) and not clear_rag:
-        raise ImproveplanError(
-            f"nothing to change for action {ref}",
-            "give --status, --due, --owner, --title, --rag, --clear-rag or --note",
-        )
-    if title is not None and not title.strip():
-        raise ImproveplanError("an action needs a title", "describe what will be done")
+    _check_request(ref, (status, due, owner, title, rag, note), title, rag, clear_rag)
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
@@ -116,10 +134,7 @@ def update_action(
         if due is not None:
             values.update(_due_change(action, due, reason))
         if owner is not None:
-            person = lookups.find_person(session, owner)
-            old = session.get(Person, action.owner_id) if action.owner_id else None
-            values["owner_id"] = person.id
-            labels["owner_id"] = ("owner", old.name if old else None, person.name)
+            values["owner_id"], labels["owner_id"] = _owner_change(session, action, owner)
         if title is not None:
             values["title"] = title.strip()
         if rag is not None or clear_rag:
