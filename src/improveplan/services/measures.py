@@ -71,6 +71,16 @@ def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> M
     raise NotFound(f'no measure named "{name}"', todo)
 
 
+def _ensure_new(session: Session, plan_id: int, name: str) -> None:
+    taken = session.exec(
+        select(Measure).where(
+            col(Measure.plan_id) == plan_id, func.lower(col(Measure.name)) == name.lower()
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
+
+
 def add_measure(
     app: App,
     *,
@@ -90,13 +100,7 @@ def add_measure(
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        taken = session.exec(
-            select(Measure).where(
-                col(Measure.plan_id) == plan.id, func.lower(col(Measure.name)) == name.lower()
-            )
-        ).first()
-        if taken is not None:
-            raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
+        _ensure_new(session, plan.id, name)
         measure = Measure(
             plan_id=plan.id,
             name=name,

@@ -126,18 +126,17 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
 
 
-def _audit_action_events(
-    session: Session, plan_id: int, start: dt.datetime, end: dt.datetime
-) -> Any:
+def _audit_action_events(plan_id: int, start: dt.datetime, end: dt.datetime) -> Any:
+    """Action events of the plan in [start, end), with the action's ref and title."""
     return (
         sa_select(
             col(AuditEvent.at),
             col(AuditEvent.actor),
-            col(AuditEvent.field),
-            col(AuditEvent.old_value),
-            col(AuditEvent.new_value),
             col(Action.ref),
             col(Action.title),
+            col(AuditEvent.field),
+            col(AuditEvent.old_value).label("old"),
+            col(AuditEvent.new_value).label("new"),
         )
         .join(Action, col(Action.id) == col(AuditEvent.entity_id))
         .where(
@@ -149,26 +148,10 @@ def _audit_action_events(
     )
 
 
-def changes_since(
-    session: Session, *, plan_id: int, since: dt.date, as_of: dt.date, limit: int = 10
-) -> dict[str, Any]:
-    """What moved between `since` and the end of `as_of`, counted from the audit trail."""
-    start, end = day_start(since), day_start(as_of + dt.timedelta(days=1))
-    moved = (col(AuditEvent.old_value).is_not(None)) & (
-        col(AuditEvent.field).in_(["status", "due"])
-    )
-    tally = session.execute(
-        select(col(AuditEvent.field), func.count())
-        .where(
-            col(AuditEvent.plan_id) == plan_id,
-            col(AuditEvent.entity) == "action",
-            col(AuditEvent.at) >= start,
-            col(AuditEvent.at) < end,
-            moved,
-        )
-        .group_by(col(AuditEvent.field))
-    ).all()
-    by_field = {field: int(n) for field, n in tally}
+def _created_between(
+    session: Session, plan_id: int, start: dt.datetime, end: dt.datetime
+) -> tuple[int, int]:
+    """(actions created, progress notes added) in [start, end)."""
     new_actions = session.execute(
         select(func.count())
         .select_from(Action)
@@ -188,30 +171,35 @@ def changes_since(
             col(ProgressNote.created_at) < end,
         )
     ).scalar_one()
-    recent = session.execute(
-        _audit_action_events(session, plan_id, start, end)
-        .where(moved)
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(limit)
+    return int(new_actions), int(notes)
+
+
+def changes_since(
+    session: Session, *, plan_id: int, since: dt.date, as_of: dt.date, limit: int = 10
+) -> dict[str, Any]:
+    """What moved between `since` and the end of `as_of`, counted from the audit trail.
+
+    A status change or a moved due date is an action event with an old value (creation
+    records fields from nothing); new actions and notes are counted from their own rows.
+    """
+    start, end = day_start(since), day_start(as_of + dt.timedelta(days=1))
+    moved = col(AuditEvent.old_value).is_not(None) & col(AuditEvent.field).in_(["status", "due"])
+    events = _audit_action_events(plan_id, start, end).where(moved)
+    tally = session.execute(
+        sa_select(events.subquery().c.field, func.count()).group_by("field")
     ).all()
+    by_field = {field: int(n) for field, n in tally}
+    new_actions, notes = _created_between(session, plan_id, start, end)
+    recent = session.execute(
+        events.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
+    ).mappings()
     return {
         "since": since,
         "status_changes": by_field.get("status", 0),
-        "new_actions": int(new_actions),
-        "notes_added": int(notes),
+        "new_actions": new_actions,
+        "notes_added": notes,
         "due_dates_moved": by_field.get("due", 0),
-        "recent": [
-            {
-                "at": at,
-                "actor": actor,
-                "ref": ref,
-                "title": title,
-                "field": field,
-                "old": old,
-                "new": new,
-            }
-            for at, actor, field, old, new, ref, title in recent
-        ],
+        "recent": [dict(row) for row in recent],
     }
 
 
