@@ -53,12 +53,6 @@ def _setup(plan_run: Invoke) -> None:
     assert result.exit_code == 0, result.output
 
 
-def _has_check() -> bool:
-    from improveplan.cli.main import cli
-
-    return "check" in cli.commands
-
-
 def _launch(url: str) -> tuple[list[procs.subprocess.Popen[str]], int]:
     """Start everything at once; returns the processes and how many are workers."""
     workers = []
@@ -73,8 +67,7 @@ def _launch(url: str) -> tuple[list[procs.subprocess.Popen[str]], int]:
         procs.start(url, "action", "update", SHARED, "--title", f"Shared by {m}", user=m)
         for m in ("priya", "tom", "aisha", "james")
     ]
-    if _has_check():
-        singles.append(procs.start(url, "check", user="cron"))
+    singles.append(procs.start(url, "check", user="cron"))
     return workers + singles, len(workers)
 
 
@@ -103,7 +96,7 @@ def test_managers_and_nightly_check_at_once_lose_nothing(
     finished = procs.finish(started)
     results = [r for w in finished[:n_workers] for r in procs.worker_results(w)]
     results += finished[n_workers:]
-    assert len(results) == len(MANAGERS) * (NOTES + UPDATES + 1) + _has_check()
+    assert len(results) == len(MANAGERS) * (NOTES + UPDATES + 1) + 1
 
     for done in results:
         allowed = {0, 3} if done.args and "check" in done.args else {0}
