@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from improveplan.render.output import out
 from tests.cli.test_actions import add, add_rec, sql
 from tests.conftest import Invoke
 
@@ -164,7 +163,7 @@ def test_table_for_a_manager_at_80_columns(
 ) -> None:
     ok(rag_plan, "update", "4", "--title",
        "Every care leaver has an up-to-date pathway plan reviewed with them")  # fmt: skip
-    monkeypatch.setattr(out(), "width", 80)
+    monkeypatch.setenv("COLUMNS", "80")
     result = rag_plan("action", "list", "--as-of", AS_OF)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()

@@ -36,12 +36,18 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @cache
-def _console(stderr: bool) -> Console:
-    from rich.console import Console
+def _theme() -> Any:
     from rich.theme import Theme
 
-    # file=None makes rich write to the *current* sys.stdout/stderr at each call.
-    return Console(theme=Theme(THEME), stderr=stderr, highlight=False, soft_wrap=False)
+    return Theme(THEME)
+
+
+def _console(stderr: bool) -> Console:
+    # Made per call (cheap) so the width follows COLUMNS and the *current* sys.stdout
+    # and sys.stderr, which matters when one process runs several commands (tests).
+    from rich.console import Console
+
+    return Console(theme=_theme(), stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def out() -> Console:
@@ -54,7 +60,7 @@ def err() -> Console:
 
 def message(text: str, style: str | None = None) -> None:
     """A human message on stderr (never mixed into JSON on stdout)."""
-    err().print(text, style=style, markup=False)
+    err().print(text, style=style, markup=False, soft_wrap=True)
 
 
 def to_jsonable(value: Any) -> Any:

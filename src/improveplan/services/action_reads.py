@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from improveplan.errors import NotFound
 from improveplan.services import lookups
 from improveplan.services.context import App
 from improveplan.store import queries
-from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote, Recommendation
+from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote
 
 
 def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -> Action:
@@ -51,21 +52,9 @@ def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> No
     if flt.theme is not None:
         lookups.find_theme(session, plan.id, flt.theme)
     if flt.rec is not None:
-        found = session.exec(
-            select(Recommendation.id).where(
-                col(Recommendation.plan_id) == plan.id,
-                func.lower(col(Recommendation.ref)) == flt.rec.lower(),
-            )
-        ).first()
-        if found is None:
-            known = session.exec(
-                select(Recommendation.ref).where(col(Recommendation.plan_id) == plan.id)
-            ).all()
-            hint = lookups.suggestion(flt.rec, list(known))
-            raise NotFound(
-                f'no recommendation {flt.rec} in plan "{plan.name}"',
-                f"{hint} See improveplan rec list" if hint else "see improveplan rec list",
-            )
+        from improveplan.services.recommendations import find_recommendation
+
+        find_recommendation(session, plan, flt.rec)
 
 
 def list_actions(
@@ -73,6 +62,10 @@ def list_actions(
 ) -> list[dict[str, Any]]:
     """Actions of the plan, filtered and sorted by due date in SQL."""
     flt = flt or queries.ActionFilter()
+    if flt.rec is not None:
+        from improveplan.services.recommendations import normalise_ref
+
+        flt = dataclasses.replace(flt, rec=normalise_ref(flt.rec))
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None

@@ -75,33 +75,30 @@ def _next_ref(session: Session, plan_id: int) -> str:
 
 
 def _recommendations(session: Session, plan: Plan, refs: Iterable[str]) -> list[Recommendation]:
-    found: list[Recommendation] = []
-    for ref in dict.fromkeys(r.strip() for r in refs):
-        rec = session.exec(
-            select(Recommendation).where(
-                col(Recommendation.plan_id) == plan.id,
-                func.lower(col(Recommendation.ref)) == ref.lower(),
-            )
-        ).first()
-        if rec is None:
-            known = session.exec(
-                select(Recommendation.ref).where(col(Recommendation.plan_id) == plan.id)
-            ).all()
-            hint = lookups.suggestion(ref, list(known))
-            raise NotFound(
-                f'no recommendation {ref} in plan "{plan.name}"',
-                f"{hint} See improveplan rec list" if hint else "see improveplan rec list",
-            )
-        found.append(rec)
-    return found
+    from improveplan.services.recommendations import find_recommendation, normalise_ref
+
+    return [
+        find_recommendation(session, plan, ref) for ref in dict.fromkeys(map(normalise_ref, refs))
+    ]
 
 
-def _milestone(session: Session, plan: Plan, name: str) -> Milestone:
-    milestone = session.exec(
+def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
+    return session.exec(
         select(Milestone).where(
             col(Milestone.plan_id) == plan.id, func.lower(col(Milestone.name)) == name.lower()
         )
     ).first()
+
+
+def _milestone(session: Session, app: App, plan: Plan, name: str) -> Milestone:
+    milestone = _find_milestone(session, plan, name)
+    if milestone is None:
+        # Default milestones are derived from their sources; bring them in step first
+        # so "Action plan due" is there even before any timeline command has run.
+        from improveplan.services.timeline import refresh_plan
+
+        refresh_plan(app, session, plan)
+        milestone = _find_milestone(session, plan, name)
     if milestone is not None:
         return milestone
     known = session.exec(select(Milestone.name).where(col(Milestone.plan_id) == plan.id)).all()
@@ -164,7 +161,7 @@ def add_action(
         linked = _recommendations(session, plan, recs)
         chosen_theme = lookups.find_theme(session, _plan_id(plan), theme) if theme else None
         action.theme_id = chosen_theme.id if chosen_theme else None
-        chosen = _milestone(session, plan, milestone) if milestone else None
+        chosen = _milestone(session, app, plan, milestone) if milestone else None
         action.milestone_id = chosen.id if chosen else None
         session.add(action)
         session.flush()

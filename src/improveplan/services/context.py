@@ -55,6 +55,7 @@ class App:
     settings: Settings
     _today: dt.date | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _schema_checked: bool = field(default=False, repr=False)
 
     @classmethod
     def from_options(
@@ -109,7 +110,9 @@ class App:
         if path is not None and not path.exists():
             raise DatabaseError(f"no database at {path}", "run improveplan init")
         engine = self.raw_engine()
-        require_current(engine)
+        if not self._schema_checked:  # once per command, not per transaction
+            require_current(engine)
+            self._schema_checked = True
         return engine
 
     @contextmanager

@@ -157,7 +157,16 @@ def _create(
             obj=judgement,
             fields=("inspection_id", "area", "grade"),
         )
+    _follow_timeline(session, app, plan)
     return inspection
+
+
+def _follow_timeline(session: Session, app: App, plan: Plan) -> None:
+    """Received dates and grades drive the default milestones: keep them in step now."""
+    from improveplan.services.timeline import refresh_plan
+
+    session.flush()
+    refresh_plan(app, session, plan)
 
 
 def add_inspection(
@@ -345,6 +354,7 @@ def update_inspection(
             obj=inspection,
             updates=updates,
         )
+        _follow_timeline(session, app, plan)
         assert inspection.id is not None
         grades, recs = _details(session, [inspection.id])
         return inspection_json(

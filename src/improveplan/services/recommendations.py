@@ -15,7 +15,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, ImproveplanError, NotFound
-from improveplan.services import audit
+from improveplan.services import audit, lookups
 from improveplan.services.context import App
 from improveplan.store.models import (
     Action,
@@ -57,8 +57,13 @@ def find_recommendation(session: Session, plan: Plan, ref: str) -> Recommendatio
         )
     ).first()
     if found is None:
+        known = session.exec(
+            select(Recommendation.ref).where(Recommendation.plan_id == plan.id)
+        ).all()
+        hint = lookups.suggestion(wanted, list(known))
         raise NotFound(
-            f'no recommendation {wanted} in plan "{plan.name}"', "see improveplan rec list"
+            f'no recommendation {wanted} in plan "{plan.name}"',
+            f"{hint} See improveplan rec list" if hint else "see improveplan rec list",
         )
     return found
 
