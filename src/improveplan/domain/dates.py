@@ -137,6 +137,18 @@ def _end_of_month(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def shift_days(d: dt.date, days: int) -> dt.date:
+    """`d` moved by `days`, held at the ends of the calendar instead of overflowing.
+
+    Windows such as "as of + 14 days" or "two years ahead" must work for any --as-of a
+    user can type, including 9999-12-31.
+    """
+    try:
+        return d + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def add_months(d: dt.date, n: int) -> dt.date:
     """Calendar months later (or earlier), clamped to the month's end: 31 Aug + 6 = 28 Feb.
 

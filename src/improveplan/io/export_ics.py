@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from improveplan.domain.dates import shift_days
+
 OPEN = ("not_started", "in_progress", "blocked")
 
 
@@ -47,7 +49,7 @@ def calendar_bytes(document: Mapping[str, Any]) -> bytes:
         event.add("uid", action_uid(plan, action["ref"]))
         event.add("dtstamp", _stamp(action["updated_at"]))
         event.add("dtstart", action["due"])
-        event.add("dtend", action["due"] + dt.timedelta(days=1))
+        event.add("dtend", shift_days(action["due"], 1))
         event.add("summary", f"Action {action['ref']} due: {action['title']}")
         owner = action["owner"] or "no owner"
         event.add("description", f"Owner: {owner}\nStatus: {action['status']}")

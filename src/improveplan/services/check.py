@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from improveplan.domain.dates import shift_days
 from improveplan.services import notify as notify_service
 from improveplan.services.context import App
 from improveplan.services.overdue import milestones_at_risk
@@ -46,7 +47,7 @@ def _plan_summary(session: Session, app: App, plan: Plan, as_of: dt.date) -> dic
     assert plan.id is not None
     refresh_plan(app, session, plan, as_of)
     counts = record_counts(session, plan=plan, as_of=as_of, amber_days=app.settings.amber_days)
-    due_by = as_of + dt.timedelta(days=app.settings.due_soon_days)
+    due_by = shift_days(as_of, app.settings.due_soon_days)
     soon = queries.action_rows(
         session,
         plan_id=plan.id,

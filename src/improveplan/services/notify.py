@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from improveplan.domain.dates import shift_days
 from improveplan.io.mail import Email, no_server, smtp_session
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -122,7 +123,7 @@ def _message(
 def plan_messages(session: Session, *, app: App, plan: Plan, as_of: dt.date, out: Outcome) -> None:
     """The day's digests and escalations for one plan, added to `out` (warnings too)."""
     assert plan.id is not None
-    flt = queries.ActionFilter(due_by=as_of + dt.timedelta(days=app.settings.due_soon_days))
+    flt = queries.ActionFilter(due_by=shift_days(as_of, app.settings.due_soon_days))
     rows = queries.action_rows(
         session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days, flt=flt
     )

@@ -17,6 +17,7 @@ from sqlalchemy import or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from improveplan.domain.dates import shift_days
 from improveplan.services import lookups
 from improveplan.services import timeline as timeline_service
 from improveplan.services.context import App
@@ -84,7 +85,7 @@ def overdue_data(
     assert plan.id is not None
     person = lookups.find_person(session, owner) if owner else None
     flt = queries.ActionFilter(
-        owner=person.name if person else None, due_by=as_of + dt.timedelta(days=within)
+        owner=person.name if person else None, due_by=shift_days(as_of, within)
     )
     rows = queries.action_rows(
         session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days, flt=flt

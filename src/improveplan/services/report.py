@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from improveplan.domain.dates import shift_days
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
@@ -99,8 +100,8 @@ def _with_reasons(session: Session, listing: dict[str, Any], as_of: dt.date) -> 
 def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> dict[str, Any]:
     """Milestones a board discusses: the last TIMELINE_BACK days, the next TIMELINE_AHEAD,
     and any older one still not done; the rest are counted, not listed."""
-    start = as_of - dt.timedelta(days=TIMELINE_BACK)
-    end = as_of + dt.timedelta(days=TIMELINE_AHEAD)
+    start = shift_days(as_of, -TIMELINE_BACK)
+    end = shift_days(as_of, TIMELINE_AHEAD)
     shown = (col(Milestone.date) >= start) & (col(Milestone.date) <= end) | (
         (col(Milestone.date) < start)
         & col(Milestone.done).is_(None)
@@ -125,8 +126,8 @@ def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> 
 
 def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
     """Progress notes of the last NOTES_DAYS days up to as_of, newest first."""
-    start = day_start(as_of - dt.timedelta(days=NOTES_DAYS - 1))
-    end = day_start(as_of + dt.timedelta(days=1))
+    start = day_start(shift_days(as_of, 1 - NOTES_DAYS))
+    end = day_start(shift_days(as_of, 1))
     stmt: Any = (
         sa_select(
             col(ProgressNote.created_at).label("at"),
@@ -154,7 +155,7 @@ def _trend(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any
         .where(
             col(DailyCount.plan_id) == plan_id,
             col(DailyCount.day) <= as_of,
-            col(DailyCount.day) > as_of - dt.timedelta(days=366),
+            col(DailyCount.day) > shift_days(as_of, -366),
         )
         .order_by(col(DailyCount.day))
     ).all()

@@ -14,6 +14,7 @@ from sqlalchemy import func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from improveplan.domain.dates import shift_days
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.store.models import (
@@ -182,7 +183,7 @@ def changes_since(
     A status change or a moved due date is an action event with an old value (creation
     records fields from nothing); new actions and notes are counted from their own rows.
     """
-    start, end = day_start(since), day_start(as_of + dt.timedelta(days=1))
+    start, end = day_start(since), day_start(shift_days(as_of, 1))
     moved = col(AuditEvent.old_value).is_not(None) & col(AuditEvent.field).in_(["status", "due"])
     events = _audit_action_events(plan_id, start, end).where(moved)
     tally = session.execute(

@@ -41,7 +41,9 @@ def horizon_for(notice: Notice | None, *, today: dt.date, as_of: dt.date) -> dt.
     """Where repeating milestones stop: the lift date, else two years past today/as-of."""
     if notice is not None and notice.lifted is not None:
         return notice.lifted
-    return max(today, as_of) + dt.timedelta(days=HORIZON_DAYS)
+    from improveplan.domain.dates import shift_days
+
+    return shift_days(max(today, as_of), HORIZON_DAYS)
 
 
 def find_notice(session: Session, plan_id: int) -> Notice | None:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, sele
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from improveplan.domain.dates import shift_days
 from improveplan.store.models import (
     Action,
     ActionRecommendation,
@@ -39,9 +40,8 @@ def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
 
 def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
     """The computed RAG of DESIGN.md §2 as a SQL expression (NULL when cancelled)."""
-    window = dt.timedelta(days=amber_days)
     # `--as-of 9999-12-30` must not overflow: the window then ends at the last date.
-    window_end = as_of + window if as_of <= dt.date.max - window else dt.date.max
+    window_end = shift_days(as_of, amber_days)
     due = col(Action.due)
     return case(
         (col(Action.status) == "signed_off", literal("blue")),
