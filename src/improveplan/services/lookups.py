@@ -11,14 +11,22 @@ from improveplan.errors import NotFound
 from improveplan.store.models import Person, Theme
 
 
+def _likeness(typed: str, candidate: str) -> float:
+    """How close a typed name is to a candidate, as a whole or to one of its words,
+    so "Natrajan" finds "Priya Natarajan" and a misspelt full name still matches."""
+    typed, candidate = typed.lower(), candidate.lower()
+    if typed in candidate:
+        return 1.0
+    parts = [candidate, *candidate.split()]
+    return max(difflib.SequenceMatcher(None, typed, part).ratio() for part in parts)
+
+
 def suggestion(name: str, candidates: Sequence[str]) -> str:
     """`Did you mean "X"?` for the closest candidate, or an empty string."""
-    lowered = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
-    if not close:
-        # Surnames alone ("Natarajan") should still find the person.
-        close = [c for c in lowered if name.lower() in c][:1]
-    return f'Did you mean "{lowered[close[0]]}"?' if close else ""
+    scored = sorted(((_likeness(name, c), c) for c in candidates), reverse=True)
+    if not scored or scored[0][0] < 0.7:
+        return ""
+    return f'Did you mean "{scored[0][1]}"?'
 
 
 def find_person(session: Session, name: str) -> Person:
