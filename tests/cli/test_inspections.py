@@ -225,10 +225,16 @@ def test_update_sets_the_received_date_and_audits_it(plan_run: Invoke, db_url: s
     engine = create_engine(to_url(db_url))
     with engine.connect() as conn:
         rows = conn.execute(
-            text("SELECT field, old_value, new_value FROM audit_event WHERE actor = 'Lead'")
+            text(
+                "SELECT entity, field, old_value, new_value FROM audit_event"
+                " WHERE actor = 'Lead' ORDER BY id"
+            )
         ).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [("received", None, "2024-01-30")]
+    assert tuple(rows[0]) == ("inspection", "received", None, "2024-01-30")
+    # The default milestones follow the new received date in the same transaction.
+    created = {r[3] for r in rows[1:] if r[0] == "milestone" and r[1] == "name"}
+    assert {"Action plan due", "Report published locally"} <= created
 
 
 def test_update_refuses_nothing_and_bad_dates(plan_run: Invoke) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from improveplan.cli.options import DATE, format_option, get_app
+from improveplan.cli.options import DATE, format_option, get_app, table_or_json
 
 TYPES = ("standard", "short", "focused_visit", "monitoring_visit", "jtai", "other")
 GRADE_STYLE = {
@@ -24,15 +24,6 @@ LABELS = {
     "inadequate": "Inadequate",
 }
 LABEL_STYLE = {LABELS[grade]: style for grade, style in GRADE_STYLE.items()}
-
-table_json_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 
 
 def _grades(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
@@ -137,7 +128,7 @@ def list_(fmt: str) -> None:
 
 @inspection.command("show")
 @click.argument("inspection_id", metavar="ID", type=int)
-@table_json_option
+@table_or_json
 def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
     from improveplan.services import inspections
@@ -184,7 +175,7 @@ def update(
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
 @click.option("--published", type=DATE, help="Report published by Ofsted.")
 @click.option("--dry-run", is_flag=True, help="Read the report and show it; write nothing.")
-@table_json_option
+@table_or_json
 def import_report(
     file: Path, received: dt.date | None, published: dt.date | None, dry_run: bool, fmt: str
 ) -> None:

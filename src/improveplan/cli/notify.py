@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, get_app
+from improveplan.cli.options import as_of_option, as_of_or_today, get_app, table_or_json
 
 _MESSAGE_COLUMNS = (
     ("plan", "Plan"),
@@ -61,14 +61,7 @@ def notify(as_of: dt.date | None, dry_run: bool) -> None:
 @as_of_option
 @click.option("--notify", "send", is_flag=True, help="Also send the day's email reminders.")
 @click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is overdue.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@table_or_json
 def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     """The nightly job: record the day's RAG counts, optionally notify, report overdue.
 

@@ -7,7 +7,8 @@ domain and services load inside `convert` and the command bodies.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -37,14 +38,23 @@ class DateParam(click.ParamType[dt.date, Any]):
 
 DATE = DateParam()
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+def formats(*choices: str) -> Callable[[FC], FC]:
+    """The `--format` option (param `fmt`) with these choices; the first is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+format_option = formats("table", "json", "csv")
+table_or_json = formats("table", "json")
 
 as_of_option = click.option(
     "--as-of",

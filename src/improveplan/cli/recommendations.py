@@ -6,7 +6,13 @@ import datetime as dt
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import (
+    as_of_option,
+    as_of_or_today,
+    format_option,
+    get_app,
+    table_or_json,
+)
 
 
 @click.group()
@@ -59,14 +65,7 @@ def list_(fmt: str) -> None:
 
 @rec.command("show")
 @click.argument("ref")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@table_or_json
 @as_of_option
 def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
     """Show recommendation REF and its actions with their RAG."""

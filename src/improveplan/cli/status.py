@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, get_app
+from improveplan.cli.options import DATE, as_of_option, as_of_or_today, get_app, table_or_json
 
 COUNT_KEYS = (
     ("blue", "Blue"),
@@ -30,14 +30,7 @@ COUNT_KEYS = (
     help="Group the counts by theme, owner or recommendation.",
 )
 @click.option("--since", type=DATE, help="Also show what changed from this DATE (audit trail).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@table_or_json
 def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> None:
     """Show RAG totals, counts per group, the next milestone and the measures.
 

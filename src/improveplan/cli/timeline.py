@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import (
+    DATE,
+    as_of_option,
+    as_of_or_today,
+    format_option,
+    get_app,
+    table_or_json,
+)
 
 _STATUS_STYLE = {
     "done": "rag.blue",
@@ -138,14 +145,7 @@ def notice_set(**options: Any) -> None:
 
 
 @notice.command("show")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@table_or_json
 def notice_show(fmt: str) -> None:
     """Show the plan's improvement notice."""
     from improveplan.render.output import Column, emit, emit_json
