@@ -161,16 +161,6 @@ def test_random_command_lines(run: Invoke, argv: list[str]) -> None:
     invoke(run, *argv)
 
 
-# Known bugs, reported (not in this engineer's files): date arithmetic near the ends of
-# the calendar raises OverflowError. Remove the marks once the owners fix them.
-HORIZON_BUG = pytest.mark.xfail(
-    reason="services/timeline.py:44 horizon_for: as_of + HORIZON_DAYS overflows", strict=False
-)
-REPORT_BUG = pytest.mark.xfail(
-    reason="services/report.py:102-103 _milestones: as_of -/+ TIMELINE_* overflows", strict=False
-)
-
-
 CALENDAR_COMMANDS = [
     ("status",),
     ("action", "list"),
@@ -180,32 +170,18 @@ CALENDAR_COMMANDS = [
     ("report", "--format", "md"),
     ("milestone", "list"),
 ]
-USES_HORIZON = {"overdue", "timeline", "check", "milestone"}
+CALENDAR_CASES = [
+    pytest.param(command, when, id=f"{command[0]}-{when}")
+    for command in CALENDAR_COMMANDS
+    for when in ("9999-12-31", "31/12/9999", "0001-01-01")
+]
 
 
-def _calendar_cases() -> list[object]:
-    cases: list[object] = []
-    for command in CALENDAR_COMMANDS:
-        for when in ("9999-12-31", "31/12/9999", "0001-01-01"):
-            marks = []
-            if command[0] == "report":
-                marks = [REPORT_BUG]
-            elif command[0] in USES_HORIZON and when != "0001-01-01":
-                marks = [HORIZON_BUG]
-            cases.append(pytest.param(command, when, marks=marks, id=f"{command[0]}-{when}"))
-    return cases
-
-
-@pytest.mark.parametrize(("command", "when"), _calendar_cases())
+@pytest.mark.parametrize(("command", "when"), CALENDAR_CASES)
 def test_end_of_the_calendar(run: Invoke, command: tuple[str, ...], when: str) -> None:
     """Dates at the edge of the calendar are answered or refused, never a traceback."""
     invoke(run, *command, "--as-of", when)
 
 
-@pytest.mark.xfail(
-    reason="services/overdue.py:87: as_of + timedelta(days=within) overflows; "
-    "--within has no upper bound",
-    strict=False,
-)
 def test_overdue_within_a_huge_window(run: Invoke) -> None:
     invoke(run, "overdue", "--within", "3000000")
