@@ -109,7 +109,7 @@ def measure(
         figure.times.append(s.seconds)
         figure.rss_mib = max(figure.rss_mib, s.rss_mib)
         if sum(figure.times) > BUDGET_S and i < RUNS - 1:
-            figure.detail = f"{len(figure.times)} runs (time budget)"
+            figure.detail = f"{len(figure.times)} of {RUNS} runs (time budget)"
             break
     return figure
 
