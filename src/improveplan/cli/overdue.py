@@ -18,6 +18,10 @@ def _refs(refs: list[str]) -> str:
     return f"{shown} +{more} more" if more > 0 else shown
 
 
+# The table is a summary a person reads: the most overdue first, the rest in csv/json.
+TABLE_LIMIT = 50
+
+
 def render(data: dict[str, Any], fmt: str) -> None:
     """Print the report as JSON, CSV (overdue and due-soon actions) or tables."""
     from improveplan.render.output import Column, emit_json, out, rag_style, table, write_csv
@@ -44,12 +48,17 @@ def render(data: dict[str, Any], fmt: str) -> None:
     ]
     if data["overdue"]:
         days = Column("days_overdue", "Days overdue", style="rag.red", justify="right")
-        table(data["overdue"], [*actions, days], title=f"Overdue as of {data['as_of']}")
+        table(
+            data["overdue"],
+            [*actions, days],
+            title=f"Overdue as of {data['as_of']}",
+            limit=TABLE_LIMIT,
+        )
     else:
         out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
     if data["due_soon"]:
         rag = Column("rag", "RAG", style=rag_style, no_wrap=True)
-        table(data["due_soon"], [*actions, rag], title="Due soon")
+        table(data["due_soon"], [*actions, rag], title="Due soon", limit=TABLE_LIMIT)
     if data["milestones_at_risk"]:
         rows = [
             {**m, "count": len(m["open_actions"]), "refs": _refs(m["open_actions"])}

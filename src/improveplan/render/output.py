@@ -111,11 +111,18 @@ class Column:
     ratio: int | None = None
 
 
+def csv_cell(value: Any) -> str:
+    """A cell as CSV text: formula-neutralised, line breaks as LF. The csv module quotes
+    only the line terminator's characters, so a bare CR would otherwise split the row."""
+    text: str = neutralise(cell_text(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def write_csv(rows: Iterable[Mapping[str, Any]], keys: Sequence[str], stream: Any) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([neutralise(cell_text(row.get(k))) for k in keys])
+        writer.writerow([csv_cell(row.get(k)) for k in keys])
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> str:
@@ -134,14 +141,22 @@ def table(
     *,
     title: str | None = None,
     empty: str = "Nothing to show.",
+    limit: int | None = None,
 ) -> None:
-    """A rich table on stdout; an empty listing says so on stderr."""
+    """A rich table on stdout; an empty listing says so on stderr.
+
+    `limit` caps summary views: rich spends milliseconds per row, so thousands of rows
+    belong in `--format csv|json`, and the table says how many it left out.
+    """
     from rich.table import Table
     from rich.text import Text
 
     if not rows:
         message(empty)
         return
+    hidden = len(rows) - limit if limit is not None and len(rows) > limit else 0
+    if hidden:
+        rows = rows[:limit]
     grid = Table(title=title, title_justify="left", header_style="heading", expand=False)
     for col in columns:
         grid.add_column(
@@ -160,6 +175,8 @@ def table(
             cells.append(Text(cell_text(value), style=style or ""))
         grid.add_row(*cells)
     out().print(grid)
+    if hidden:
+        message(f"… and {hidden:,} more — use --format csv or json for every row.", "muted")
 
 
 def emit(
