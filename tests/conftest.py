@@ -162,6 +162,20 @@ def make_invoker(url: str) -> Invoke:
     return invoke
 
 
+def sql(url: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run one statement on a test database (reads, and fixtures other commands own)."""
+    from sqlalchemy import create_engine, text
+
+    from improveplan.store.engine import to_url
+
+    engine = create_engine(to_url(url))
+    with engine.begin() as conn:
+        result = conn.execute(text(query), params)
+        rows = [tuple(r) for r in result] if result.returns_rows else []
+    engine.dispose()
+    return rows
+
+
 @pytest.fixture
 def run(db_url: str) -> Invoke:
     """Invoke improveplan on the test database: run("plan", "list")."""

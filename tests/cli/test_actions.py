@@ -10,19 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from improveplan.store.engine import to_url
-from tests.conftest import Invoke
+from tests.conftest import Invoke, sql
 
 TODAY = {"IMPROVEPLAN_TODAY": "2025-03-01"}
-
-
-def sql(url: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
-    """Run one statement on the test database (reads, and fixtures other commands own)."""
-    engine = create_engine(to_url(url))
-    with engine.begin() as conn:
-        result = conn.execute(text(query), params)
-        rows = [tuple(r) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 def audit_count(url: str) -> int:

@@ -8,24 +8,13 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from improveplan.store.engine import to_url
-from tests.conftest import Invoke
+from tests.conftest import Invoke, sql
 
 TODAY = {"IMPROVEPLAN_TODAY": "2024-03-01"}
-
-
-def sql(url: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
-    engine = create_engine(to_url(url))
-    with engine.begin() as conn:
-        result = conn.execute(text(query), params)
-        rows = [tuple(r) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 def ok(run: Invoke, *args: str) -> None:

@@ -5,21 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
-from improveplan.store.engine import to_url
-from tests.conftest import Invoke
+from tests.conftest import Invoke, sql
 
 TODAY = {"IMPROVEPLAN_TODAY": "2024-03-01"}
-
-
-def sql(url: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
-    engine = create_engine(to_url(url))
-    with engine.begin() as conn:
-        result = conn.execute(text(query), params)
-        rows = [tuple(r) for r in result] if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 def ok(run: Invoke, *args: str) -> str:
