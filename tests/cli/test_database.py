@@ -55,7 +55,7 @@ def test_older_schema_asks_for_upgrade(run: Invoke, monkeypatch: pytest.MonkeyPa
     result = run("plan", "list")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the database schema is older (0001) than this program (9998)"
+        "Error: the database schema is older (0002) than this program (9998)"
         " — run improveplan db upgrade\n"
     )
 
@@ -96,7 +96,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
     assert f"revision: {migrate.HEAD} (program head {migrate.HEAD}, up to date)" in current.stdout
     check = run("db", "check")
     assert check.exit_code == 0, check.output
-    expected = ["ok  schema at head (0001)"]
+    expected = ["ok  schema at head (0002)"]
     expected += (
         ["ok  integrity check ok", "ok  foreign keys ok"]
         if backend == "sqlite"
@@ -108,7 +108,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
 def test_db_upgrade_on_current_is_a_no_op(run: Invoke) -> None:
     result = run("db", "upgrade")
     assert result.exit_code == 0
-    assert "is at schema 0001 (head)" in result.stderr
+    assert "is at schema 0002 (head)" in result.stderr
 
 
 def test_backup_copies_sqlite(plan_run: Invoke, tmp_path: Path, backend: str) -> None:

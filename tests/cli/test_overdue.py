@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import Invoke
@@ -120,3 +121,50 @@ def test_tables(plan_run: Invoke) -> None:
     csv = ok(plan_run, "overdue", "--format", "csv").splitlines()
     assert csv[0] == "section,ref,title,owner,due,days_overdue,status,rag"
     assert csv[1] == "overdue,2,Recruit managers,Priya Natarajan,2024-01-31,30,not_started,red"
+
+
+def bulk(run: Invoke, tmp_path: Path, rows: list[tuple[str, str, str]]) -> None:
+    """Import many actions at once: (title, owner, due) rows as a CSV tracker."""
+    path = tmp_path / "bulk.csv"
+    lines = ["Action,Owner,Due"] + [",".join(row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ok(run, "import", str(path))
+
+
+def test_summary_table_counts_in_sql_what_json_lists(plan_run: Invoke, tmp_path: Path) -> None:
+    """The table shows 50 rows and 8 refs per milestone; the rest is counted in SQL and
+    must agree with the full JSON lists."""
+    seed(plan_run)
+    late = [(f"Late {n}", "Tom Okafor", f"2024-02-{n % 28 + 1:02d}") for n in range(70)]
+    soon = [(f"Soon {n}", "Tom Okafor", f"2024-03-{n % 14 + 2:02d}") for n in range(55)]
+    later = [(f"Later {n}", "Tom Okafor", f"2024-04-{n % 28 + 1:02d}") for n in range(12)]
+    bulk(plan_run, tmp_path, late + soon + later)
+    data = report(plan_run)
+    assert (len(data["overdue"]), len(data["due_soon"])) == (72, 56)
+    result = plan_run("overdue", env={**TODAY, "COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "… and 22 more — use --format csv or json for every row.\n"
+        "… and 6 more — use --format csv or json for every row.\n"
+    )
+    shown = [line.split("│")[1].strip() for line in result.stdout.splitlines() if "│" in line]
+    overdue_refs = [a["ref"] for a in data["overdue"]]
+    assert shown[:50] == overdue_refs[:50]
+    assert shown[50:100] == [a["ref"] for a in data["due_soon"][:50]]
+    assert any(len(m["open_actions"]) > 8 for m in data["milestones_at_risk"])
+    assert_milestone_rows(data["milestones_at_risk"], result.stdout)
+    for owner in ("Tom Okafor", "Priya Natarajan"):
+        mine = report(plan_run, "--owner", owner)["milestones_at_risk"]
+        table = plan_run("overdue", "--owner", owner, env={**TODAY, "COLUMNS": "200"})
+        assert_milestone_rows(mine, table.stdout)
+
+
+def assert_milestone_rows(at_risk: list[dict[str, Any]], text: str) -> None:
+    """Each milestone's table row shows the JSON's count and its first 8 refs."""
+    assert at_risk
+    for milestone in at_risk:
+        refs = milestone["open_actions"]
+        more = f" +{len(refs) - 8} more" if len(refs) > 8 else ""
+        row = f"│ {len(refs):>4} │ {', '.join(refs[:8])}{more} "
+        lines = [line for line in text.splitlines() if f"│ {milestone['name']} " in line]
+        assert len(lines) == 1 and row in lines[0], text

@@ -30,3 +30,9 @@ def test_csv_neutralises_every_formula_prefix() -> None:
     rows = [{"v": v} for v in ("=1+1", "+44", "-5", "@SUM(A1)", "\tx", "\rx", "plain")]
     parsed = [row[0] for row in csv.reader(io.StringIO(csv_text(rows, ["v"]), newline=""))]
     assert parsed == ["v", "'=1+1", "'+44", "'-5", "'@SUM(A1)", "'\tx", "'\nx", "plain"]
+
+
+def test_table_total_counts_rows_the_query_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [{"ref": str(n)} for n in range(1, 4)]
+    table(rows, [Column("ref", "Ref")], limit=3, total=1_000)
+    assert capsys.readouterr().err == "… and 997 more — use --format csv or json for every row.\n"

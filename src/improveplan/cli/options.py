@@ -77,6 +77,7 @@ def get_app() -> App:
             db=params.get("db"), plan=params.get("plan"), user=params.get("user")
         )
         ctx.meta["improveplan.app"] = app
+        ctx.call_on_close(app.close)
     return app
 
 

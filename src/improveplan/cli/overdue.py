@@ -9,12 +9,11 @@ import click
 
 from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
 
-SHOWN_REFS = 8  # the table lists this many refs per milestone, then "+N more"
 
-
-def _refs(refs: list[str]) -> str:
-    more = len(refs) - SHOWN_REFS
-    shown = ", ".join(refs[:SHOWN_REFS])
+def _refs(refs: list[str], count: int) -> str:
+    """The first refs (the service sends REFS_LIMIT), then "+N more" of `count`."""
+    more = count - len(refs)
+    shown = ", ".join(refs)
     return f"{shown} +{more} more" if more > 0 else shown
 
 
@@ -53,15 +52,22 @@ def render(data: dict[str, Any], fmt: str) -> None:
             [*actions, days],
             title=f"Overdue as of {data['as_of']}",
             limit=TABLE_LIMIT,
+            total=data.get("counts", {}).get("overdue"),
         )
     else:
         out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
     if data["due_soon"]:
         rag = Column("rag", "RAG", style=rag_style, no_wrap=True)
-        table(data["due_soon"], [*actions, rag], title="Due soon", limit=TABLE_LIMIT)
+        table(
+            data["due_soon"],
+            [*actions, rag],
+            title="Due soon",
+            limit=TABLE_LIMIT,
+            total=data.get("counts", {}).get("due_soon"),
+        )
     if data["milestones_at_risk"]:
         rows = [
-            {**m, "count": len(m["open_actions"]), "refs": _refs(m["open_actions"])}
+            {**m, "count": m["open_count"], "refs": _refs(m["open_actions"], m["open_count"])}
             for m in data["milestones_at_risk"]
         ]
         columns = [
@@ -99,7 +105,11 @@ def overdue(
     from improveplan.services import overdue as service
 
     data = service.overdue_report(
-        get_app(), as_of=as_of_or_today(as_of), within=within, owner=owner
+        get_app(),
+        as_of=as_of_or_today(as_of),
+        within=within,
+        owner=owner,
+        limit=TABLE_LIMIT if fmt == "table" else None,
     )
     render(data, fmt)
     if fail_on_overdue and data["overdue"]:

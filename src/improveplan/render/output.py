@@ -142,11 +142,13 @@ def table(
     title: str | None = None,
     empty: str = "Nothing to show.",
     limit: int | None = None,
+    total: int | None = None,
 ) -> None:
     """A rich table on stdout; an empty listing says so on stderr.
 
     `limit` caps summary views: rich spends milliseconds per row, so thousands of rows
-    belong in `--format csv|json`, and the table says how many it left out.
+    belong in `--format csv|json`, and the table says how many it left out. `total` is
+    the listing's full length when the query already cut `rows` short.
     """
     from rich.table import Table
     from rich.text import Text
@@ -154,9 +156,10 @@ def table(
     if not rows:
         message(empty)
         return
-    hidden = len(rows) - limit if limit is not None and len(rows) > limit else 0
-    if hidden:
+    full = len(rows) if total is None else total
+    if limit is not None:
         rows = rows[:limit]
+    hidden = max(full - len(rows), 0)
     grid = Table(title=title, title_justify="left", header_style="heading", expand=False)
     for col in columns:
         grid.add_column(

@@ -101,6 +101,14 @@ class App:
             self._engine = engine
         return self._engine
 
+    def close(self) -> None:
+        """Close the database connections now (on SQLite this checkpoints the WAL),
+        rather than whenever the interpreter gets round to collecting them."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._schema_checked = False
+
     def engine(self) -> Engine:
         """An engine on an existing database at this program's schema revision."""
         from improveplan.store.engine import sqlite_path

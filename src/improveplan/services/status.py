@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -19,13 +19,9 @@ from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.store.models import (
     Action,
-    ActionRecommendation,
     AuditEvent,
     Milestone,
-    Person,
     ProgressNote,
-    Recommendation,
-    Theme,
 )
 from improveplan.store.queries import rag_counts
 
@@ -41,43 +37,12 @@ def pct(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-def _done_counts(session: Session, plan_id: int, group_by: str | None) -> dict[Any, int]:
-    """{group name: actions complete or signed off}, grouped exactly like rag_counts.
-
-    Only the done rows are read (the (plan_id, status, due) index finds them), so this
-    costs a fraction of a full count; groups with none done are simply absent.
-    """
-    key: Any = {
-        None: None,
-        "theme": col(Theme.name),
-        "owner": col(Person.name),
-        "recommendation": col(Recommendation.ref),
-    }[group_by]
-    stmt: Any = sa_select(literal(None) if key is None else key, func.count()).select_from(Action)
-    if group_by == "theme":
-        stmt = stmt.outerjoin(Theme, col(Theme.id) == col(Action.theme_id))
-    elif group_by == "owner":
-        stmt = stmt.outerjoin(Person, col(Person.id) == col(Action.owner_id))
-    elif group_by == "recommendation":
-        stmt = stmt.outerjoin(
-            ActionRecommendation, col(ActionRecommendation.action_id) == col(Action.id)
-        ).outerjoin(
-            Recommendation, col(Recommendation.id) == col(ActionRecommendation.recommendation_id)
-        )
-    stmt = stmt.where(col(Action.plan_id) == plan_id, col(Action.status).in_(DONE))
-    if key is None:
-        return {None: int(session.execute(stmt).one()[1] or 0)}
-    return {name: int(n or 0) for name, n in session.execute(stmt.group_by(key))}
-
-
 def counts(
     session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str | None
 ) -> list[dict[str, Any]]:
     """rag_counts rows plus `complete` (complete + signed off) and `pct_complete`."""
     rows = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
-    done = _done_counts(session, plan_id, by)
     for row in rows:
-        row["complete"] = done.get(row["name"], 0)
         row["pct_complete"] = pct(row["complete"], row["total"])
         if by is not None and row["name"] is None:
             row["name"] = NO_GROUP[by]

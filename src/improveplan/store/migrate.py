@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect, text
 from improveplan.errors import DatabaseError
 from improveplan.resources import resource_dir
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = KNOWN_REVISIONS[-1]
 
 SchemaState = Literal["empty", "old", "current", "new"]

@@ -126,8 +126,17 @@ class ActionBase(SQLModel):
 class Action(ActionBase, table=True):
     __table_args__ = (
         UniqueConstraint("plan_id", "ref"),
-        Index("ix_action_plan_id_status_due", "plan_id", "status", "due"),
-        Index("ix_action_plan_id_owner_id_due", "plan_id", "owner_id", "due"),
+        # Covering: RAG counts by theme or owner, and open actions by milestone, read
+        # these indexes alone (migration 0002).
+        Index(
+            "ix_action_plan_status_due_rag",
+            *("plan_id", "status", "due", "original_due", "rag_override"),
+            *("theme_id", "owner_id", "milestone_id"),
+        ),
+        Index(
+            "ix_action_plan_owner_due_rag",
+            *("plan_id", "owner_id", "due", "status", "original_due", "rag_override", "theme_id"),
+        ),
         Index("ix_action_plan_id_due", "plan_id", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
