@@ -113,43 +113,69 @@ def _at_risk_summary(
 ) -> list[dict[str, Any]]:
     """milestones_at_risk with counts from one grouped query (read from the covering
     (plan, status, due, ..., milestone) index) and the first `limit` refs of each."""
-    threats = _open_threats(plan_id, ahead, owner_id)
-    grouped = sql_select(col(Action.milestone_id), col(Action.due), func.count()).where(threats)
+    grouped = (
+        sql_select(col(Action.milestone_id), col(Action.due), func.count())
+        .where(_open_threats(plan_id, ahead, owner_id))
+        .group_by(col(Action.milestone_id), col(Action.due))
+    )
     bucket = _bucketer(ahead)
-    counts = dict.fromkeys([m.id for m in ahead], 0)
-    for milestone_id, due, n in session.execute(
-        grouped.group_by(col(Action.milestone_id), col(Action.due))
-    ):
+    dues: dict[int | None, list[tuple[dt.date | None, int]]] = {m.id: [] for m in ahead}
+    for milestone_id, due, n in session.execute(grouped):
         found_id = bucket(milestone_id, due)
         if found_id is not None:
-            counts[found_id] += n
+            dues[found_id].append((due, n))
     found = []
     for i, m in enumerate(ahead):
-        if counts[m.id]:
-            refs = _first_refs(session, threats, ahead, i, limit)
+        if dues[m.id]:
+            cutoff = _cutoff(dues[m.id], limit)
+            refs = _first_refs(session, plan_id, owner_id, ahead, i, limit, cutoff)
+            count = sum(n for _, n in dues[m.id])
             found.append(
-                {"name": m.name, "date": m.date, "open_actions": refs, "open_count": counts[m.id]}
+                {"name": m.name, "date": m.date, "open_actions": refs, "open_count": count}
             )
     return found
 
 
+def _cutoff(dues: list[tuple[dt.date | None, int]], limit: int) -> dt.date | None:
+    """The due date by which a bucket holds `limit` actions: its first refs are due on or
+    before it, so only those rows are read and sorted. None: read the whole bucket."""
+    seen = 0
+    for due, n in sorted((d, n) for d, n in dues if d is not None):
+        seen += n
+        if seen >= limit:
+            return due
+    return None
+
+
 def _first_refs(
-    session: Session, threats: Any, ahead: list[Milestone], i: int, limit: int
+    session: Session,
+    plan_id: int,
+    owner_id: int | None,
+    ahead: list[Milestone],
+    i: int,
+    limit: int,
+    cutoff: dt.date | None,
 ) -> list[str]:
     """The first refs (due, seq, ref order) of the actions in milestone `i`'s bucket."""
-    ids = [m.id for m in ahead]
     due = col(Action.due)
     unlinked = and_(
-        or_(col(Action.milestone_id).is_(None), col(Action.milestone_id).not_in(ids)),
+        or_(
+            col(Action.milestone_id).is_(None),
+            col(Action.milestone_id).not_in([m.id for m in ahead]),
+        ),
         due <= ahead[i].date,
         due > ahead[i - 1].date if i else true(),
     )
-    stmt = (
-        sql_select(col(Action.ref))
-        .where(threats, or_(col(Action.milestone_id) == ahead[i].id, unlinked))
-        .order_by(due.is_(None), due, col(Action.seq), col(Action.ref))
-        .limit(limit)
+    stmt = sql_select(col(Action.ref)).where(
+        col(Action.plan_id) == plan_id,
+        queries.is_open(),
+        or_(col(Action.milestone_id) == ahead[i].id, unlinked),
     )
+    if owner_id is not None:
+        stmt = stmt.where(col(Action.owner_id) == owner_id)
+    if cutoff is not None:
+        stmt = stmt.where(due <= cutoff)
+    stmt = stmt.order_by(due.is_(None), due, col(Action.seq), col(Action.ref)).limit(limit)
     return list(session.scalars(stmt))
 
 
