@@ -17,13 +17,11 @@ from improveplan.io.tracker import (
     TrackerRow,
     header_key,
     parse_mapping,
-    parse_recs,
-    parse_status,
     parse_table,
-    parse_uk_date,
     read_tracker,
     validate_row,
 )
+from improveplan.io.tracker_values import parse_recs, parse_status, parse_uk_date
 
 HEADERS = {"title": "Action", "owner": "Lead officer", "due": "Due date"}
 

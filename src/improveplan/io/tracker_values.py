@@ -1,0 +1,172 @@
+"""Values in a council's tracker as people type them: statuses, RAG, UK dates, rec refs.
+
+Each parser takes a raw cell (text, number or spreadsheet date) and returns the stored
+value or raises ValueError; `tracker.validate_row` turns that into a row error with the
+matching hint.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Any
+
+from improveplan.render.output import FORMULA_PREFIXES
+
+STATUSES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "not started",
+            "notstarted",
+            "not yet started",
+            "to do",
+            "todo",
+            "planned",
+            "new",
+            "not_started",
+        ),
+        "not_started",
+    ),
+    **dict.fromkeys(
+        (
+            "in progress",
+            "inprogress",
+            "in_progress",
+            "started",
+            "ongoing",
+            "on track",
+            "underway",
+            "under way",
+            "progressing",
+            "active",
+            "wip",
+        ),
+        "in_progress",
+    ),
+    **dict.fromkeys(("blocked", "on hold", "stalled", "paused"), "blocked"),
+    **dict.fromkeys(
+        ("complete", "completed", "done", "finished", "achieved", "implemented"), "complete"
+    ),
+    **dict.fromkeys(
+        (
+            "signed off",
+            "signedoff",
+            "signed_off",
+            "closed",
+            "approved",
+            "verified",
+            "signed off by board",
+        ),
+        "signed_off",
+    ),
+    **dict.fromkeys(
+        ("cancelled", "canceled", "withdrawn", "superseded", "not required", "dropped"), "cancelled"
+    ),
+}
+STATUS_HINT = (
+    'unknown status "{value}" in {column} (use Not started, In progress, Blocked, Complete,'
+    " Signed off or Cancelled)"
+)
+RAG_HINT = 'unknown RAG "{value}" in {column} (use Red, Amber, Green or Blue)'
+REC_HINT = 'unusable recommendation reference "{value}" in {column} (e.g. R1, R2)'
+RAGS = {
+    "r": "red",
+    "red": "red",
+    "a": "amber",
+    "amber": "amber",
+    "orange": "amber",
+    "g": "green",
+    "green": "green",
+    "b": "blue",
+    "blue": "blue",
+}
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+
+
+def text_of(value: Any) -> str:
+    """A cell as text: numbers without a needless `.0`, dates ISO, formula guards undone."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        text = value.strip()
+        return text[1:] if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES) else text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    # Our own exports neutralise formulas with a leading quote; take it off again.
+    if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+def parse_uk_date(value: Any) -> dt.date:
+    """31/03/2025, 31/3/25, 31 March 2025, 2025-03-31, "March 2025" (its last day), a cell date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = text_of(value).strip().lower().replace(",", " ")
+    if m := re.fullmatch(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", text
+    ):
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})", text):
+        return dt.date(_year(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?[\s-]+(\d{4}|\d{2})", text):
+        return dt.date(_year(m[3]), _month(m[2]), int(m[1]))
+    if m := re.fullmatch(r"([a-z]+)\.?[\s-]+(\d{4}|\d{2})", text):
+        year, month = _year(m[2]), _month(m[1])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    raise ValueError(text)
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _month(text: str) -> int:
+    if text not in MONTHS:
+        raise ValueError(text)
+    return MONTHS[text]
+
+
+def parse_status(value: Any) -> str:
+    key = re.sub(r"[^a-z_]+", " ", text_of(value).lower()).strip()
+    if not key:
+        return "not_started"
+    if key not in STATUSES:
+        raise ValueError(key)
+    return STATUSES[key]
+
+
+def parse_rag(value: Any) -> str | None:
+    key = re.sub(r"[^a-z]+", "", text_of(value).lower())
+    if not key:
+        return None
+    if key not in RAGS:
+        raise ValueError(key)
+    return RAGS[key]
+
+
+def parse_recs(value: Any) -> tuple[str, ...]:
+    """ "R1, R2" / "R1; R2" / "Recommendation 3" / "3" → ("R1", "R2") / ("R3",)."""
+    refs: list[str] = []
+    for part in re.split(r"[,;/\n]+|\s+and\s+|\s*&\s*", text_of(value)):
+        token = part.strip()
+        if not token:
+            continue
+        if m := re.fullmatch(r"(?i)(?:rec(?:ommendation)?s?\.?\s*)?(\d+(?:\.\d+)?)", token):
+            token = f"R{m[1]}"
+        if len(token) > 20 or any(c.isspace() for c in token):
+            raise ValueError(token)
+        refs.append(token)
+    return tuple(dict.fromkeys(refs))
