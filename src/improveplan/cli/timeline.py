@@ -138,9 +138,9 @@ def notice() -> None:
 def notice_set(**options: Any) -> None:
     """Create or update the plan's improvement notice; only the options given change."""
     from improveplan.render.output import message
-    from improveplan.services import timeline as service
+    from improveplan.services import notices
 
-    row = service.set_notice(get_app(), changes=options)
+    row = notices.set_notice(get_app(), changes=options)
     message(f'Improvement notice of {row["issued"]} recorded for plan "{row["plan"]}".', "success")
 
 
@@ -149,9 +149,9 @@ def notice_set(**options: Any) -> None:
 def notice_show(fmt: str) -> None:
     """Show the plan's improvement notice."""
     from improveplan.render.output import Column, emit, emit_json
-    from improveplan.services import timeline as service
+    from improveplan.services import notices
 
-    data = service.show_notice(get_app())
+    data = notices.show_notice(get_app())
     if fmt == "json":
         emit_json(data)
         return

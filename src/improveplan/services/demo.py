@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from improveplan.errors import Conflict, ImproveplanError
@@ -175,11 +175,9 @@ def _step(app: App, ref: str, step: dict[str, Any]) -> int:
 
 
 def _measures(app: App, specs: list[dict[str, Any]]) -> int:
-    """A few measures with quarterly values (skipped if the measures service is absent)."""
-    try:
-        from improveplan.services import measures
-    except ImportError:
-        return 0
+    """A few measures with quarterly values."""
+    from improveplan.services import measures
+
     for spec in specs:
         measures.add_measure(
             app,
@@ -199,17 +197,12 @@ def _measures(app: App, specs: list[dict[str, Any]]) -> int:
 
 
 def _notice(app: App, spec: dict[str, Any] | None) -> bool:
-    """The DfE improvement notice, when the timeline service is installed."""
+    """The DfE improvement notice, and the milestones met before the demo date."""
+    from improveplan.services import notices, timeline
+
     if not spec:
         return False
-    try:
-        timeline = importlib.import_module("improveplan.services.timeline")
-    except ImportError:
-        return False
-    set_notice = getattr(timeline, "set_notice", None)
-    if set_notice is None:
-        return False
-    set_notice(
+    notices.set_notice(
         app,
         changes={
             "issued": dt.date.fromisoformat(spec["issued"]),
@@ -223,7 +216,7 @@ def _notice(app: App, spec: dict[str, Any] | None) -> bool:
     return True
 
 
-def _milestones_met(app: App, timeline: Any, met_on: dict[str, str]) -> None:
+def _milestones_met(app: App, timeline: ModuleType, met_on: dict[str, str]) -> None:
     """Milestones before the demo date were met: on their date, or the day given."""
     rows = timeline.timeline(app, as_of=app.today)["milestones"]
     for row in rows:

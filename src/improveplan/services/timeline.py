@@ -24,15 +24,6 @@ from improveplan.store.models import Action, Inspection, Judgement, Milestone, N
 
 HORIZON_DAYS = 730  # repeating milestones stop at the lift date, else two years ahead
 DERIVED = ("kind", "date", "rule", "source_date", "expected")
-NOTICE_FIELDS = (
-    "issued",
-    "plan_due",
-    "review_months",
-    "board_every_weeks",
-    "first_board",
-    "chair",
-    "lifted",
-)
 # A monitoring visit is not a deadline for the authority; nothing else produces plans.
 PLAN_TYPES = ("standard", "short", "focused_visit", "jtai", "other")
 
@@ -366,76 +357,3 @@ def _unknown(session: Session, plan: Plan, name: str) -> NotFound:
     hint = suggestion(name, names)
     todo = f"{hint} See improveplan milestone list" if hint else "see improveplan milestone list"
     return NotFound(f'no milestone named "{name}" in plan "{plan.name}"', todo)
-
-
-# The notice -----------------------------------------------------------------------------
-
-
-def notice_json(notice: Notice) -> dict[str, Any]:
-    return {"kind": notice.kind} | {name: getattr(notice, name) for name in NOTICE_FIELDS}
-
-
-def _check_notice(values: dict[str, Any]) -> None:
-    if values["review_months"] is not None and values["review_months"] < 1:
-        raise ImproveplanError("--review-months must be 1 or more", "reviews are usually every 6")
-    weeks = values["board_every_weeks"]
-    if weeks is not None and weeks < 1:
-        raise ImproveplanError(
-            "--board-every-weeks must be 1 or more", "boards meet every 4-6 weeks"
-        )
-    if weeks is not None and values["first_board"] is None:
-        raise ImproveplanError("boards every N weeks need a first date", "add --first-board DATE")
-    issued, lifted = values["issued"], values["lifted"]
-    if lifted is not None and lifted < issued:
-        raise ImproveplanError(
-            f"the notice cannot be lifted ({lifted}) before it was issued ({issued})",
-            "check --lifted and --issued",
-        )
-
-
-def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
-    """Create or update the plan's one notice (only the options given change); audited."""
-    with app.write() as session:
-        plan = app.plan(session)
-        assert plan.id is not None
-        notice = session.exec(
-            select(Notice).where(col(Notice.plan_id) == plan.id).with_for_update()
-        ).first()
-        if notice is None and changes.get("issued") is None:
-            raise ImproveplanError(
-                f'plan "{plan.name}" has no improvement notice yet',
-                "give the date it was issued with --issued DATE",
-            )
-        current = notice_json(notice) if notice else dict.fromkeys(NOTICE_FIELDS)
-        merged = current | {k: v for k, v in changes.items() if v is not None}
-        if merged.get("review_months") is None:
-            merged["review_months"] = 6
-        _check_notice(merged)
-        values = {name: merged[name] for name in NOTICE_FIELDS}
-        if notice is None:
-            notice = Notice.model_validate(values | {"plan_id": plan.id})
-            session.add(notice)
-            audit.record_created(
-                session, actor=app.user, plan_id=plan.id, entity="notice", obj=notice,
-                fields=NOTICE_FIELDS,
-            )  # fmt: skip
-        else:
-            audit.apply(
-                session, actor=app.user, plan_id=plan.id, entity="notice", obj=notice,
-                updates=values,
-            )  # fmt: skip
-        refresh_plan(app, session, plan, app.today)
-        return notice_json(notice) | {"plan": plan.name}
-
-
-def show_notice(app: App) -> dict[str, Any]:
-    with app.read() as session:
-        plan = app.plan(session)
-        assert plan.id is not None
-        notice = find_notice(session, plan.id)
-        if notice is None:
-            raise NotFound(
-                f'plan "{plan.name}" has no improvement notice',
-                "record one with improveplan notice set --issued DATE",
-            )
-        return notice_json(notice) | {"plan": plan.name}

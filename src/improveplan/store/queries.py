@@ -122,6 +122,27 @@ def _apply(
     return stmt
 
 
+def _filtered(columns: Sequence[Any], plan_id: int, flt: ActionFilter, as_of: dt.date,
+              amber_days: int, owner: Any, theme: Any) -> Any:  # fmt: skip
+    """SELECT columns FROM the plan's actions (with owner and theme joined) WHERE flt."""
+    stmt = (
+        select(*columns)
+        .select_from(Action)
+        .outerjoin(owner, col(owner.id) == col(Action.owner_id))
+        .outerjoin(theme, col(theme.id) == col(Action.theme_id))
+        .where(col(Action.plan_id) == plan_id)
+    )
+    return _apply(stmt, flt, as_of, amber_days, owner, theme)
+
+
+def _ordered(stmt: Any, order: str) -> Any:
+    if order == "ref":
+        return stmt.order_by(col(Action.seq), col(Action.ref))
+    return stmt.order_by(
+        col(Action.due).is_(None), col(Action.due), col(Action.seq), col(Action.ref)
+    )
+
+
 def action_rows(
     session: Session,
     *,
@@ -133,44 +154,37 @@ def action_rows(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Actions of a plan in the JSON shape of DESIGN.md §3, filtered, ordered and (with
-    `limit`) cut in SQL."""
+    `limit`) cut in SQL.
+
+    With a limit, the ids are chosen first from the bare action rows, so the database
+    sorts narrow rows and computes RAG and joins only for the rows returned (the 50 most
+    overdue of 23k at 100k actions: PostgreSQL 0.05-0.10 s became ~0.01 s).
+    """
     flt = flt or ActionFilter()
     owner = aliased(Person)
     theme = aliased(Theme)
-    stmt = (
-        select(
-            col(Action.id),
-            col(Action.ref),
-            col(Action.title),
-            col(owner.name).label("owner"),
-            col(Action.due),
-            col(Action.original_due),
-            col(Action.status),
-            rag_effective(as_of, amber_days).label("rag"),
-            rag_computed(as_of, amber_days).label("rag_computed"),
-            col(theme.name).label("theme"),
-            col(Milestone.name).label("milestone"),
-            col(Action.version),
-            col(Action.updated_at),
-            col(Action.start),
-            col(Action.rag_override_reason),
-            col(Action.seq),
-        )
-        .select_from(Action)
-        .outerjoin(owner, col(owner.id) == col(Action.owner_id))
-        .outerjoin(theme, col(theme.id) == col(Action.theme_id))
-        .outerjoin(Milestone, col(Milestone.id) == col(Action.milestone_id))
-        .where(col(Action.plan_id) == plan_id)
-    )
-    stmt = _apply(stmt, flt, as_of, amber_days, owner, theme)
-    if order == "ref":
-        stmt = stmt.order_by(col(Action.seq), col(Action.ref))
+    columns = [
+        col(Action.id), col(Action.ref), col(Action.title), col(owner.name).label("owner"),
+        col(Action.due), col(Action.original_due), col(Action.status),
+        rag_effective(as_of, amber_days).label("rag"),
+        rag_computed(as_of, amber_days).label("rag_computed"),
+        col(theme.name).label("theme"), col(Milestone.name).label("milestone"),
+        col(Action.version), col(Action.updated_at), col(Action.start),
+        col(Action.rag_override_reason), col(Action.seq),
+    ]  # fmt: skip
+    milestone = (Milestone, col(Milestone.id) == col(Action.milestone_id))
+    if limit is None:
+        stmt = _filtered(columns, plan_id, flt, as_of, amber_days, owner, theme)
     else:
-        stmt = stmt.order_by(
-            col(Action.due).is_(None), col(Action.due), col(Action.seq), col(Action.ref)
+        chosen = _filtered([col(Action.id)], plan_id, flt, as_of, amber_days, owner, theme)
+        stmt = (
+            select(*columns)
+            .select_from(Action)
+            .outerjoin(owner, col(owner.id) == col(Action.owner_id))
+            .outerjoin(theme, col(theme.id) == col(Action.theme_id))
+            .where(col(Action.id).in_(_ordered(chosen, order).limit(limit)))
         )
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = _ordered(stmt.outerjoin(*milestone), order)
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     links = recommendation_refs(session, plan_id=plan_id, action_ids=[r["id"] for r in rows])
     for row in rows:
@@ -189,15 +203,10 @@ def count_actions(
     flt: ActionFilter | None = None,
 ) -> int:
     """How many actions `action_rows` would return without a limit, counted in SQL."""
-    owner = aliased(Person)
-    theme = aliased(Theme)
-    stmt = select(func.count()).select_from(Action).where(col(Action.plan_id) == plan_id)
-    flt = flt or ActionFilter()
-    if flt.owner is not None:
-        stmt = stmt.outerjoin(owner, col(owner.id) == col(Action.owner_id))
-    if flt.theme is not None:
-        stmt = stmt.outerjoin(theme, col(theme.id) == col(Action.theme_id))
-    stmt = _apply(stmt, flt, as_of, amber_days, owner, theme)
+    stmt = _filtered(
+        [func.count()], plan_id, flt or ActionFilter(), as_of, amber_days,
+        aliased(Person), aliased(Theme),
+    )  # fmt: skip
     return int(session.execute(stmt).scalar_one())
 
 
