@@ -18,6 +18,7 @@ from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from improveplan.io.export_json import FORMAT, SCHEMA
+from improveplan.services import notices
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import (
@@ -78,16 +79,7 @@ ACTION_FIELDS = (
     "updated_at",
 )
 MILESTONE_FIELDS = ("name", "kind", "date", "rule", "source_date", "user_set", "expected", "done")
-NOTICE_FIELDS = (
-    "kind",
-    "issued",
-    "plan_due",
-    "review_months",
-    "board_every_weeks",
-    "first_board",
-    "chair",
-    "lifted",
-)
+NOTICE_FIELDS = ("kind", *notices.NOTICE_FIELDS)
 MEASURE_FIELDS = (
     "name",
     "unit",
