@@ -36,3 +36,9 @@ def test_table_total_counts_rows_the_query_left_out(capsys: pytest.CaptureFixtur
     rows = [{"ref": str(n)} for n in range(1, 4)]
     table(rows, [Column("ref", "Ref")], limit=3, total=1_000)
     assert capsys.readouterr().err == "… and 997 more — use --format csv or json for every row.\n"
+
+
+def test_csv_numbers_keep_their_sign_text_that_looks_like_one_does_not() -> None:
+    rows = [{"v": -20}, {"v": -1.5}, {"v": "-20"}, {"v": 0}]
+    parsed = [row[0] for row in csv.reader(io.StringIO(csv_text(rows, ["v"]), newline=""))]
+    assert parsed == ["v", "-20", "-1.5", "'-20", "0"]

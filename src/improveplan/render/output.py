@@ -114,6 +114,8 @@ class Column:
 def csv_cell(value: Any) -> str:
     """A cell as CSV text: formula-neutralised, line breaks as LF. The csv module quotes
     only the line terminator's characters, so a bare CR would otherwise split the row."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a number is never a formula: -20 days stays a number
     text: str = neutralise(cell_text(value))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
