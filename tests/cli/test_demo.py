@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from improveplan.cli.main import cli
 from improveplan.services.demo import demo_data
-from tests.conftest import PG_ENV, SHARED, Invoke
+from tests.conftest import PG_ENV, SHARED, Invoke, sql
 
 AS_OF = "2025-03-31"
 
@@ -177,6 +177,28 @@ def test_init_demo_refuses_a_second_peterborough(plan_run: Invoke) -> None:
         " — run improveplan demo for a separate demo database (improveplan-demo.db)"
     )
     assert json.loads(plan_run("rec", "list", "--format", "json").stdout) == []
+
+
+def test_init_demo_that_fails_midway_leaves_nothing(
+    run: Invoke, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo is ~300 service calls in one transaction: a failure in the last part
+    (the measures, after every plan, person, action and note) rolls all of it back."""
+    from improveplan.services import measures
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(measures, "add_measure", disk_full)
+    tables = ("plan", "person", "action", "progress_note", "audit_event", "milestone")
+    before = {t: sql(db_url, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
+    result = run("init", "--demo")
+    assert result.exit_code != 0
+    assert isinstance(result.exception, OSError)
+    assert {t: sql(db_url, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables} == before
+    monkeypatch.undo()
+    assert run("init", "--demo").exit_code == 0
+    assert sql(db_url, 'SELECT count(*) FROM "action"')[0][0] == len(demo_data()["actions"])
 
 
 def test_demo_data_copies_the_inspection_facts() -> None:

@@ -11,7 +11,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from improveplan.config import Settings, default_db_path, load_settings
@@ -56,6 +56,7 @@ class App:
     _today: dt.date | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _schema_checked: bool = field(default=False, repr=False)
+    _unit: Session | None = field(default=None, repr=False)
 
     @classmethod
     def from_options(
@@ -128,6 +129,9 @@ class App:
         """One transaction for one command: all of it is written, or none."""
         from improveplan.store.engine import write_session
 
+        if self._unit is not None:
+            yield self._unit
+            return
         with write_session(self.engine()) as session:
             yield session
 
@@ -135,8 +139,22 @@ class App:
     def read(self) -> Iterator[Session]:
         from improveplan.store.engine import read_session
 
+        if self._unit is not None:
+            yield self._unit
+            return
         with read_session(self.engine()) as session:
             yield session
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[App]:
+        """An App whose every write() and read() share one transaction, committed when the
+        block ends or rolled back if it raises: many service calls as one command (the demo
+        plan is ~300 of them, and a failed `init --demo` must leave nothing behind).
+        Copies made with dataclasses.replace share it too."""
+        from improveplan.store.engine import write_session
+
+        with write_session(self.engine()) as session:
+            yield replace(self, _unit=session)
 
     def plan(self, session: Session) -> Plan:
         """The plan commands work in: `--plan`, or the only plan in the database."""

@@ -59,24 +59,26 @@ def _as(app: App, user: str) -> App:
 
 
 def build_demo(app: App) -> DemoSummary:
-    """Load the demo plan into the database behind `app` (which must be at schema head)."""
+    """Load the demo plan into the database behind `app` (which must be at schema head),
+    in one transaction: all of it, or nothing."""
     from sqlmodel import select
 
     from improveplan.store.models import Plan
 
     data = demo_data()
     as_of = dt.date.fromisoformat(data["as_of"])
-    with app.read() as session:
+    base = dataclasses.replace(app, user=DEMO_ACTOR, plan_name=DEMO_PLAN, _today=as_of)
+    with base.one_transaction() as unit, unit.read() as session:
         if session.exec(select(Plan).where(Plan.name == DEMO_PLAN)).first() is not None:
             raise Conflict(
                 f'the database already holds a plan called "{DEMO_PLAN}"',
                 f"run improveplan demo for a separate demo database ({DEMO_FILE})",
             )
-    base = dataclasses.replace(app, user=DEMO_ACTOR, plan_name=DEMO_PLAN, _today=as_of)
-    _setup(base, data)
-    notes = sum(_build_action(base, number, spec) for number, spec in enumerate(data["actions"], 1))
-    measures = _measures(base, data.get("measures", []))
-    notice = _notice(base, data.get("notice"))
+        _setup(unit, data)
+        actions = enumerate(data["actions"], 1)
+        notes = sum(_build_action(unit, number, spec) for number, spec in actions)
+        measures = _measures(unit, data.get("measures", []))
+        notice = _notice(unit, data.get("notice"))
     return DemoSummary(
         plan=DEMO_PLAN,
         authority=data["plan"]["authority"],
