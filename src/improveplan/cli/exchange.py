@@ -62,17 +62,18 @@ def export(fmt: str | None, output: Path | None) -> None:
     fmt = _inferred(output, fmt, FORMATS) or "json"
     if fmt == "xlsx" and output is None:
         raise ImproveplanError("xlsx is binary", "give -o FILE")
-    data = export_data(get_app(), fmt=fmt)
     if fmt == "xlsx":
         assert output is not None
-        _export_xlsx(output, data, ACTION_COLUMNS)
+        plan = _export_xlsx(output)
     else:
+        data = export_data(get_app(), fmt=fmt)
+        plan = str(data["plan"])
         text = _render(fmt, data, ACTION_COLUMNS)
         if output is None:
             sys.stdout.write(text)
             return
         _write(output, text.encode("utf-8"))
-    message(f'Exported plan "{data["plan"]}" as {fmt} to {output}.', "success")
+    message(f'Exported plan "{plan}" as {fmt} to {output}.', "success")
 
 
 def _render(fmt: str, data: dict[str, object], columns: tuple[str, ...]) -> str:
@@ -92,21 +93,23 @@ def _render(fmt: str, data: dict[str, object], columns: tuple[str, ...]) -> str:
     return calendar_bytes(doc).decode("utf-8")
 
 
-def _export_xlsx(output: Path, data: dict[str, object], columns: tuple[str, ...]) -> None:
-    from typing import Any, cast
-
-    from improveplan.io.export_tabular import sheets, write_xlsx
+def _export_xlsx(output: Path) -> str:
+    """Write the workbook beside `output`, then move it into place: a failed export never
+    leaves half a file under the real name. Returns the plan's name."""
+    from improveplan.io.export_tabular import write_xlsx
+    from improveplan.services.export import export_xlsx
 
     temporary = output.with_name(f".{output.name}.part")
-    book = sheets(cast(dict[str, Any], data["document"]), cast(list[Any], data["actions"]), columns)
     try:
-        write_xlsx(temporary, book)
+        plan = export_xlsx(get_app(), write=lambda book: write_xlsx(temporary, book))
         temporary.replace(output)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         from improveplan.errors import ImproveplanError
 
         raise ImproveplanError(f"cannot write {output}: {exc.strerror}", "check the path") from exc
+    finally:  # also when the database fails while the rows stream
+        temporary.unlink(missing_ok=True)
+    return plan
 
 
 @contextmanager

@@ -27,7 +27,7 @@ def sheets(
     document: Mapping[str, Any], actions: Sequence[Mapping[str, Any]], columns: Sequence[str]
 ) -> dict[str, Sheet]:
     """The workbook's sheets from the plan document and the action table."""
-    notes = [{"action": a["ref"], **note} for a in document["actions"] for note in a["notes"]]
+    notes = ({"action": a["ref"], **note} for a in document["actions"] for note in a["notes"])
     measures = []
     for m in document["measures"]:
         latest = m["values"][-1] if m["values"] else {"date": None, "value": None}
@@ -93,8 +93,6 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
     for title, (columns, items) in book.items():
         sheet = workbook.create_sheet(title)
         sheet.freeze_panes = "A2"
-        data = list(items)
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{len(data) + 1}"
         header = []
         for name in columns:
             cell = WriteOnlyCell(sheet, value=name)
@@ -102,7 +100,9 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
             header.append(cell)
         sheet.append(header)
         rag_at = {i for i, name in enumerate(columns) if name in RAG_COLUMNS}
-        for item in data:
+        count = 0
+        for item in items:
+            count += 1
             row: list[Any] = []
             for i, name in enumerate(columns):
                 value = cell_value(item.get(name))
@@ -119,4 +119,6 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
                 else:
                     row.append(value)
             sheet.append(row)
+        # Written at the sheet's end (write-only mode), so the rows can stream past first.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
     workbook.save(path)

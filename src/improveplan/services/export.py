@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from improveplan.io.export_json import FORMAT, SCHEMA
+from improveplan.io.export_tabular import Sheet, sheets
 from improveplan.services import notices
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -121,8 +122,12 @@ def plan_document(app: App) -> dict[str, Any]:
         return build_document(session, app.plan(session))
 
 
-def build_document(session: Session, plan: Plan) -> dict[str, Any]:
-    """Every entity of one plan, referenced by names and refs rather than row ids."""
+def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) -> dict[str, Any]:
+    """Every entity of one plan, referenced by names and refs rather than row ids.
+
+    With `stream_audit` the audit trail is an iterator over the open cursor (the caller
+    consumes it before the session ends): the XLSX writer then never holds it whole.
+    """
     assert plan.id is not None
     pid = plan.id
     keys: dict[tuple[str, int], str] = {("plan", pid): plan.name}
@@ -175,7 +180,8 @@ def build_document(session: Session, plan: Plan) -> dict[str, Any]:
         "notice": _notice(session, pid, keys),
         "measures": _measures(session, pid, keys),
     }
-    doc["audit"] = _audit(session, pid, keys)
+    audit = _audit(session, pid, keys)
+    doc["audit"] = audit if stream_audit else list(audit)
     doc["notifications"] = [
         {k: n[k] for k in NOTIFICATION_FIELDS}
         for n in rows(
@@ -297,28 +303,28 @@ def _measures(session: Session, pid: int, keys: dict[tuple[str, int], str]) -> l
     return result
 
 
-def _audit(session: Session, pid: int, keys: dict[tuple[str, int], str]) -> list[dict[str, Any]]:
-    result = []
-    for e in rows(
-        session,
-        AuditEvent,
-        col(AuditEvent.plan_id) == pid,
-        order=[col(AuditEvent.at), col(AuditEvent.id)],
-    ):
+def _audit(
+    session: Session, pid: int, keys: dict[tuple[str, int], str]
+) -> Iterator[dict[str, Any]]:
+    """The plan's audit trail, oldest first, streamed from the cursor in batches."""
+    stmt = (
+        select(table(AuditEvent))
+        .where(col(AuditEvent.plan_id) == pid)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+        .execution_options(yield_per=5000)
+    )
+    for e in session.execute(stmt).mappings():
         key = keys.get((e["entity"], e["entity_id"]))
-        result.append(
-            {
-                "at": e["at"],
-                "actor": e["actor"],
-                "entity": e["entity"],
-                "key": key,
-                "entity_id": None if key is not None else e["entity_id"],
-                "field": e["field"],
-                "old_value": e["old_value"],
-                "new_value": e["new_value"],
-            }
-        )
-    return result
+        yield {
+            "at": e["at"],
+            "actor": e["actor"],
+            "entity": e["entity"],
+            "key": key,
+            "entity_id": None if key is not None else e["entity_id"],
+            "field": e["field"],
+            "old_value": e["old_value"],
+            "new_value": e["new_value"],
+        }
 
 
 def action_table(
@@ -354,14 +360,25 @@ def action_table(
 
 
 def export_data(app: App, *, fmt: str) -> dict[str, Any]:
-    """What the writer for `fmt` needs: the document and/or the action table."""
+    """What the writer for `fmt` (json, csv or ics) needs: the document or the actions."""
     with app.read() as session:
         plan = app.plan(session)
         result: dict[str, Any] = {"plan": plan.name}
-        if fmt in {"csv", "xlsx"}:
+        if fmt == "csv":
             result["actions"] = action_table(
                 session, plan, as_of=app.today, amber_days=app.settings.amber_days
             )
-        if fmt in {"json", "xlsx", "ics"}:
+        if fmt in {"json", "ics"}:
             result["document"] = build_document(session, plan)
         return result
+
+
+def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> str:
+    """Hand the workbook's sheets to `write` while the read session is still open, so the
+    audit trail streams from the cursor (500k events at 100k actions were held as a list
+    of dicts before). Returns the plan's name."""
+    with app.read() as session:
+        plan = app.plan(session)
+        actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
+        write(sheets(build_document(session, plan, stream_audit=True), actions, ACTION_COLUMNS))
+        return plan.name
