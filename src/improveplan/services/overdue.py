@@ -44,15 +44,19 @@ def _ahead(session: Session, plan_id: int, as_of: dt.date) -> list[Milestone]:
     )
 
 
+def _open_of(plan_id: int, owner_id: int | None) -> Any:
+    """WHERE clause: the plan's open actions (of one owner, when given)."""
+    clause = and_(col(Action.plan_id) == plan_id, queries.is_open())
+    return clause if owner_id is None else and_(clause, col(Action.owner_id) == owner_id)
+
+
 def _open_threats(plan_id: int, ahead: list[Milestone], owner_id: int | None) -> Any:
     """WHERE clause: open actions of the plan linked to, or due by, a milestone ahead."""
     ids = [m.id for m in ahead]
-    clause = and_(
-        col(Action.plan_id) == plan_id,
-        queries.is_open(),
+    return and_(
+        _open_of(plan_id, owner_id),
         or_(col(Action.milestone_id).in_(ids), col(Action.due) <= ahead[-1].date),
     )
-    return clause if owner_id is None else and_(clause, col(Action.owner_id) == owner_id)
 
 
 def _bucketer(ahead: list[Milestone]) -> Callable[[int | None, dt.date | None], int | None]:
@@ -167,12 +171,8 @@ def _first_refs(
         due > ahead[i - 1].date if i else true(),
     )
     stmt = sql_select(col(Action.ref)).where(
-        col(Action.plan_id) == plan_id,
-        queries.is_open(),
-        or_(col(Action.milestone_id) == ahead[i].id, unlinked),
+        _open_of(plan_id, owner_id), or_(col(Action.milestone_id) == ahead[i].id, unlinked)
     )
-    if owner_id is not None:
-        stmt = stmt.where(col(Action.owner_id) == owner_id)
     if cutoff is not None:
         stmt = stmt.where(due <= cutoff)
     stmt = stmt.order_by(due.is_(None), due, col(Action.seq), col(Action.ref)).limit(limit)

@@ -177,13 +177,8 @@ def action_rows(
         stmt = _filtered(columns, plan_id, flt, as_of, amber_days, owner, theme)
     else:
         chosen = _filtered([col(Action.id)], plan_id, flt, as_of, amber_days, owner, theme)
-        stmt = (
-            select(*columns)
-            .select_from(Action)
-            .outerjoin(owner, col(owner.id) == col(Action.owner_id))
-            .outerjoin(theme, col(theme.id) == col(Action.theme_id))
-            .where(col(Action.id).in_(_ordered(chosen, order).limit(limit)))
-        )
+        stmt = _filtered(columns, plan_id, ActionFilter(), as_of, amber_days, owner, theme)
+        stmt = stmt.where(col(Action.id).in_(_ordered(chosen, order).limit(limit)))
     stmt = _ordered(stmt.outerjoin(*milestone), order)
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     links = recommendation_refs(session, plan_id=plan_id, action_ids=[r["id"] for r in rows])
