@@ -1,4 +1,4 @@
-"""Configuration: flag > environment > config.toml > default (DESIGN.md §3).
+"""Configuration: flag > environment > config.toml > default (docs/design.md §3).
 
 The file is `config.toml` in the platformdirs user config directory, or the path in
 `IMPROVEPLAN_CONFIG`. Only the standard library and platformdirs are imported here, so

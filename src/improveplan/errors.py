@@ -1,4 +1,4 @@
-"""Errors a user can cause, and the exit codes of DESIGN.md §3.
+"""Errors a user can cause, and the exit codes of docs/design.md §3.
 
 Every layer raises these; only the CLI turns them into `Error: <what> — <what to do>`.
 """
@@ -9,7 +9,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, shared by every command (DESIGN.md §3)."""
+    """Process exit codes, shared by every command (docs/design.md §3)."""
 
     OK = 0
     ERROR = 1

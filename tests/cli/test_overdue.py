@@ -1,4 +1,4 @@
-"""overdue: the JSON of DESIGN.md §3 key by key, the tables, filters and exit codes."""
+"""overdue: the JSON of docs/design.md §3 key by key, the tables, filters and exit codes."""
 
 from __future__ import annotations
 

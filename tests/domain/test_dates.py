@@ -336,7 +336,7 @@ def test_ordinary_weekdays_are_working_days(day: date, why: str) -> None:
 
 
 def test_worked_example_plan_due_seventy_working_days_after_receipt() -> None:
-    # DESIGN.md §2: Good Friday, Easter Monday and the early May bank holiday are skipped.
+    # docs/design.md §2: Good Friday, Easter Monday and the early May bank holiday are skipped.
     assert add_working_days(date(2024, 1, 30), 70) == date(2024, 5, 10)
 
 

@@ -1,4 +1,4 @@
-"""Statuses as people spell them, and the RAG rating the board sees (DESIGN.md §2)."""
+"""Statuses as people spell them, and the RAG rating the board sees (docs/design.md §2)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Four managers add notes to and update their own actions, all of them also retitle one
 shared action, and the nightly `check` runs at the same moment — every command as its
-own `python -m improveplan` process, all started together (DESIGN.md §5).
+own `python -m improveplan` process, all started together (docs/design.md §5).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fuzzed command lines never crash: no traceback, and exit codes follow DESIGN.md (0-3).
+"""Fuzzed command lines never crash: no traceback, and exit codes follow docs/design.md (0-3).
 
 Dates, references and option values come from hypothesis; every command runs in-process
 (CliRunner) on one SQLite plan, so a hundred-odd invocations stay within seconds. SQLite
@@ -63,7 +63,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 
 
 def assert_clean(result: Result, args: tuple[str, ...]) -> None:
-    """No crash: a SystemExit at most, no traceback text, an exit code DESIGN.md knows."""
+    """No crash: a SystemExit at most, no traceback text, an exit code docs/design.md knows."""
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), (args, repr(exc))
     assert "Traceback" not in result.output, (args, result.output)

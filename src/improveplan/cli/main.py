@@ -50,7 +50,7 @@ class ImproveplanGroup(click.Group):
 
 
 class UserError(click.ClickException):
-    """Printed by click as `Error: <message>` on stderr, exit 1 (DESIGN.md §3)."""
+    """Printed by click as `Error: <message>` on stderr, exit 1 (docs/design.md §3)."""
 
     exit_code = 1
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class DateParam(click.ParamType[dt.date, Any]):
-    """A DATE of DESIGN.md §3; an unknown or impossible date is a usage error (exit 2)."""
+    """A DATE of docs/design.md §3; an unknown or impossible date is a usage error (exit 2)."""
 
     name = "DATE"
 

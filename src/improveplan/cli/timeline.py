@@ -1,4 +1,4 @@
-"""The `notice` and `milestone` groups and the `timeline` command (DESIGN.md §2)."""
+"""The `notice` and `milestone` groups and the `timeline` command (docs/design.md §2)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def today_london(now: dt.datetime | None = None) -> dt.date:
 
 
 def parse_date(text: str, *, today: dt.date) -> dt.date:
-    """Read a DATE of DESIGN.md §3; raise DateError (and nothing else) when it is not one."""
+    """Read a DATE of docs/design.md §3; raise DateError (and nothing else) when it is not one."""
     word = text.strip().lower()
     try:
         parsed = _parse(word, today)

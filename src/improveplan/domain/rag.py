@@ -1,4 +1,4 @@
-"""Action statuses and the RAG rating a board reads (DESIGN.md §2).
+"""Action statuses and the RAG rating a board reads (docs/design.md §2).
 
 `store.queries` computes the same RAG in SQL for large plans; a test there keeps the two
 in agreement, so a change here must be made there too.
@@ -7,9 +7,9 @@ in agreement, so a change here must be made there too.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from enum import StrEnum
+
+from improveplan.domain.vocab import AMBER_DAYS, OPEN_STATUSES, Rag, Status, listed, normal_key
 
 __all__ = [
     "OPEN_STATUSES",
@@ -24,19 +24,6 @@ __all__ = [
 ]
 
 
-class Status(StrEnum):
-    """Where an action stands; `complete` still awaits the board's sign-off."""
-
-    not_started = "not_started"
-    in_progress = "in_progress"
-    blocked = "blocked"
-    complete = "complete"
-    signed_off = "signed_off"
-    cancelled = "cancelled"
-
-
-OPEN_STATUSES = frozenset({Status.not_started, Status.in_progress, Status.blocked})
-
 # Spellings people use in trackers and on the command line, normalised by _key().
 _STATUS_ALIASES = {
     "completed": Status.complete,
@@ -49,49 +36,31 @@ _STATUS_ALIASES = {
 }
 
 
-class Rag(StrEnum):
-    """Red, amber, green, plus blue for work the board has signed off."""
-
-    blue = "blue"
-    green = "green"
-    amber = "amber"
-    red = "red"
-
-
 @dataclass(frozen=True)
 class RagThresholds:
     """How near a due date turns an open action amber (days, inclusive)."""
 
-    amber_days: int = 14
-
-
-def _key(text: str) -> str:
-    """`In progress`, `in-progress` and ` IN_PROGRESS ` all become `in_progress`."""
-    return re.sub(r"[\s_-]+", "_", text.strip().lower())
-
-
-def _listed(values: list[str]) -> str:
-    return ", ".join(values[:-1]) + " or " + values[-1]
+    amber_days: int = AMBER_DAYS
 
 
 def parse_status(text: str) -> Status:
     """A status from any usual spelling; ValueError naming the valid ones otherwise."""
-    key = _key(text)
+    key = normal_key(text)
     if key in Status.__members__:
         return Status(key)
     if key in _STATUS_ALIASES:
         return _STATUS_ALIASES[key]
-    valid = _listed([status.value for status in Status])
+    valid = listed([status.value for status in Status])
     raise ValueError(f"{text.strip()!r} is not a status — use {valid}")
 
 
 def parse_rag(text: str) -> Rag:
     """A RAG rating from its name or initial (`Red`, `r`, `AMBER`, `a`...)."""
-    key = _key(text)
+    key = normal_key(text)
     for rag in Rag:
         if key in (rag.value, rag.value[0]):
             return rag
-    valid = _listed([f"{rag.value} ({rag.value[0]})" for rag in Rag])
+    valid = listed([f"{rag.value} ({rag.value[0]})" for rag in Rag])
     raise ValueError(f"{text.strip()!r} is not a RAG rating — use {valid}")
 
 
@@ -103,7 +72,7 @@ def compute_rag(
     as_of: dt.date,
     thresholds: RagThresholds = RagThresholds(),  # frozen, so safe to share
 ) -> Rag | None:
-    """The RAG of DESIGN.md §2 on `as_of`; None for a cancelled action, which has none."""
+    """The RAG of docs/design.md §2 on `as_of`; None for a cancelled action, which has none."""
     if status == Status.signed_off:
         return Rag.blue
     if status == Status.cancelled:

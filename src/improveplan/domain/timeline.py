@@ -1,4 +1,4 @@
-"""The statutory and DfE timeline that follows an inspection (DESIGN.md §2).
+"""The statutory and DfE timeline that follows an inspection (docs/design.md §2).
 
 Each milestone carries the rule that produced it and its source date, so a board can see
 why a date is what it is and the dates can be recomputed when a source date changes.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 from improveplan.domain.dates import add_months, add_working_days
+from improveplan.domain.vocab import MilestoneKind
 
 __all__ = [
     "MILESTONE_STATUSES",
@@ -28,23 +28,12 @@ MONITORING_EVERY_MONTHS = 3
 MILESTONE_STATUSES = ("done", "upcoming", "due", "overdue", "expected")
 
 
-class MilestoneKind(StrEnum):
-    """What produced a milestone; stored as its string value."""
-
-    plan_due = "plan_due"
-    draft_plan_due = "draft_plan_due"
-    published_locally = "published_locally"
-    dfe_review = "dfe_review"
-    board = "board"
-    monitoring_visit = "monitoring_visit"
-
-
 @dataclass(frozen=True)
 class ComputedMilestone:
     """A milestone computed from a source date by a rule described in `rule`."""
 
     name: str
-    kind: str
+    kind: MilestoneKind
     date: dt.date
     rule: str
     source_date: dt.date
@@ -160,7 +149,7 @@ def default_milestones(
     plan_due: dt.date | None = None,
     monitoring_every_months: int | None = MONITORING_EVERY_MONTHS,
 ) -> list[ComputedMilestone]:
-    """The timeline of DESIGN.md §2, sorted by date; repeating ones stop at lifted or horizon.
+    """The timeline of docs/design.md §2, sorted by date; repeating ones stop at lifted or horizon.
 
     `plan_due` (set on a notice) replaces received + 70 working days; monitoring visits,
     which follow an inadequate judgement, are left out when `monitoring_every_months` is None.

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from improveplan.domain.vocab import Rag
+from improveplan.serialize import as_record, dumps, jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,6 +34,7 @@ THEME = {
     "heading": "bold",
 }
 
+_RAGS = frozenset(Rag)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -64,19 +67,12 @@ def message(text: str, style: str | None = None) -> None:
 
 
 def to_jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    return value
+    """Plain JSON data from typed results, mappings, dates and enums (one serializer)."""
+    return jsonable(value)
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def neutralise(value: Any) -> Any:
@@ -100,7 +96,7 @@ def cell_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the row key, its header, and how to show it."""
+    """One table column: the row's JSON key, its header, and how to show it."""
 
     key: str
     header: str
@@ -120,25 +116,27 @@ def csv_cell(value: Any) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], keys: Sequence[str], stream: Any) -> None:
+def write_csv(rows: Iterable[Any], keys: Sequence[str], stream: Any) -> None:
+    """CSV of typed results (or mappings) by their JSON keys, header first."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([csv_cell(row.get(k)) for k in keys])
+        record = as_record(row)
+        writer.writerow([csv_cell(record.get(k)) for k in keys])
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> str:
+def csv_text(rows: Iterable[Any], keys: Sequence[str]) -> str:
     buffer = io.StringIO()
     write_csv(rows, keys, buffer)
     return buffer.getvalue()
 
 
 def rag_style(value: Any) -> str | None:
-    return f"rag.{value}" if value in {"blue", "green", "amber", "red"} else None
+    return f"rag.{value}" if value in _RAGS else None
 
 
 def table(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     columns: Sequence[Column],
     *,
     title: str | None = None,
@@ -174,8 +172,9 @@ def table(
         )
     for row in rows:
         cells = []
+        record = as_record(row)
         for col in columns:
-            value = row.get(col.key)
+            value = record.get(col.key)
             style = col.style(value) if callable(col.style) else col.style
             cells.append(Text(cell_text(value), style=style or ""))
         grid.add_row(*cells)
@@ -185,7 +184,7 @@ def table(
 
 
 def emit(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     columns: Sequence[Column],
     fmt: str,
     *,
@@ -193,7 +192,7 @@ def emit(
     json_data: Any = None,
     empty: str = "Nothing to show.",
 ) -> None:
-    """Render a listing as table, json or csv (DESIGN.md §3)."""
+    """Render a listing as table, json or csv (docs/design.md §3)."""
     if fmt == "json":
         emit_json(json_data if json_data is not None else list(rows))
     elif fmt == "csv":

@@ -1,4 +1,4 @@
-"""Changing actions under the status rules of DESIGN.md §2.
+"""Changing actions under the status rules of docs/design.md §2.
 
 `done` → complete; `signoff` only from complete; cancelling, reopening, moving a due
 date later and overriding RAG need a reason, which is kept and audited (field `reason`).

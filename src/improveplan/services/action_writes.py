@@ -1,4 +1,4 @@
-"""Writing actions: add, update, note, done, sign-off, reopen (DESIGN.md §2 status rules).
+"""Writing actions: add, update, note, done, sign-off, reopen (docs/design.md §2 status rules).
 
 Every change is one transaction: the action row is locked (`FOR UPDATE` on PostgreSQL,
 `BEGIN IMMEDIATE` on SQLite), written by an UPDATE conditional on the version that was
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError, NotFound
 from improveplan.services import audit, lookups
 from improveplan.services.action_reads import action_result, load_action
@@ -204,7 +205,7 @@ def _new_action(
         owner_id=person.id,
         due=due,
         original_due=due,
-        status=status,
+        status=Status(status),
         created_at=now,
         updated_at=now,
     )

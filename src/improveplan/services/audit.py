@@ -1,4 +1,4 @@
-"""The audit trail: one AuditEvent per changed field of every write (DESIGN.md §2)."""
+"""The audit trail: one AuditEvent per changed field of every write (docs/design.md §2)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ from improveplan.store.models import (
     Theme,
 )
 
-# The action columns of the CSV export and the XLSX Actions sheet (DESIGN.md §3 + extras).
+# The action columns of the CSV export and the XLSX Actions sheet (docs/design.md §3 + extras).
 ACTION_COLUMNS = (
     "ref",
     "title",

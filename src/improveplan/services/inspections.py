@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from improveplan.domain.vocab import Area, Grade
 from improveplan.errors import ImproveplanError, NotFound
 from improveplan.services import audit
 from improveplan.services.context import App
@@ -103,7 +104,7 @@ def inspection_json(
     judgements: Mapping[str, str],
     recommendations: Sequence[tuple[str, str]],
 ) -> dict[str, Any]:
-    """The JSON of DESIGN.md §3; `fields` stands in for a row not written (dry run)."""
+    """The JSON of docs/design.md §3; `fields` stands in for a row not written (dry run)."""
     values = fields
     if values is None:
         values = {name: getattr(inspection, name) for name in INSPECTION_FIELDS}
@@ -147,7 +148,9 @@ def _create(
     for area in AREAS:
         if area not in judgements:
             continue
-        judgement = Judgement(inspection_id=inspection.id, area=area, grade=judgements[area])
+        judgement = Judgement(
+            inspection_id=inspection.id, area=Area(area), grade=Grade(judgements[area])
+        )
         session.add(judgement)
         audit.record_created(
             session,

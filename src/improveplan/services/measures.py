@@ -1,4 +1,4 @@
-"""Measures (KPIs): baseline, target, direction and dated values (DESIGN.md §2).
+"""Measures (KPIs): baseline, target, direction and dated values (docs/design.md §2).
 
 Boards judge an improvement plan by whether its measures move, not only by RAG; the
 status dashboard and the board report read `measure_rows` so the three views agree.

@@ -1,4 +1,4 @@
-"""Email reminders: one digest per owner, an escalation copy to theme leads (DESIGN.md §3).
+"""Email reminders: one digest per owner, an escalation copy to theme leads (docs/design.md §3).
 
 Every message is *claimed* in the Notification table (unique per plan, recipient, kind
 and day) in its own committed transaction before it is sent, and the claim is removed if

@@ -1,4 +1,4 @@
-"""What is overdue, what falls due soon, and which milestones are at risk (DESIGN.md §2-3).
+"""What is overdue, what falls due soon, and which milestones are at risk (docs/design.md §2-3).
 
 A milestone is *at risk* when it is not done, falls on or after the as-of date, is a
 deadline (not an "expected" monitoring visit), and an action linked to it, or due on or

@@ -1,7 +1,7 @@
 """Where the plan stands: RAG totals, groups, next milestone, measures, recent changes.
 
 Everything is counted in SQL (`store.queries.rag_counts` and the queries here), so the
-dashboard costs the same at 50 actions or 100k. The JSON shape is DESIGN.md §3.
+dashboard costs the same at 50 actions or 100k. The JSON shape is docs/design.md §3.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def changes_since(
 def plan_status(
     app: App, *, as_of: dt.date, by: str = "theme", since: dt.date | None = None
 ) -> dict[str, Any]:
-    """The `status` dashboard as plain data (JSON shape of DESIGN.md §3, plus extras)."""
+    """The `status` dashboard as plain data (JSON shape of docs/design.md §3, plus extras)."""
     amber = app.settings.amber_days
     with app.read() as session:
         plan = app.plan(session)

@@ -1,6 +1,6 @@
 """The improvement-notice timeline: the Notice, default milestones kept in step, user dates.
 
-Default milestones are *derived* (DESIGN.md §2): from the plan's latest inspection
+Default milestones are *derived* (docs/design.md §2): from the plan's latest inspection
 `received` date and its Notice. They are stored (actions link to them, status and reports
 read them) and recomputed by `refresh_milestones` whenever a timeline command runs, so
 they follow a changed source date. A row the user set (`user_set`) is never touched.
@@ -16,6 +16,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, select
 
 from improveplan.domain import timeline as rules
+from improveplan.domain.vocab import MilestoneKind
 from improveplan.errors import ImproveplanError, NotFound
 from improveplan.services import audit
 from improveplan.services.context import App
@@ -134,7 +135,7 @@ def _insert(
     row = Milestone(
         plan_id=plan_id,
         name=computed.name,
-        kind=str(computed.kind),
+        kind=computed.kind,
         date=computed.date,
         rule=computed.rule,
         source_date=computed.source_date,
@@ -227,7 +228,7 @@ def timeline_rows(
 
 
 def milestone_json(m: Milestone, *, as_of: dt.date, due_window_days: int) -> dict[str, Any]:
-    """The JSON of DESIGN.md §3 (name, kind, date, rule, done, status) and extras after."""
+    """The JSON of docs/design.md §3 (name, kind, date, rule, done, status) and extras after."""
     status = rules.milestone_status(
         date=m.date, done=m.done, as_of=as_of, expected=m.expected, due_window_days=due_window_days
     )
@@ -276,7 +277,9 @@ def set_milestone(app: App, *, name: str, date: dt.date) -> dict[str, Any]:
         refresh_plan(app, session, plan, app.today)
         row = _find_milestone(session, plan, name)
         if row is None:
-            row = Milestone(plan_id=plan.id, name=name, kind="custom", date=date, user_set=True)
+            row = Milestone(
+                plan_id=plan.id, name=name, kind=MilestoneKind.custom, date=date, user_set=True
+            )
             row.rule = "set by the user"
             session.add(row)
             audit.record_created(

@@ -72,7 +72,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: URL) -> Engine:
-    """An engine with the per-dialect settings of DESIGN.md §4."""
+    """An engine with the per-dialect settings of docs/design.md §4."""
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_connect)

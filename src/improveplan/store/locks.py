@@ -1,4 +1,4 @@
-"""One nightly `check` at a time, per database (DESIGN.md §5).
+"""One nightly `check` at a time, per database (docs/design.md §5).
 
 SQLite: an exclusive `flock` on `<db>.check.lock` beside the database file (mode 0600);
 the kernel drops it if the process dies, so a crashed run never blocks the next one.

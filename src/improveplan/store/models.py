@@ -1,9 +1,10 @@
-"""The whole schema of DESIGN.md §2 as SQLModel tables.
+"""The whole schema of docs/design.md §2 as SQLModel tables.
 
 Each entity follows the `XBase` (shared fields) → `X(table=True)` ladder; services
 validate input and build plain results, so no separate Create/Public models are needed
 for most tables. Enumerated values (status, RAG, grade) are stored as short strings so
-migrations stay portable between SQLite and PostgreSQL. Timestamps are aware UTC
+migrations stay portable between SQLite and PostgreSQL; `EnumText` hands them back as the
+domain's enums. Timestamps are aware UTC
 (sqlmodel's UTCDateTime stores them as UTC on both databases).
 """
 
@@ -13,6 +14,17 @@ import datetime as dt
 
 from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from improveplan.domain.vocab import (
+    Area,
+    Grade,
+    InspectionType,
+    MilestoneKind,
+    NoticeKind,
+    Rag,
+    Status,
+)
+from improveplan.store.types import EnumText
 
 # Stable constraint names let Alembic's batch mode alter SQLite tables reliably.
 SQLModel.metadata.naming_convention = {
@@ -64,7 +76,7 @@ class Theme(ThemeBase, table=True):
 
 
 class InspectionBase(SQLModel):
-    type: str = Field(max_length=30)
+    type: InspectionType = Field(sa_type=EnumText(InspectionType, 30))
     start: dt.date | None = None
     end: dt.date | None = None
     received: dt.date | None = None
@@ -82,8 +94,8 @@ class Judgement(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("inspection_id", "area"),)
     id: int | None = Field(default=None, primary_key=True)
     inspection_id: int = Field(foreign_key="inspection.id")
-    area: str = Field(max_length=60)
-    grade: str = Field(max_length=40)
+    area: Area = Field(sa_type=EnumText(Area, 60))
+    grade: Grade = Field(sa_type=EnumText(Grade, 40))
 
 
 class RecommendationBase(SQLModel):
@@ -115,8 +127,8 @@ class ActionBase(SQLModel):
     start: dt.date | None = None
     due: dt.date | None = None
     original_due: dt.date | None = None
-    status: str = Field(default="not_started", max_length=20)
-    rag_override: str | None = Field(default=None, max_length=10)
+    status: Status = Field(default=Status.not_started, sa_type=EnumText(Status, 20))
+    rag_override: Rag | None = Field(default=None, sa_type=EnumText(Rag, 10))
     rag_override_reason: str | None = Field(default=None, sa_column=Column(Text))
     status_reason: str | None = Field(default=None, sa_column=Column(Text))
     success_measure: str | None = Field(default=None, sa_column=Column(Text))
@@ -163,7 +175,9 @@ class ProgressNote(SQLModel, table=True):
 
 
 class NoticeBase(SQLModel):
-    kind: str = Field(default="improvement_notice", max_length=30)
+    kind: NoticeKind = Field(
+        default=NoticeKind.improvement_notice, sa_type=EnumText(NoticeKind, 30)
+    )
     issued: dt.date
     plan_due: dt.date | None = None
     review_months: int = 6
@@ -180,7 +194,7 @@ class Notice(NoticeBase, table=True):
 
 class MilestoneBase(SQLModel):
     name: str = Field(max_length=200)
-    kind: str = Field(default="custom", max_length=30)
+    kind: MilestoneKind = Field(default=MilestoneKind.custom, sa_type=EnumText(MilestoneKind, 30))
     date: dt.date
     rule: str | None = Field(default=None, max_length=300)
     source_date: dt.date | None = None

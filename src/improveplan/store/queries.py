@@ -2,7 +2,7 @@
 
 RAG is computed *in SQL* (a CASE mirroring `domain.rag.compute_rag`) so counts and
 filters over 100k actions never loop in Python; a test keeps the two in agreement.
-Rows come back as plain dicts in the action JSON shape of DESIGN.md §3.
+Rows come back as plain dicts in the action JSON shape of docs/design.md §3.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
 
 
 def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
-    """The computed RAG of DESIGN.md §2 as a SQL expression (NULL when cancelled)."""
+    """The computed RAG of docs/design.md §2 as a SQL expression (NULL when cancelled)."""
     # `--as-of 9999-12-30` must not overflow: the window then ends at the last date.
     window_end = shift_days(as_of, amber_days)
     due = col(Action.due)
@@ -153,7 +153,7 @@ def action_rows(
     order: str = "due",
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Actions of a plan in the JSON shape of DESIGN.md §3, filtered, ordered and (with
+    """Actions of a plan in the JSON shape of docs/design.md §3, filtered, ordered and (with
     `limit`) cut in SQL.
 
     With a limit, the ids are chosen first from the bare action rows, so the database
@@ -235,7 +235,7 @@ def recommendation_refs(
 
 
 def public_action(row: dict[str, Any]) -> dict[str, Any]:
-    """The keys DESIGN.md §3 promises for an action, in that order (extra keys after)."""
+    """The keys docs/design.md §3 promises for an action, in that order (extra keys after)."""
     keys = (
         "ref", "title", "owner", "due", "original_due", "status", "rag", "rag_computed",
         "days_overdue", "recommendations", "theme", "milestone", "version", "updated_at",

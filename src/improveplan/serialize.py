@@ -1,0 +1,81 @@
+"""The one serializer: typed results to the JSON shapes of docs/design.md §3.
+
+Services return frozen dataclasses; their field order *is* the JSON key order, so a
+shape is written down once, as a type. A field can carry another JSON key (`from` is a
+keyword in Python) or stay out of the JSON (internal ids a command needs but a script
+must not rely on) through `json_field`. Enums serialize as their values, dates and
+times as ISO 8601. Tables and CSV read the same records through `as_record`, so every
+format names a value the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+__all__ = ["as_record", "dumps", "json_field", "jsonable", "record_keys"]
+
+_KEY = "json_key"
+_HIDDEN = "json_hidden"
+
+
+def json_field(*, key: str | None = None, hidden: bool = False, **kwargs: Any) -> Any:
+    """A dataclass field written under another JSON `key`, or `hidden` from the JSON."""
+    metadata = {_KEY: key, _HIDDEN: hidden}
+    return dataclasses.field(metadata=metadata, **kwargs)
+
+
+_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) for each serialized field of a dataclass type, in order;
+    worked out once per type, since listings serialize 100k rows of one type."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        fields = dataclasses.fields(cls)
+        plan = tuple(
+            (f.name, f.metadata.get(_KEY) or f.name)
+            for f in fields
+            if not f.metadata.get(_HIDDEN, False)
+        )
+        _PLANS[cls] = plan
+    return plan
+
+
+def record_keys(cls: type) -> tuple[str, ...]:
+    """The JSON keys of a result type, in order (CSV headers, table columns)."""
+    return tuple(key for _, key in _plan(cls))
+
+
+def as_record(value: Any) -> Mapping[str, Any]:
+    """A result as a mapping of its JSON keys to its raw values (one level deep)."""
+    if isinstance(value, Mapping):
+        return value
+    return {key: getattr(value, name) for name, key in _plan(type(value))}
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON data: dataclasses by their plan, enums by value, ISO dates."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dt.date):  # datetime is a date too
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: jsonable(getattr(value, name)) for name, key in _plan(type(value))}
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """The JSON text every `--format json` prints: two-space indent, UTF-8 kept."""
+    return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
