@@ -7,10 +7,13 @@ Imported only inside the `action` commands; render modules load inside functions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 HISTORY_KEYS = ("when", "who", "what", "from", "to")
 LONDON = "Europe/London"
+
+if TYPE_CHECKING:
+    from improveplan.domain.records import ActionRow
 
 
 def say(text: str, style: str | None = "success") -> None:
@@ -29,7 +32,7 @@ def _local(value: Any) -> Any:
     return value
 
 
-def _rag_label(row: dict[str, Any]) -> str | None:
+def _rag_label(row: ActionRow) -> str | None:
     rag: str | None = row["rag"]
     return f"{rag}*" if rag and row["overridden"] else rag
 
@@ -44,7 +47,7 @@ def _late(days: int) -> str:
     return f"{days}d" if days else ""
 
 
-def footer(rows: list[dict[str, Any]], as_of: dt.date) -> str:
+def footer(rows: list[ActionRow], as_of: dt.date) -> str:
     """`25 actions: 3 red, 5 amber, 14 green, 3 blue (as of 2025-03-31)`."""
     counted = [r for r in rows if r["status"] != "cancelled"]
     n = len(counted)
@@ -93,21 +96,22 @@ def _fit_titles(rows: list[dict[str, Any]], columns: list[Any], width: int) -> N
             r["title"] = r["title"][: room - 1].rstrip() + "…"
 
 
-def render_list(rows: list[dict[str, Any]], fmt: str, as_of: dt.date) -> None:
+def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
+    from improveplan.domain.records import ActionRow
     from improveplan.render.output import csv_text, emit_json, out, table
-    from improveplan.store.queries import public_action
+    from improveplan.serialize import as_record, record_keys
 
     if fmt == "json":
-        emit_json([public_action(r) for r in rows])
+        emit_json(rows)
         return
     if fmt == "csv":
         import sys
 
-        public = [public_action(r) for r in rows]
-        keys = list(public[0]) if public else list(public_action(_EMPTY_ROW))
-        sys.stdout.write(csv_text(public, keys))
+        sys.stdout.write(csv_text(rows, record_keys(ActionRow)))
         return
-    shown = [{**r, "rag_label": _rag_label(r), "late": _late(r["days_overdue"])} for r in rows]
+    shown = [
+        {**as_record(r), "rag_label": _rag_label(r), "late": _late(r["days_overdue"])} for r in rows
+    ]
     columns = _list_columns(out().width)
     _fit_titles(shown, columns, out().width)
     table(shown, columns, empty="No actions match — see improveplan action list --all.")
@@ -115,14 +119,6 @@ def render_list(rows: list[dict[str, Any]], fmt: str, as_of: dt.date) -> None:
         say(footer(rows, as_of), "muted")
     if any(r["overridden"] for r in rows):
         say("* RAG set by hand — see improveplan action show REF for why.", "muted")
-
-
-_EMPTY_ROW: dict[str, Any] = dict.fromkeys(
-    (
-        "ref", "title", "owner", "due", "original_due", "status", "rag", "rag_computed",
-        "days_overdue", "recommendations", "theme", "milestone", "version", "updated_at",
-    )
-)  # fmt: skip
 
 
 def _panel_rows(a: dict[str, Any]) -> list[dict[str, Any]]:

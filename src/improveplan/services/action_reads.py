@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from improveplan.domain.records import ActionRow
 from improveplan.errors import NotFound
+from improveplan.serialize import as_record, record_keys
 from improveplan.services import lookups
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -41,7 +43,9 @@ def action_result(
     )
     if not rows:
         raise NotFound(f'no action {ref} in plan "{plan.name}"', "see improveplan action list")
-    return rows[0]
+    row = rows[0]
+    full = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    return {**as_record(row), **full, "overridden": row.overridden}
 
 
 def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> None:
@@ -59,7 +63,7 @@ def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> No
 
 def list_actions(
     app: App, *, as_of: dt.date, flt: queries.ActionFilter | None = None
-) -> list[dict[str, Any]]:
+) -> list[ActionRow]:
     """Actions of the plan, filtered and sorted by due date in SQL."""
     flt = flt or queries.ActionFilter()
     if flt.rec is not None:
@@ -99,7 +103,8 @@ def show_action(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]:
     with app.read() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref)
-        row = queries.public_action(action_result(session, app, plan, action.ref, as_of))
+        full = action_result(session, app, plan, action.ref, as_of)
+        row = {key: full[key] for key in record_keys(ActionRow)}
         notes = session.exec(
             select(ProgressNote)
             .where(col(ProgressNote.action_id) == action.id)

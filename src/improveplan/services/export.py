@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col
 
 from improveplan.io.export_json import FORMAT, SCHEMA
 from improveplan.io.export_tabular import Sheet, sheets
+from improveplan.serialize import as_record
 from improveplan.services import notices
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -352,11 +353,15 @@ def action_table(
         notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
     ):
         latest[action_id] = text
-    for row in found:
-        row["success_measure"] = extra[row["id"]]["success_measure"]
-        row["evidence"] = extra[row["id"]]["evidence"]
-        row["latest_note"] = latest.get(row["id"])
-    return [{k: row.get(k) for k in ACTION_COLUMNS} for row in found]
+    rows = []
+    for action in found:
+        row = {**as_record(action), "start": action.start}
+        row["rag_override_reason"] = action.rag_override_reason
+        row["success_measure"] = extra[action.id]["success_measure"]
+        row["evidence"] = extra[action.id]["evidence"]
+        row["latest_note"] = latest.get(action.id)
+        rows.append({k: row.get(k) for k in ACTION_COLUMNS})
+    return rows
 
 
 def export_data(app: App, *, fmt: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from improveplan.domain.dates import shift_days
+from improveplan.domain.records import ActionRow
 from improveplan.io.mail import Email, no_server, smtp_session
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -89,7 +90,7 @@ def _subject(plan: str, kind: str, overdue: int, soon: int) -> str:
 
 
 def _message(
-    app: App, plan: Plan, person: Person, kind: str, acts: Sequence[dict[str, Any]], **ctx: Any
+    app: App, plan: Plan, person: Person, kind: str, acts: Sequence[ActionRow], **ctx: Any
 ) -> Planned:
     assert plan.id is not None and person.email
     overdue = [a for a in acts if a["days_overdue"] > 0]
@@ -128,7 +129,7 @@ def plan_messages(session: Session, *, app: App, plan: Plan, as_of: dt.date, out
         session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days, flt=flt
     )
     people = {p.name: p for p in session.exec(select(Person))}
-    by_owner: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_owner: dict[str, list[ActionRow]] = defaultdict(list)
     for row in rows:
         if row["owner"] is not None:
             by_owner[row["owner"]].append(row)
@@ -146,7 +147,7 @@ def _escalations(
     *,
     app: App,
     plan: Plan,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[ActionRow],
     people: dict[str, Person],
     as_of: dt.date,
     out: Outcome,
@@ -158,7 +159,7 @@ def _escalations(
             .where(col(Theme.plan_id) == plan.id)
         ).all()
     )
-    late: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    late: dict[str, list[ActionRow]] = defaultdict(list)
     themes: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         lead = leads.get(row["theme"])

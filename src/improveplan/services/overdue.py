@@ -211,7 +211,7 @@ def overdue_data(
             session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days,
             flt=flt, limit=limit,
         )  # fmt: skip
-        data[key] = [queries.public_action(r) for r in found]
+        data[key] = found
         counts[key] = len(found)
         if limit is not None and len(found) == limit:
             counts[key] = queries.count_actions(

@@ -209,7 +209,7 @@ def list_recommendations(app: App) -> list[dict[str, Any]]:
 
 def show_recommendation(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]:
     """One recommendation and the actions answering it, with RAG as on `as_of`."""
-    from improveplan.store.queries import ActionFilter, action_rows, public_action
+    from improveplan.store.queries import ActionFilter, action_rows
 
     with app.read() as session:
         plan = app.plan(session)
@@ -231,5 +231,5 @@ def show_recommendation(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]
             "priority_action": rec.priority_action,
             "inspection": inspection.id if inspection else None,
             "as_of": as_of,
-            "actions": [public_action(row) for row in rows],
+            "actions": rows,
         }

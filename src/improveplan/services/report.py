@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
+from improveplan.domain.vocab import OPEN_STATUSES
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
@@ -30,7 +31,7 @@ from improveplan.store.models import (
     ProgressNote,
     Theme,
 )
-from improveplan.store.queries import OPEN, is_open, is_overdue
+from improveplan.store.queries import is_open, is_overdue
 
 LIST_LIMIT = 100
 NOTES_DAYS = 30
@@ -87,7 +88,9 @@ def _with_reasons(session: Session, listing: dict[str, Any], as_of: dt.date) -> 
     for row in listing["rows"]:
         row["reason"] = reasons.get(row["id"]) or row["status_reason"] or ""
         row["days_overdue"] = (
-            (as_of - row["due"]).days if row["status"] in OPEN and row["due"] < as_of else 0
+            (as_of - row["due"]).days
+            if row["status"] in OPEN_STATUSES and row["due"] < as_of
+            else 0
         )
         row["slip_days"] = (
             (row["due"] - row["original_due"]).days

@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
+from improveplan.serialize import as_record
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.store.models import (
@@ -41,7 +42,8 @@ def counts(
     session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str | None
 ) -> list[dict[str, Any]]:
     """rag_counts rows plus `complete` (complete + signed off) and `pct_complete`."""
-    rows = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
+    found = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
+    rows = [dict(as_record(r)) for r in found]
     for row in rows:
         row["pct_complete"] = pct(row["complete"], row["total"])
         if by is not None and row["name"] is None:

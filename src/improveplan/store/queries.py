@@ -8,7 +8,7 @@ Rows come back as plain dicts in the action JSON shape of docs/design.md §3.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from improveplan.domain.dates import shift_days
+from improveplan.domain.rag import days_overdue
+from improveplan.domain.records import ActionRow, RagCounts
+from improveplan.domain.vocab import AMBER_DAYS, DONE_STATUSES, OPEN_STATUSES, Rag, Status
 from improveplan.store.models import (
     Action,
     ActionRecommendation,
@@ -27,11 +30,9 @@ from improveplan.store.models import (
     Theme,
 )
 
-OPEN = ("not_started", "in_progress", "blocked")
-
 
 def is_open() -> ColumnElement[bool]:
-    return col(Action.status).in_(OPEN)
+    return col(Action.status).in_(OPEN_STATUSES)
 
 
 def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
@@ -44,13 +45,13 @@ def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
     window_end = shift_days(as_of, amber_days)
     due = col(Action.due)
     return case(
-        (col(Action.status) == "signed_off", literal("blue")),
-        (col(Action.status) == "cancelled", null()),
-        (col(Action.status) == "complete", literal("green")),
-        (and_(due.is_not(None), due < as_of), literal("red")),
+        (col(Action.status) == Status.signed_off, literal(Rag.blue.value)),
+        (col(Action.status) == Status.cancelled, null()),
+        (col(Action.status) == Status.complete, literal(Rag.green.value)),
+        (and_(due.is_not(None), due < as_of), literal(Rag.red.value)),
         (
             or_(
-                col(Action.status) == "blocked",
+                col(Action.status) == Status.blocked,
                 and_(due.is_not(None), due <= window_end),
                 and_(
                     due.is_not(None),
@@ -58,16 +59,16 @@ def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
                     due > col(Action.original_due),
                 ),
             ),
-            literal("amber"),
+            literal(Rag.amber.value),
         ),
-        else_=literal("green"),
+        else_=literal(Rag.green.value),
     )
 
 
 def rag_effective(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
     """An override wins, except that a cancelled action has no RAG at all."""
     return case(
-        (col(Action.status) == "cancelled", null()),
+        (col(Action.status) == Status.cancelled, null()),
         else_=func.coalesce(col(Action.rag_override), rag_computed(as_of, amber_days)),
     )
 
@@ -98,7 +99,7 @@ def _apply(
     if flt.status:
         stmt = stmt.where(col(Action.status).in_(list(flt.status)))
     if not flt.include_cancelled:
-        stmt = stmt.where(col(Action.status) != "cancelled")
+        stmt = stmt.where(col(Action.status) != Status.cancelled)
     if flt.rag is not None:
         stmt = stmt.where(rag_effective(as_of, amber_days) == flt.rag)
     if flt.theme is not None:
@@ -148,11 +149,11 @@ def action_rows(
     *,
     plan_id: int,
     as_of: dt.date,
-    amber_days: int = 14,
+    amber_days: int = AMBER_DAYS,
     flt: ActionFilter | None = None,
     order: str = "due",
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ActionRow]:
     """Actions of a plan in the JSON shape of docs/design.md §3, filtered, ordered and (with
     `limit`) cut in SQL.
 
@@ -180,13 +181,24 @@ def action_rows(
         stmt = _filtered(columns, plan_id, ActionFilter(), as_of, amber_days, owner, theme)
         stmt = stmt.where(col(Action.id).in_(_ordered(chosen, order).limit(limit)))
     stmt = _ordered(stmt.outerjoin(*milestone), order)
-    rows = [dict(r._mapping) for r in session.execute(stmt)]
-    links = recommendation_refs(session, plan_id=plan_id, action_ids=[r["id"] for r in rows])
-    for row in rows:
-        row["days_overdue"] = days_overdue(row, as_of)
-        row["recommendations"] = links.get(row["id"], [])
-        row["overridden"] = row["rag"] != row["rag_computed"]
-    return rows
+    found = session.execute(stmt).all()
+    links = recommendation_refs(session, plan_id=plan_id, action_ids=[r.id for r in found])
+    return [
+        ActionRow(
+            ref=r.ref, title=r.title, owner=r.owner, due=r.due, original_due=r.original_due,
+            status=r.status, rag=_rag(r.rag), rag_computed=_rag(r.rag_computed),
+            days_overdue=days_overdue(status=r.status, due=r.due, as_of=as_of),
+            recommendations=links.get(r.id, []), theme=r.theme, milestone=r.milestone,
+            version=r.version, updated_at=r.updated_at, id=r.id, seq=r.seq, start=r.start,
+            rag_override_reason=r.rag_override_reason,
+        )
+        for r in found
+    ]  # fmt: skip
+
+
+def _rag(value: str | None) -> Rag | None:
+    # A CASE yields a plain string; the override column already reads back as the enum.
+    return None if value is None else Rag(value)
 
 
 def count_actions(
@@ -194,7 +206,7 @@ def count_actions(
     *,
     plan_id: int,
     as_of: dt.date,
-    amber_days: int = 14,
+    amber_days: int = AMBER_DAYS,
     flt: ActionFilter | None = None,
 ) -> int:
     """How many actions `action_rows` would return without a limit, counted in SQL."""
@@ -203,13 +215,6 @@ def count_actions(
         aliased(Person), aliased(Theme),
     )  # fmt: skip
     return int(session.execute(stmt).scalar_one())
-
-
-def days_overdue(row: dict[str, Any], as_of: dt.date) -> int:
-    due: dt.date | None = row["due"]
-    if row["status"] not in OPEN or due is None or due >= as_of:
-        return 0
-    return (as_of - due).days
 
 
 def recommendation_refs(
@@ -232,19 +237,6 @@ def recommendation_refs(
         if action_id in wanted:
             result[action_id].append(ref)
     return result
-
-
-def public_action(row: dict[str, Any]) -> dict[str, Any]:
-    """The keys docs/design.md §3 promises for an action, in that order (extra keys after)."""
-    keys = (
-        "ref", "title", "owner", "due", "original_due", "status", "rag", "rag_computed",
-        "days_overdue", "recommendations", "theme", "milestone", "version", "updated_at",
-    )  # fmt: skip
-    return {key: row[key] for key in keys}
-
-
-COLOURS = ("blue", "green", "amber", "red")
-DONE = ("complete", "signed_off")
 
 
 def _group_key(group_by: str | None) -> tuple[Any, Any]:
@@ -273,9 +265,9 @@ def rag_counts(
     *,
     plan_id: int,
     as_of: dt.date,
-    amber_days: int = 14,
+    amber_days: int = AMBER_DAYS,
     group_by: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RagCounts]:
     """Counts of blue/green/amber/red, total, overdue and complete (complete or signed
     off), cancelled excluded, optionally grouped by "theme", "owner" or "recommendation".
 
@@ -289,25 +281,22 @@ def rag_counts(
         select(
             key.label("name"),
             rag_effective(as_of, amber_days).label("rag"),
-            case((col(Action.status).in_(DONE), 1), else_=0).label("done"),
+            case((col(Action.status).in_(DONE_STATUSES), 1), else_=0).label("done"),
             case((is_overdue(as_of), 1), else_=0).label("late"),
         ).select_from(Action)
-    ).where(col(Action.plan_id) == plan_id, col(Action.status) != "cancelled")
+    ).where(col(Action.plan_id) == plan_id, col(Action.status) != Status.cancelled)
     inner = labelled.subquery()
     stmt = select(
         inner.c.name, inner.c.rag, inner.c.done, func.count(), func.sum(inner.c.late)
     ).group_by(inner.c.name, inner.c.rag, inner.c.done)
-    groups: dict[Any, dict[str, Any]] = {}
+    groups: dict[Any, Counter[str]] = {}
     if group_by is None:
-        groups[None] = _zero_counts(None)
+        groups[None] = Counter()
     for name, rag, done, n, late in session.execute(stmt):
-        row = groups.setdefault(name, _zero_counts(name))
-        row[rag] += n
-        row["total"] += n
-        row["overdue"] += int(late or 0)
-        row["complete"] += n if done else 0
-    return sorted(groups.values(), key=lambda r: (r["name"] is None, str(r["name"] or "")))
-
-
-def _zero_counts(name: Any) -> dict[str, Any]:
-    return {"name": name, **dict.fromkeys((*COLOURS, "total", "overdue", "complete"), 0)}
+        counter = groups.setdefault(name, Counter())
+        counter[rag] += n
+        counter["total"] += n
+        counter["overdue"] += int(late or 0)
+        counter["complete"] += n if done else 0
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
+    return [RagCounts(name=name, **counter) for name, counter in ordered]
