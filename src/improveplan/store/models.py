@@ -1,11 +1,11 @@
 """The whole schema of docs/design.md §2 as SQLModel tables.
 
-Each entity follows the `XBase` (shared fields) → `X(table=True)` ladder; services
-validate input and build plain results, so no separate Create/Public models are needed
-for most tables. Enumerated values (status, RAG, grade) are stored as short strings so
-migrations stay portable between SQLite and PostgreSQL; `EnumText` hands them back as the
-domain's enums. Timestamps are aware UTC
-(sqlmodel's UTCDateTime stores them as UTC on both databases).
+One class per table: services validate input themselves and return their own typed
+results (frozen dataclasses, docs/design.md §4), so the tables need no Create/Public
+ladder of models beside them. Enumerated values (status, RAG, grade) are stored as short
+strings so migrations stay portable between SQLite and PostgreSQL; `EnumText` hands them
+back as the domain's enums. Timestamps are aware UTC (sqlmodel's UTCDateTime stores them
+as UTC on both databases).
 """
 
 from __future__ import annotations
@@ -42,49 +42,37 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class PlanBase(SQLModel):
+class Plan(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     authority: str = Field(max_length=200)
     la_code: str | None = Field(default=None, max_length=20)
-
-
-class Plan(PlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class PersonBase(SQLModel):
+class Person(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     email: str | None = Field(default=None, max_length=320)
     role: str | None = Field(default=None, max_length=200)
     team: str | None = Field(default=None, max_length=200)
-
-
-class Person(PersonBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
-class ThemeBase(SQLModel):
-    name: str = Field(max_length=200)
-
-
-class Theme(ThemeBase, table=True):
+class Theme(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    name: str = Field(max_length=200)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     lead_id: int | None = Field(default=None, foreign_key="person.id")
 
 
-class InspectionBase(SQLModel):
+class Inspection(SQLModel, table=True):
     type: InspectionType = Field(sa_type=EnumText(InspectionType, 30))
     start: dt.date | None = None
     end: dt.date | None = None
     received: dt.date | None = None
     published: dt.date | None = None
     lead_inspector: str | None = Field(default=None, max_length=200)
-
-
-class Inspection(InspectionBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -98,14 +86,11 @@ class Judgement(SQLModel, table=True):
     grade: Grade = Field(sa_type=EnumText(Grade, 40))
 
 
-class RecommendationBase(SQLModel):
+class Recommendation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
     ref: str = Field(max_length=20)
     text: str = Field(sa_column=Column(Text, nullable=False))
     priority_action: bool = False
-
-
-class Recommendation(RecommendationBase, table=True):
-    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     seq: int = 0
@@ -121,21 +106,7 @@ class ActionRecommendation(SQLModel, table=True):
     recommendation_id: int = Field(foreign_key="recommendation.id", primary_key=True)
 
 
-class ActionBase(SQLModel):
-    ref: str = Field(max_length=20)
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    start: dt.date | None = None
-    due: dt.date | None = None
-    original_due: dt.date | None = None
-    status: Status = Field(default=Status.not_started, sa_type=EnumText(Status, 20))
-    rag_override: Rag | None = Field(default=None, sa_type=EnumText(Rag, 10))
-    rag_override_reason: str | None = Field(default=None, sa_column=Column(Text))
-    status_reason: str | None = Field(default=None, sa_column=Column(Text))
-    success_measure: str | None = Field(default=None, sa_column=Column(Text))
-    evidence: str | None = Field(default=None, sa_column=Column(Text))
-
-
-class Action(ActionBase, table=True):
+class Action(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("plan_id", "ref"),
         # Covering: RAG counts by theme or owner, and open actions by milestone, read
@@ -151,6 +122,17 @@ class Action(ActionBase, table=True):
         ),
         Index("ix_action_plan_id_due", "plan_id", "due"),
     )
+    ref: str = Field(max_length=20)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    start: dt.date | None = None
+    due: dt.date | None = None
+    original_due: dt.date | None = None
+    status: Status = Field(default=Status.not_started, sa_type=EnumText(Status, 20))
+    rag_override: Rag | None = Field(default=None, sa_type=EnumText(Rag, 10))
+    rag_override_reason: str | None = Field(default=None, sa_column=Column(Text))
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
+    success_measure: str | None = Field(default=None, sa_column=Column(Text))
+    evidence: str | None = Field(default=None, sa_column=Column(Text))
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
     seq: int = 0
@@ -174,7 +156,7 @@ class ProgressNote(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class NoticeBase(SQLModel):
+class Notice(SQLModel, table=True):
     kind: NoticeKind = Field(
         default=NoticeKind.improvement_notice, sa_type=EnumText(NoticeKind, 30)
     )
@@ -185,14 +167,15 @@ class NoticeBase(SQLModel):
     first_board: dt.date | None = None
     chair: str | None = Field(default=None, max_length=200)
     lifted: dt.date | None = None
-
-
-class Notice(NoticeBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", unique=True)
 
 
-class MilestoneBase(SQLModel):
+class Milestone(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name"),
+        Index("ix_milestone_plan_id_date", "plan_id", "date"),
+    )
     name: str = Field(max_length=200)
     kind: MilestoneKind = Field(default=MilestoneKind.custom, sa_type=EnumText(MilestoneKind, 30))
     date: dt.date
@@ -201,18 +184,12 @@ class MilestoneBase(SQLModel):
     user_set: bool = False
     expected: bool = False
     done: dt.date | None = None
-
-
-class Milestone(MilestoneBase, table=True):
-    __table_args__ = (
-        UniqueConstraint("plan_id", "name"),
-        Index("ix_milestone_plan_id_date", "plan_id", "date"),
-    )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
 
 
-class MeasureBase(SQLModel):
+class Measure(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
     name: str = Field(max_length=200)
     unit: str = Field(max_length=40)
     baseline: float
@@ -220,10 +197,6 @@ class MeasureBase(SQLModel):
     target: float
     target_date: dt.date | None = None
     higher_is_better: bool = True
-
-
-class Measure(MeasureBase, table=True):
-    __table_args__ = (UniqueConstraint("plan_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
 
