@@ -7,12 +7,14 @@ reading configuration never slows `--help`.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from improveplan.domain.vocab import AMBER_DAYS
 from improveplan.errors import ImproveplanError
 
 APP_NAME = "improveplan"
@@ -54,7 +56,7 @@ class Settings:
     db: str | None = None
     plan: str | None = None
     user: str | None = None
-    amber_days: int = 14
+    amber_days: int = AMBER_DAYS
     due_soon_days: int = 14
     escalate_after_days: int = 14
     smtp: SmtpSettings = SmtpSettings()
@@ -66,25 +68,63 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError:
+        raise ImproveplanError(
+            f"configuration {path} is not UTF-8 text", "save it as UTF-8, or remove it"
+        ) from None
     except (tomllib.TOMLDecodeError, OSError) as exc:
         raise ImproveplanError(
             f"cannot read configuration {path}: {exc}", "fix or remove the file"
         ) from exc
 
 
-def _env_bool(value: str | None, default: bool) -> bool:
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _wrong(key: str, value: Any, expected: str) -> ImproveplanError:
+    """One line naming the key, what it holds and the type it needs."""
+    shown = json.dumps(value, default=str, ensure_ascii=False)  # as TOML spells it: true, "5"
+    return ImproveplanError(
+        f"configuration {key} = {shown} is not {expected}", "fix config.toml or the environment"
+    )
 
 
-def _int(value: Any, name: str) -> int:
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """A [table] of config.toml; `rag = 5` where `[rag]` belongs is an error, not a crash."""
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise _wrong(name, value, "a [table] of settings")
+    return value
+
+
+def _int(value: Any, name: str, *, lowest: int = 0, highest: int = 3650) -> int:
+    """A whole number within bounds, from TOML (int) or the environment (text)."""
+    if isinstance(value, bool | float):
+        raise _wrong(name, value, "a whole number")
     try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ImproveplanError(
-            f"configuration {name}={value!r} is not a whole number", "fix config.toml or env"
-        ) from exc
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _wrong(name, value, "a whole number") from None
+    if not lowest <= number <= highest:
+        raise _wrong(name, value, f"a whole number from {lowest} to {highest}")
+    return number
+
+
+def _text(value: Any, name: str) -> str | None:
+    """A string setting; None when unset. Numbers are not silently turned into names."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _wrong(name, value, "text (put it in quotes)")
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    """true/false in TOML, or 1/true/yes/on (anything else false) from the environment."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    raise _wrong(name, value, "true or false")
 
 
 def _smtp(file_smtp: dict[str, Any]) -> SmtpSettings:
@@ -95,12 +135,12 @@ def _smtp(file_smtp: dict[str, Any]) -> SmtpSettings:
 
     port = pick("port")
     return SmtpSettings(
-        host=pick("host"),
-        port=_int(port, "smtp.port") if port is not None else 25,
-        user=pick("user"),
-        password=pick("password"),
-        sender=pick("from") or "improveplan@localhost",
-        starttls=_env_bool(str(pick("starttls")) if pick("starttls") is not None else None, False),
+        host=_text(pick("host"), "smtp.host"),
+        port=_int(port, "smtp.port", lowest=1, highest=65535) if port is not None else 25,
+        user=_text(pick("user"), "smtp.user"),
+        password=_text(pick("password"), "smtp.password"),
+        sender=_text(pick("from"), "smtp.from") or "improveplan@localhost",
+        starttls=_flag(pick("starttls"), "smtp.starttls"),
     )
 
 
@@ -108,16 +148,16 @@ def load_settings() -> Settings:
     """Read config.toml and the environment; command-line flags override later."""
     data = _read_file(config_path())
     env = os.environ
-    rag = data.get("rag", {})
-    notify = data.get("notify", {})
+    rag = _section(data, "rag")
+    notify = _section(data, "notify")
     return Settings(
-        db=env.get("IMPROVEPLAN_DB") or data.get("db"),
-        plan=env.get("IMPROVEPLAN_PLAN") or data.get("plan"),
-        user=env.get("IMPROVEPLAN_USER") or data.get("user"),
-        amber_days=_int(rag.get("amber_days", 14), "rag.amber_days"),
+        db=env.get("IMPROVEPLAN_DB") or _text(data.get("db"), "db"),
+        plan=env.get("IMPROVEPLAN_PLAN") or _text(data.get("plan"), "plan"),
+        user=env.get("IMPROVEPLAN_USER") or _text(data.get("user"), "user"),
+        amber_days=_int(rag.get("amber_days", AMBER_DAYS), "rag.amber_days"),
         due_soon_days=_int(notify.get("due_soon_days", 14), "notify.due_soon_days"),
         escalate_after_days=_int(
             notify.get("escalate_after_days", 14), "notify.escalate_after_days"
         ),
-        smtp=_smtp(data.get("smtp", {})),
+        smtp=_smtp(_section(data, "smtp")),
     )

@@ -12,27 +12,77 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from improveplan.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 60_000
+# No statement of a command runs this long on a region-sized database (benchmarks/).
+STATEMENT_TIMEOUT_MS = 300_000
 _WRITE = "improveplan_write"
 
 
+_SCHEMES = {
+    "sqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
+
+
 def to_url(db: str) -> URL:
-    """A bare path or any SQLAlchemy URL; `postgresql://` is routed to psycopg 3."""
+    """A bare path, a sqlite:// URL or a postgresql:// URL (routed to psycopg 3).
+
+    Any other scheme is refused with one line; a password holding `@` (people paste
+    them unencoded) is read up to the *last* `@`, so it is used and masked whole.
+    """
     if "://" not in db:
         return make_url(f"sqlite:///{Path(db).expanduser().resolve()}")
-    url = make_url(db)
-    if url.drivername in {"postgresql", "postgres"}:
-        url = url.set(drivername="postgresql+psycopg")
+    scheme, _, rest = db.partition("://")
+    base = scheme.split("+", 1)[0].lower()
+    if base not in _SCHEMES:
+        raise DatabaseError(
+            f"{base}:// databases are not supported",
+            "give a file path, a sqlite:// URL or a postgresql:// URL",
+        )
+    try:
+        url = make_url(f"{scheme}://{_quoted_password(rest)}")
+    except ArgumentError:
+        raise DatabaseError(
+            f"{masked_text(db)} is not a database URL", "use postgresql://USER@HOST/DATABASE"
+        ) from None
+    if "+" not in scheme:
+        url = url.set(drivername=_SCHEMES[base])
     return url
+
+
+def _quoted_password(rest: str) -> str:
+    """`u:Top@Secret99@h/x` -> `u:Top%40Secret99@h/x`: the host follows the last `@`."""
+    authority, slash, path = rest.partition("/")
+    if authority.count("@") < 2:
+        return rest
+    userinfo, _, host = authority.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    return f"{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
+
+
+def masked_text(db: str) -> str:
+    """A database string as it may be printed, password masked, parseable or not."""
+    scheme, sep, rest = db.partition("://")
+    if not sep:
+        return db
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
+        return db
+    userinfo, _, host = authority.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
 
 
 def masked(url: URL | str) -> str:
@@ -78,19 +128,52 @@ def make_engine(url: URL) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
+    # A row or table locked by another session fails after the same wait as SQLite's busy
+    # timeout instead of blocking the command (or the nightly job) for ever.
+    options = f"-c lock_timeout={BUSY_TIMEOUT_MS} -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    return create_engine(
+        url, poolclass=NullPool, connect_args={"connect_timeout": 10, "options": options}
+    )
 
 
 def check_reachable(engine: Engine) -> None:
-    """Fail with one masked line when the server does not answer."""
+    """Fail with one masked line when the server does not answer or the file is no
+    SQLite database (SQLite reads the header on connect, in the WAL pragma)."""
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
+        path = sqlite_path(engine.url)
+        if path is not None:
+            raise DatabaseError(
+                f"cannot open {path}: {_first_line(exc)}",
+                "check the file's permissions and that its folder exists",
+            ) from exc
         raise DatabaseError(
             f"cannot connect to {masked(engine.url)}",
             "check that the server is running and the URL is right",
         ) from exc
+    except SQLAlchemyDatabaseError as exc:
+        raise damaged(sqlite_path(engine.url), exc) from exc
+
+
+def _first_line(exc: SQLAlchemyDatabaseError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return text.splitlines()[0] if text else "unknown error"
+
+
+def damaged(path: Path | None, exc: SQLAlchemyDatabaseError) -> DatabaseError:
+    """A file that is not SQLite at all, or a SQLite file whose pages are corrupt."""
+    where = str(path) if path is not None else "the database"
+    reason = _first_line(exc)
+    if "not a database" in reason:
+        return DatabaseError(
+            f"{where} is not an improveplan database", "check the --db path or IMPROVEPLAN_DB"
+        )
+    return DatabaseError(
+        f"{where} is damaged ({reason})",
+        "restore it from a backup; improveplan db check reports what it finds",
+    )
 
 
 @contextmanager
