@@ -76,6 +76,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any) -> str:
-    """The JSON text every `--format json` prints: two-space indent, UTF-8 kept."""
-    return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
+def dumps(value: Any, *, ascii_only: bool = False) -> str:
+    """The JSON text every `--format json` prints: two-space indent, UTF-8 kept unless
+    the reader's encoding cannot hold it (then `\\u` escapes, which lose nothing)."""
+    return json.dumps(jsonable(value), indent=2, ensure_ascii=ascii_only)

@@ -67,7 +67,11 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> 
     path.write_text("these are my notes, not a database\n" * 200)
     before = digest(path)
     run = make_invoker(str(path))
-    for args in (("plan", "list"), ("db", "check"), ("action", "add", "x", "--owner", "Ann", "--due", "2025-01-01")):
+    for args in (
+        ("plan", "list"),
+        ("db", "check"),
+        ("action", "add", "x", "--owner", "Ann", "--due", "2025-01-01"),
+    ):
         one_error(run(*args), f"{path} is not an improveplan database")
     assert digest(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]

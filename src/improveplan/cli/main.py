@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from typing import Any
 
@@ -42,6 +45,14 @@ class ImproveplanGroup(click.Group):
             raise _click_error(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except UnicodeEncodeError as exc:
+            raise UserError(_unencodable(exc)) from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if not _is_output_error(exc):
+                raise
+            raise UserError(_unwritable(exc)) from None
         except Exception as exc:
             translated = _translate(exc)
             if translated is None:
@@ -57,6 +68,66 @@ class UserError(click.ClickException):
 
 def _click_error(exc: ImproveplanError) -> click.ClickException:
     return UserError(str(exc))
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def _is_output_error(exc: OSError) -> bool:
+    """A failure to write standard output (a full disk, a closed stream), not a file the
+    command opened by name, which raises its own one-line error."""
+    return exc.errno in _OUTPUT_ERRNOS and exc.filename is None
+
+
+def _unencodable(exc: UnicodeEncodeError) -> str:
+    return (
+        f"the output holds characters the {exc.encoding} encoding cannot show — "
+        "set PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or use --format json"
+    )
+
+
+def _unwritable(exc: OSError) -> str:
+    if exc.errno == errno.EBADF:
+        return f"cannot write the output ({exc.strerror}) — run the command with stdout open"
+    return f"cannot write the output ({exc.strerror}) — free some space or send it elsewhere"
+
+
+class _ClosedStream(io.TextIOBase):
+    """Standard output when the process was started with it closed: writing fails with
+    EBADF, which becomes one line on stderr instead of an AttributeError on None."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _finish_output() -> None:
+    """Flush stdout inside the command's error handling: a pipe closed early (`| head`)
+    ends quietly, a full disk is one line, never a traceback at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(1) from None
+    except OSError as exc:
+        _silence_stdout()
+        click.echo(f"Error: {_unwritable(exc)}", err=True)
+        raise SystemExit(1) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    finally:
+        os.close(devnull)
 
 
 @click.group(cls=ImproveplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,8 +176,25 @@ cli.add_command(exchange_cli.import_)
 
 
 def main() -> None:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
     try:
-        cli(prog_name="improveplan")
+        # Outside standalone mode click returns a command's exit code (check's 3) instead
+        # of exiting, so the output can be flushed inside the error handling first.
+        code = cli(prog_name="improveplan", standalone_mode=False)
+    except click.ClickException as exc:
+        _finish_output()
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        raise SystemExit(1) from None
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(1) from None
+    else:
+        _finish_output()
+        raise SystemExit(code if isinstance(code, int) else 0)
     finally:
         # The command is over and its connections are closed (App.close). Freezing the
         # heap spares the interpreter's last garbage collection, which would otherwise walk

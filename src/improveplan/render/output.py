@@ -72,7 +72,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(dumps(data) + "\n")
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    sys.stdout.write(dumps(data, ascii_only=not encoding.startswith("utf")) + "\n")
 
 
 def neutralise(value: Any) -> Any:
