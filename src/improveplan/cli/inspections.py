@@ -9,24 +9,34 @@ from typing import TYPE_CHECKING
 import click
 
 from improveplan.cli.options import DATE, format_option, get_app, table_or_json
+from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
 
 if TYPE_CHECKING:
     from improveplan.services.inspections import InspectionRecord
 
-# Grades take the RAG colours: outstanding blue down to inadequate red.
-GRADE_STYLE = {
-    Grade.outstanding: "rag.blue",
-    Grade.good: "rag.green",
-    Grade.requires_improvement: "rag.amber",
-    Grade.inadequate: "rag.red",
-}
-TYPES = click.Choice([kind.value for kind in InspectionType])
+TYPES = click.Choice(InspectionType)  # gives the member; names are the values
+_AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE)
+_GRADES = ", ".join(f'{g} ("RI")' if g is Grade.requires_improvement else g for g in Grade)
+ADD_HELP = f"""Record an inspection of the current plan and its judgements.
+
+Areas: {_AREAS} (or {COMBINED_CARE} before 2023). Grades: {_GRADES}.
+"""
+GRADE_HELP = (
+    "A judgement, repeatable: e.g. "
+    f"{Area.overall_effectiveness}={Grade.inadequate}, {Area.care_leavers}=RI."
+)
 
 
-def _type(ctx: click.Context, param: click.Parameter, value: str | None) -> InspectionType | None:
-    """The chosen `--type` as the enum (click has already refused any other value)."""
-    return None if value is None else InspectionType(value)
+def _grade_style(value: object) -> str | None:
+    """The board's colour for a grade, given as the grade or as Ofsted's label for it."""
+    from improveplan.domain.judgements import GRADE_LABELS, GRADE_RAG
+    from improveplan.render.output import rag_style
+
+    for grade, label in GRADE_LABELS.items():
+        if value in (grade, label):
+            return rag_style(GRADE_RAG[grade])
+    return None
 
 
 def _grades(
@@ -46,8 +56,8 @@ def inspection() -> None:
     """Record the Ofsted inspection: typed in, or read from the published report PDF."""
 
 
-@inspection.command("add")
-@click.option("--type", "type_", type=TYPES, callback=_type, required=True, help="Inspection type.")
+@inspection.command("add", help=ADD_HELP)
+@click.option("--type", "type_", type=TYPES, required=True, help="Inspection type.")
 @click.option("--start", type=DATE, required=True, help="First day of fieldwork.")
 @click.option("--end", type=DATE, required=True, help="Last day of fieldwork.")
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
@@ -59,7 +69,7 @@ def inspection() -> None:
     multiple=True,
     metavar="AREA=GRADE",
     callback=_grades,
-    help="A judgement, repeatable: e.g. overall_effectiveness=inadequate, care_leavers=RI.",
+    help=GRADE_HELP,
 )
 def add(
     type_: InspectionType,
@@ -70,12 +80,7 @@ def add(
     lead_inspector: str | None,
     grades: dict[Area, Grade],
 ) -> None:
-    """Record an inspection of the current plan and its judgements.
-
-    Areas: impact_of_leaders, help_and_protection, children_in_care, care_leavers,
-    overall_effectiveness (or children_in_care_and_care_leavers before 2023). Grades:
-    outstanding, good, requires_improvement ("RI"), inadequate.
-    """
+    """Record an inspection and its judgements (its --help, ADD_HELP, names the vocabulary)."""
     from improveplan.render.output import message
     from improveplan.services import inspections
 
@@ -120,7 +125,7 @@ def list_(fmt: str) -> None:
             Column("start", "Start", no_wrap=True),
             Column("end", "End", no_wrap=True),
             Column("received", "Received", no_wrap=True),
-            Column("overall", "Overall", style=GRADE_STYLE.get),
+            Column("overall", "Overall", style=_grade_style),
             Column("recs", "Recs", justify="right", no_wrap=True),
         ]
     emit(
@@ -144,7 +149,7 @@ def show(inspection_id: int, fmt: str) -> None:
 
 @inspection.command("update")
 @click.argument("inspection_id", metavar="ID", type=int)
-@click.option("--type", "type_", type=TYPES, callback=_type, help="Inspection type.")
+@click.option("--type", "type_", type=TYPES, help="Inspection type.")
 @click.option("--start", type=DATE, help="First day of fieldwork.")
 @click.option("--end", type=DATE, help="Last day of fieldwork.")
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
@@ -245,10 +250,9 @@ def _render(record: InspectionRecord, fmt: str) -> None:
         {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
         for area, grade in record.judgements.items()
     ]
-    label_style = {GRADE_LABELS[grade]: style for grade, style in GRADE_STYLE.items()}
     table(
         grades,
-        [Column("area", "Judgement"), Column("grade", "Grade", style=label_style.get)],
+        [Column("area", "Judgement"), Column("grade", "Grade", style=_grade_style)],
         empty="No judgements recorded.",
     )
     table(

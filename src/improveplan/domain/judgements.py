@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
-from improveplan.domain.vocab import Area, Grade, InspectionType
+from improveplan.domain.vocab import Area, Grade, InspectionType, Rag
 
 __all__ = [
     "COMBINED_CARE",
     "CORE_AREAS",
     "GRADE_LABELS",
+    "GRADE_RAG",
     "SPLIT_CARE",
     "in_area_order",
     "missing_areas",
@@ -35,6 +36,14 @@ GRADE_LABELS: Mapping[Grade, str] = {
     Grade.good: "Good",
     Grade.requires_improvement: "Requires improvement to be good",
     Grade.inadequate: "Inadequate",
+}
+
+# Grades are shown in the board's colours: outstanding blue down to inadequate red.
+GRADE_RAG: Mapping[Grade, Rag] = {
+    Grade.outstanding: Rag.blue,
+    Grade.good: Rag.green,
+    Grade.requires_improvement: Rag.amber,
+    Grade.inadequate: Rag.red,
 }
 
 # Every ILACS report grades these; reports from 2023 grade children in care and care

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from improveplan.domain.judgements import in_area_order
+from improveplan.domain.judgements import (
+    in_area_order,
+    parse_area,
+    parse_grade,
+    parse_inspection_type,
+)
 from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.errors import ImproveplanError
 from improveplan.services import audit
@@ -170,16 +175,16 @@ def add_inspection(
 ) -> InspectionRecord:
     """Record an inspection of the current plan with its judgements."""
     _check_dates(start, end)
-    # The enums' own constructors: a caller's plain strings (the demo's JSON) become members.
+    # A caller's plain strings (the demo's JSON) are read as the command line reads them.
     fields = InspectionFields(
-        type=InspectionType(type),
+        type=parse_inspection_type(type),
         start=start,
         end=end,
         received=received,
         published=published,
         lead_inspector=lead_inspector,
     )
-    grades = {Area(area): Grade(grade) for area, grade in (judgements or {}).items()}
+    grades = {parse_area(area): parse_grade(grade) for area, grade in (judgements or {}).items()}
     with app.write() as session:
         inspection = _create(session, app, app.plan(session), fields, grades)
         return _record(inspection, judgements=grades, recommendations=[])
