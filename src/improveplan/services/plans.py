@@ -53,7 +53,7 @@ def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
             actions=int(actions),
             created_at=plan.created_at,
         )
-        for plan, recs, actions in session.execute(stmt).tuples()
+        for plan, recs, actions in session.execute(stmt)
     ]
 
 
