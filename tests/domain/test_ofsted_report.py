@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from improveplan.domain.ofsted_report import ParsedReport, ReportError, parse_report
+from improveplan.domain.vocab import Area, Grade, InspectionType
 
 COVER = """\
 Inspection of Northshire local authority
@@ -82,6 +83,22 @@ def test_reads_a_whole_report() -> None:
             "The consistency of support for children who go missing from care.",
         ],
     )
+
+
+def test_a_report_reads_into_the_vocabulary_enums() -> None:
+    """The same Grade, Area and InspectionType members `inspection add` parses to."""
+    parsed = parse_report(report())
+    assert parsed.type is InspectionType.standard
+    assert list(parsed.judgements) == [
+        Area.impact_of_leaders,
+        Area.help_and_protection,
+        Area.children_in_care,
+        Area.care_leavers,
+        Area.overall_effectiveness,
+    ]
+    assert all(type(area) is Area for area in parsed.judgements)
+    assert parsed.judgements[Area.impact_of_leaders] is Grade.requires_improvement
+    assert all(type(grade) is Grade for grade in parsed.judgements.values())
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def check() -> None:
     """Run SQLite's integrity check and confirm the schema is at head."""
     from improveplan.services import database
 
-    for line in database.check(get_app()):
+    for line in database.check(get_app()).passed:
         click.echo(f"ok  {line}")
 
 
@@ -79,5 +79,5 @@ def backup(dest: Path) -> None:
     from improveplan.render.output import message
     from improveplan.services import database
 
-    written = database.backup(get_app(), dest)
-    message(f"Backed up to {written}.", "success")
+    report = database.backup(get_app(), dest)
+    message(f"Backed up to {report.written}.", "success")

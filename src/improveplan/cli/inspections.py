@@ -4,31 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from improveplan.cli.options import DATE, format_option, get_app, table_or_json
+from improveplan.domain.judgements import COMBINED_CARE
+from improveplan.domain.vocab import Area, Grade, InspectionType
 
-TYPES = ("standard", "short", "focused_visit", "monitoring_visit", "jtai", "other")
-GRADE_STYLE = {
-    "outstanding": "rag.blue",
-    "good": "rag.green",
-    "requires_improvement": "rag.amber",
-    "inadequate": "rag.red",
-}
-LABELS = {
-    "outstanding": "Outstanding",
-    "good": "Good",
-    "requires_improvement": "Requires improvement to be good",
-    "inadequate": "Inadequate",
-}
-LABEL_STYLE = {LABELS[grade]: style for grade, style in GRADE_STYLE.items()}
+if TYPE_CHECKING:
+    from improveplan.services.inspections import InspectionRecord
+
+TYPES = click.Choice(InspectionType)  # gives the member; names are the values
+_AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE)
+_GRADES = ", ".join(f'{g} ("RI")' if g is Grade.requires_improvement else g for g in Grade)
+ADD_HELP = f"""Record an inspection of the current plan and its judgements.
+
+Areas: {_AREAS} (or {COMBINED_CARE} before 2023). Grades: {_GRADES}.
+"""
+GRADE_HELP = (
+    "A judgement, repeatable: e.g. "
+    f"{Area.overall_effectiveness}={Grade.inadequate}, {Area.care_leavers}=RI."
+)
 
 
-def _grades(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+def _grade_style(value: object) -> str | None:
+    """The board's colour for a grade, given as the grade or as Ofsted's label for it."""
+    from improveplan.domain.judgements import GRADE_LABELS, GRADE_RAG
+    from improveplan.render.output import rag_style
+
+    for grade, label in GRADE_LABELS.items():
+        if value in (grade, label):
+            return rag_style(GRADE_RAG[grade])
+    return None
+
+
+def _grades(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> dict[Area, Grade]:
     """`--grade AREA=GRADE` validated at parse time: a bad value is a usage error (exit 2)."""
-    from improveplan.services.inspections import parse_grades
+    from improveplan.domain.judgements import parse_grades
 
     try:
         return parse_grades(value)
@@ -41,8 +56,8 @@ def inspection() -> None:
     """Record the Ofsted inspection: typed in, or read from the published report PDF."""
 
 
-@inspection.command("add")
-@click.option("--type", "type_", type=click.Choice(TYPES), required=True, help="Inspection type.")
+@inspection.command("add", help=ADD_HELP)
+@click.option("--type", "type_", type=TYPES, required=True, help="Inspection type.")
 @click.option("--start", type=DATE, required=True, help="First day of fieldwork.")
 @click.option("--end", type=DATE, required=True, help="Last day of fieldwork.")
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
@@ -54,27 +69,22 @@ def inspection() -> None:
     multiple=True,
     metavar="AREA=GRADE",
     callback=_grades,
-    help="A judgement, repeatable: e.g. overall_effectiveness=inadequate, care_leavers=RI.",
+    help=GRADE_HELP,
 )
 def add(
-    type_: str,
+    type_: InspectionType,
     start: dt.date,
     end: dt.date,
     received: dt.date | None,
     published: dt.date | None,
     lead_inspector: str | None,
-    grades: dict[str, str],
+    grades: dict[Area, Grade],
 ) -> None:
-    """Record an inspection of the current plan and its judgements.
-
-    Areas: impact_of_leaders, help_and_protection, children_in_care, care_leavers,
-    overall_effectiveness (or children_in_care_and_care_leavers before 2023). Grades:
-    outstanding, good, requires_improvement ("RI"), inadequate.
-    """
+    """Record an inspection and its judgements (its --help, ADD_HELP, names the vocabulary)."""
     from improveplan.render.output import message
     from improveplan.services import inspections
 
-    row = inspections.add_inspection(
+    added = inspections.add_inspection(
         get_app(),
         type=type_,
         start=start,
@@ -84,7 +94,7 @@ def add(
         lead_inspector=lead_inspector,
         judgements=grades,
     )
-    message(f"Added inspection {row['id']} ({type_}, {start} to {end}).", "success")
+    message(f"Added inspection {added.id} ({type_}, {start} to {end}).", "success")
 
 
 @inspection.command("list")
@@ -92,15 +102,16 @@ def add(
 def list_(fmt: str) -> None:
     """List the plan's inspections."""
     from improveplan.render.output import Column, emit
+    from improveplan.serialize import as_record
     from improveplan.services import inspections
 
     data = inspections.list_inspections(get_app())
     rows = [
         {
-            **d,
-            "kind": d["type"].replace("_", " "),
-            "overall": d["judgements"].get("overall_effectiveness"),
-            "recs": len(d["recommendations"]),
+            **as_record(d),
+            "kind": d.type.replace("_", " "),
+            "overall": d.overall,
+            "recs": len(d.recommendations),
         }
         for d in data
     ]
@@ -114,7 +125,7 @@ def list_(fmt: str) -> None:
             Column("start", "Start", no_wrap=True),
             Column("end", "End", no_wrap=True),
             Column("received", "Received", no_wrap=True),
-            Column("overall", "Overall", style=GRADE_STYLE.get),
+            Column("overall", "Overall", style=_grade_style),
             Column("recs", "Recs", justify="right", no_wrap=True),
         ]
     emit(
@@ -133,13 +144,12 @@ def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
     from improveplan.services import inspections
 
-    data = inspections.show_inspection(get_app(), inspection_id=inspection_id)
-    _render(data, fmt)
+    _render(inspections.show_inspection(get_app(), inspection_id=inspection_id), fmt)
 
 
 @inspection.command("update")
 @click.argument("inspection_id", metavar="ID", type=int)
-@click.option("--type", "type_", type=click.Choice(TYPES), help="Inspection type.")
+@click.option("--type", "type_", type=TYPES, help="Inspection type.")
 @click.option("--start", type=DATE, help="First day of fieldwork.")
 @click.option("--end", type=DATE, help="Last day of fieldwork.")
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
@@ -147,7 +157,7 @@ def show(inspection_id: int, fmt: str) -> None:
 @click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
 def update(
     inspection_id: int,
-    type_: str | None,
+    type_: InspectionType | None,
     start: dt.date | None,
     end: dt.date | None,
     received: dt.date | None,
@@ -158,14 +168,14 @@ def update(
     from improveplan.render.output import message
     from improveplan.services import inspections
 
-    changes = {
-        "type": type_,
-        "start": start,
-        "end": end,
-        "received": received,
-        "published": published,
-        "lead_inspector": lead_inspector,
-    }
+    changes = inspections.InspectionChanges(
+        type=type_,
+        start=start,
+        end=end,
+        received=received,
+        published=published,
+        lead_inspector=lead_inspector,
+    )
     inspections.update_inspection(get_app(), inspection_id=inspection_id, changes=changes)
     message(f"Updated inspection {inspection_id}.", "success")
 
@@ -199,25 +209,27 @@ def import_report(
         raise ImproveplanError(
             what, todo or "check that it is an Ofsted ILACS inspection report PDF"
         ) from None
-    data = inspections.import_report(
+    record = inspections.import_report(
         get_app(), report=report, received=received, published=published, dry_run=dry_run
     )
-    _render(data, fmt)
-    recs = data["recommendations"]
-    span = f" ({recs[0]['ref']}–{recs[-1]['ref']})" if recs else ""
-    found = f"{len(data['judgements'])} judgements, {len(recs)} recommendations{span}"
+    _render(record, fmt)
+    recs = record.recommendations
+    span = f" ({recs[0].ref}–{recs[-1].ref})" if recs else ""
+    found = f"{len(record.judgements)} judgements, {len(recs)} recommendations{span}"
     if dry_run:
         message(f"Dry run: nothing written. Found {found}.", "warning")
     else:
-        message(f"Imported inspection {data['id']}: {found}.", "success")
+        message(f"Imported inspection {record.id}: {found}.", "success")
 
 
-def _render(data: dict[str, Any], fmt: str) -> None:
+def _render(record: InspectionRecord, fmt: str) -> None:
     """The inspection JSON, or three small tables: details, judgements, recommendations."""
+    from improveplan.domain.judgements import GRADE_LABELS
     from improveplan.render.output import Column, emit_json, table
+    from improveplan.serialize import as_record
 
     if fmt == "json":
-        emit_json(data)
+        emit_json(record)
         return
     labels = {
         "id": "ID",
@@ -228,22 +240,23 @@ def _render(data: dict[str, Any], fmt: str) -> None:
         "published": "Published",
         "lead_inspector": "Lead inspector",
     }
+    values = as_record(record)
     details = [
-        {"field": label, "value": "(dry run)" if data[k] is None and k == "id" else data[k]}
+        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
         for k, label in labels.items()
     ]
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
     grades = [
-        {"area": area.replace("_", " ").capitalize(), "grade": LABELS.get(grade, grade)}
-        for area, grade in data["judgements"].items()
+        {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
+        for area, grade in record.judgements.items()
     ]
     table(
         grades,
-        [Column("area", "Judgement"), Column("grade", "Grade", style=LABEL_STYLE.get)],
+        [Column("area", "Judgement"), Column("grade", "Grade", style=_grade_style)],
         empty="No judgements recorded.",
     )
     table(
-        data["recommendations"],
+        record.recommendations,
         [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
         empty="No recommendations in this report.",
     )

@@ -22,8 +22,8 @@ def add(name: str, email: str | None, role: str | None, team: str | None) -> Non
     from improveplan.render.output import message
     from improveplan.services import people
 
-    row = people.add_person(get_app(), name=name, email=email, role=role, team=team)
-    message(f"Added {row['name']}.", "success")
+    added = people.add_person(get_app(), name=name, email=email, role=role, team=team)
+    message(f"Added {added.name}.", "success")
 
 
 @person.command("list")

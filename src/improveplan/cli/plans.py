@@ -42,8 +42,8 @@ def add(name: str, authority: str, la_code: str | None) -> None:
     from improveplan.render.output import message
     from improveplan.services import plans
 
-    row = plans.add_plan(get_app(), name=name, authority=authority, la_code=la_code)
-    message(f'Added plan "{row["name"]}" for {row["authority"]}.', "success")
+    added = plans.add_plan(get_app(), name=name, authority=authority, la_code=la_code)
+    message(f'Added plan "{added.name}" for {added.authority}.', "success")
 
 
 @plan.command("list")
@@ -69,5 +69,5 @@ def show(name: str | None, fmt: str) -> None:
     from improveplan.render.output import emit
     from improveplan.services import plans
 
-    row = plans.show_plan(get_app(), name=name)
-    emit([row], _columns(), fmt, json_data=row)
+    summary = plans.show_plan(get_app(), name=name)
+    emit([summary], _columns(), fmt, json_data=summary)

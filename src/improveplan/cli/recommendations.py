@@ -31,10 +31,10 @@ def add(ref: str, text: str, inspection: int | None, theme: str | None, priority
     from improveplan.render.output import message
     from improveplan.services import recommendations
 
-    row = recommendations.add_recommendation(
+    added = recommendations.add_recommendation(
         get_app(), ref=ref, text=text, inspection=inspection, theme=theme, priority=priority
     )
-    message(f"Added recommendation {row['ref']}.", "success")
+    message(f"Added recommendation {added.ref}.", "success")
 
 
 @rec.command("list")
@@ -72,16 +72,17 @@ def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
     from rich.text import Text
 
     from improveplan.render.output import Column, emit_json, out, rag_style, table
+    from improveplan.serialize import as_record
     from improveplan.services import recommendations
 
-    data = recommendations.show_recommendation(get_app(), ref=ref, as_of=as_of_or_today(as_of))
+    detail = recommendations.show_recommendation(get_app(), ref=ref, as_of=as_of_or_today(as_of))
     if fmt == "json":
-        emit_json(data)
+        emit_json(detail)
         return
     console = out()
-    console.print(Text.assemble((data["ref"], "ref"), " ", data["text"]), soft_wrap=True)
-    facts = [f"theme: {data['theme'] or '-'}"]
-    if data["priority_action"]:
+    console.print(Text.assemble((detail.ref, "ref"), " ", detail.text), soft_wrap=True)
+    facts = [f"theme: {detail.theme or '-'}"]
+    if detail.priority_action:
         facts.append("area for priority action")
     console.print(" · ".join(facts), style="muted", markup=False)
     columns = [
@@ -93,11 +94,11 @@ def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
         Column("rag", "RAG", style=rag_style, no_wrap=True),
         Column("days_overdue", "Late", justify="right", no_wrap=True),
     ]
-    rows = [{**a, "state": a["status"].replace("_", " ")} for a in data["actions"]]
+    rows = [{**as_record(a), "state": a.status.replace("_", " ")} for a in detail.actions]
     table(
         rows,
         columns,
-        title=f"Actions as of {data['as_of'].isoformat()}",
-        empty=f"No actions answer {data['ref']} yet — add one with "
-        f"improveplan action add TITLE --owner NAME --due DATE --rec {data['ref']}.",
+        title=f"Actions as of {detail.as_of.isoformat()}",
+        empty=f"No actions answer {detail.ref} yet — add one with "
+        f"improveplan action add TITLE --owner NAME --due DATE --rec {detail.ref}.",
     )

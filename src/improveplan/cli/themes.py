@@ -22,9 +22,9 @@ def add(name: str, lead: str | None) -> None:
     from improveplan.cli.action_views import say
     from improveplan.services import themes
 
-    row = themes.add_theme(get_app(), name=name, lead=lead)
-    led = f" (lead {row['lead']})" if row["lead"] else ""
-    say(f'Added theme "{row["name"]}"{led}.', "success")
+    added = themes.add_theme(get_app(), name=name, lead=lead)
+    led = f" (lead {added.lead})" if added.lead else ""
+    say(f'Added theme "{added.name}"{led}.', "success")
 
 
 @theme.command("list")

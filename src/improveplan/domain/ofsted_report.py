@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from improveplan.domain.judgements import COMBINED_CARE, SPLIT_CARE, missing_areas, parse_grade
+from improveplan.domain.vocab import Area, Grade, InspectionType
+
 SHORT_FIELDWORK_DAYS = 7
 PAGE_BREAK = "\f"
-
-GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class ParsedReport:
     """What an ILACS report says, ready to become an Inspection and its Recommendations."""
 
     local_authority: str | None
-    type: str
+    type: InspectionType
     start: date
     end: date
     lead_inspector: str
-    judgements: dict[str, str]
+    judgements: dict[Area, Grade]
     recommendations: list[str]
 
 
@@ -67,15 +68,15 @@ _GRADE = re.compile(
 _TABLE_START = re.compile(
     r"\bjudgements?\s+grades?\b|\bthe\s+impact\s+of\s+leaders\b|\boverall\s+effectiveness\b", re.I
 )
+# The words of each area's row in the table; the combined area before its two halves.
 _AREA_KEYS = (
-    ("impact of leaders", "impact_of_leaders"),
-    ("help and protection", "help_and_protection"),
-    ("children in care and care leavers", "children_in_care_and_care_leavers"),
-    ("care leavers", "care_leavers"),
-    ("children in care", "children_in_care"),
-    ("overall effectiveness", "overall_effectiveness"),
+    ("impact of leaders", Area.impact_of_leaders),
+    ("help and protection", Area.help_and_protection),
+    ("children in care and care leavers", COMBINED_CARE),
+    ("care leavers", Area.care_leavers),
+    ("children in care", Area.children_in_care),
+    ("overall effectiveness", Area.overall_effectiveness),
 )
-AREAS = tuple(area for _, area in _AREA_KEYS)
 _BODY_HEADING = re.compile(
     r"\b(?:the\s+experiences\s+and\s+progress\s+of|the\s+impact\s+of\s+leaders)[^:]{0,100}:"
     r"\s*(?:requires\s+improvement|outstanding|good|inadequate)\b",
@@ -141,7 +142,7 @@ def parse_report(pages: Iterable[str]) -> ParsedReport:
     short = (end - start).days < SHORT_FIELDWORK_DAYS
     return ParsedReport(
         local_authority=_local_authority(raw[0] if raw else ""),
-        type="short" if short else "standard",
+        type=InspectionType.short if short else InspectionType.standard,
         start=start,
         end=end,
         lead_inspector=lead,
@@ -255,46 +256,32 @@ def _range_dates(match: re.Match[str]) -> tuple[date, date]:
     return date(year, month, int(groups["d1"])), end
 
 
-def _area(label: str) -> str | None:
+def _area(label: str) -> Area | None:
     folded = _fold(label).lower()
     if len(folded) > 200:
         return None
     return next((area for key, area in _AREA_KEYS if key in folded), None)
 
 
-_CORE = ("impact_of_leaders", "help_and_protection", "overall_effectiveness")
-_SPLIT = ("children_in_care", "care_leavers")
-
-
-def _table_complete(found: dict[str, str]) -> bool:
-    combined = "children_in_care_and_care_leavers" in found
-    return set(_CORE) <= found.keys() and (combined or set(_SPLIT) <= found.keys())
-
-
-def _judgements(text: str) -> dict[str, str]:
+def _judgements(text: str) -> dict[Area, Grade]:
     """Every area and grade of the judgement table: label, then grade, row after row."""
     start = _TABLE_START.search(text)
     if start is None:
         raise ReportError("no judgements table found — is this a full ILACS inspection report?")
     pos = start.end() if start.group(0).lower().startswith("judgement") else start.start()
-    found: dict[str, str] = {}
+    found: dict[Area, Grade] = {}
     for grade in _GRADE.finditer(text, pos):
         area = _area(text[pos : grade.start()])
-        clash = area in ("children_in_care", "care_leavers") and (
-            "children_in_care_and_care_leavers" in found
-        )
+        clash = area in SPLIT_CARE and COMBINED_CARE in found
         if area is None or area in found or clash:
             break
-        word = grade.group(0).split()[0].lower()
-        found[area] = "requires_improvement" if word == "requires" else word
+        found[area] = parse_grade(grade.group(0))
         pos = grade.end()
-        if _table_complete(found):
+        if not missing_areas(found):
             break
     if not found:
         raise ReportError("no judgements table found — is this a full ILACS inspection report?")
-    if not _table_complete(found):
-        care = () if "children_in_care_and_care_leavers" in found else _SPLIT
-        missing = [a for a in (*_CORE, *care) if a not in found]
+    if missing := missing_areas(found):
         raise ReportError(f"judgements table incomplete: no grade found for {', '.join(missing)}")
     return found
 

@@ -56,7 +56,7 @@ def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> No
     if flt.theme is not None:
         lookups.find_theme(session, plan.id, flt.theme)
     if flt.rec is not None:
-        from improveplan.services.recommendations import find_recommendation
+        from improveplan.services.lookups import find_recommendation
 
         find_recommendation(session, plan, flt.rec)
 
@@ -67,7 +67,7 @@ def list_actions(
     """Actions of the plan, filtered and sorted by due date in SQL."""
     flt = flt or queries.ActionFilter()
     if flt.rec is not None:
-        from improveplan.services.recommendations import normalise_ref
+        from improveplan.services.lookups import normalise_ref
 
         flt = dataclasses.replace(flt, rec=normalise_ref(flt.rec))
     with app.read() as session:

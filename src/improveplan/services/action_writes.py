@@ -76,7 +76,7 @@ def _next_ref(session: Session, plan_id: int) -> str:
 
 
 def _recommendations(session: Session, plan: Plan, refs: Iterable[str]) -> list[Recommendation]:
-    from improveplan.services.recommendations import find_recommendation, normalise_ref
+    from improveplan.services.lookups import find_recommendation, normalise_ref
 
     return [
         find_recommendation(session, plan, ref) for ref in dict.fromkeys(map(normalise_ref, refs))

@@ -14,12 +14,29 @@ from improveplan.store import migrate
 from improveplan.store.engine import create_sqlite_file, sqlite_path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaReport:
+    """Where the schema stands: the revision in the database against this program's head."""
+
     database: str
     revision: str | None
     head: str
-    state: str
+    state: migrate.SchemaState
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckReport:
+    """The checks `db check` passed, in the order run (a failure raises instead)."""
+
+    passed: list[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackupReport:
+    """Where `db backup` wrote the copy (a directory destination gets the file's name)."""
+
+    source: Path
+    written: Path
 
 
 def init(app: App) -> SchemaReport:
@@ -32,6 +49,7 @@ def init(app: App) -> SchemaReport:
 
 
 def upgrade(app: App) -> SchemaReport:
+    """Bring an existing database to head; refuses to create one (that is `init`)."""
     path = sqlite_path(app.url)
     if path is not None and not path.exists():
         raise DatabaseError(f"no database at {path}", "run improveplan init")
@@ -40,14 +58,20 @@ def upgrade(app: App) -> SchemaReport:
 
 
 def current(app: App) -> SchemaReport:
+    """The schema's revision and state, without refusing an old or new one."""
     path = sqlite_path(app.url)
     if path is not None and not path.exists():
         raise DatabaseError(f"no database at {path}", "run improveplan init")
     revision = migrate.current_revision(app.raw_engine())
-    return SchemaReport(app.shown_db, revision, migrate.HEAD, migrate.schema_state(revision))
+    return SchemaReport(
+        database=app.shown_db,
+        revision=revision,
+        head=migrate.HEAD,
+        state=migrate.schema_state(revision),
+    )
 
 
-def check(app: App) -> list[str]:
+def check(app: App) -> CheckReport:
     """Integrity and schema checks; returns what passed, raises on the first failure."""
     engine = app.engine()  # refuses missing, old and new schemas
     passed = [f"schema at head ({migrate.HEAD})"]
@@ -69,10 +93,10 @@ def check(app: App) -> list[str]:
         else:
             conn.exec_driver_sql("SELECT 1")
             passed.append("server answers")
-    return passed
+    return CheckReport(passed=passed)
 
 
-def backup(app: App, dest: Path) -> Path:
+def backup(app: App, dest: Path) -> BackupReport:
     """A consistent copy of a SQLite database (the online backup API), mode 0600."""
     source = sqlite_path(app.url)
     if source is None:
@@ -91,4 +115,4 @@ def backup(app: App, dest: Path) -> Path:
     except sqlite3.Error as exc:
         os.unlink(dest)
         raise DatabaseError(f"backup failed: {exc}", "check the destination and retry") from exc
-    return dest
+    return BackupReport(source=source, written=dest)

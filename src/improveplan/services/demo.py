@@ -122,7 +122,7 @@ def _setup(app: App, data: dict[str, Any]) -> None:
     )
     for rec in data["recommendations"]:
         recommendations.add_recommendation(
-            app, ref=rec["ref"], text=rec["text"], inspection=inspection["id"], theme=rec["theme"]
+            app, ref=rec["ref"], text=rec["text"], inspection=inspection.id, theme=rec["theme"]
         )
 
 

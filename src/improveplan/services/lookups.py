@@ -1,14 +1,21 @@
-"""Find rows by the names users type, with "Did you mean" suggestions."""
+"""Find rows by the names and references users type, with "Did you mean" suggestions.
+
+Every service that resolves a person, theme, inspection or recommendation imports it from
+here, so the services that own those rows never need to import each other.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from improveplan.errors import NotFound
-from improveplan.store.models import Person, Theme
+from improveplan.store.models import Inspection, Person, Plan, Recommendation, Theme
+
+_REF_NUMBER = re.compile(r"r?(\d+)", re.IGNORECASE)
 
 
 def _likeness(typed: str, candidate: str) -> float:
@@ -59,3 +66,44 @@ def find_theme(session: Session, plan_id: int, name: str) -> Theme:
         else "add it first with improveplan theme add NAME"
     )
     raise NotFound(f'no theme named "{name}"', todo)
+
+
+def find_inspection(session: Session, plan: Plan, inspection_id: int) -> Inspection:
+    """An inspection of this plan by id, or NotFound pointing at `inspection list`."""
+    found = session.exec(
+        select(Inspection).where(Inspection.id == inspection_id, Inspection.plan_id == plan.id)
+    ).first()
+    if found is None:
+        raise NotFound(
+            f'no inspection {inspection_id} in plan "{plan.name}"',
+            "see improveplan inspection list",
+        )
+    return found
+
+
+def normalise_ref(ref: str) -> str:
+    """`3`, `r3` and `R3` are the same reference, stored as `R3`; others kept as typed."""
+    text = ref.strip()
+    match = _REF_NUMBER.fullmatch(text)
+    return f"R{int(match.group(1))}" if match else text
+
+
+def find_recommendation(session: Session, plan: Plan, ref: str) -> Recommendation:
+    """A recommendation of the plan by reference, case-insensitively."""
+    wanted = normalise_ref(ref)
+    found = session.exec(
+        select(Recommendation).where(
+            Recommendation.plan_id == plan.id,
+            func.lower(col(Recommendation.ref)) == wanted.lower(),
+        )
+    ).first()
+    if found is None:
+        known = session.exec(
+            select(Recommendation.ref).where(Recommendation.plan_id == plan.id)
+        ).all()
+        hint = suggestion(wanted, list(known))
+        raise NotFound(
+            f'no recommendation {wanted} in plan "{plan.name}"',
+            f"{hint} See improveplan rec list" if hint else "see improveplan rec list",
+        )
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlmodel import func, select
 
@@ -14,8 +14,18 @@ from improveplan.store.models import Person
 FIELDS = ("name", "email", "role", "team")
 
 
-def _row(person: Person) -> dict[str, Any]:
-    return {name: getattr(person, name) for name in FIELDS}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonRecord:
+    """A person as `person list` shows them (docs/design.md §3)."""
+
+    name: str
+    email: str | None
+    role: str | None
+    team: str | None
+
+
+def _record(person: Person) -> PersonRecord:
+    return PersonRecord(name=person.name, email=person.email, role=person.role, team=person.team)
 
 
 def add_person(
@@ -25,7 +35,8 @@ def add_person(
     email: str | None = None,
     role: str | None = None,
     team: str | None = None,
-) -> dict[str, Any]:
+) -> PersonRecord:
+    """A new person; names are unique in the database (any case)."""
     with app.write() as session:
         taken = session.exec(select(Person).where(func.lower(Person.name) == name.lower())).first()
         if taken is not None:
@@ -35,9 +46,10 @@ def add_person(
         audit.record_created(
             session, actor=app.user, plan_id=None, entity="person", obj=person, fields=FIELDS
         )
-        return _row(person)
+        return _record(person)
 
 
-def list_people(app: App) -> list[dict[str, Any]]:
+def list_people(app: App) -> list[PersonRecord]:
+    """Everyone, by name."""
     with app.read() as session:
-        return [_row(p) for p in session.exec(select(Person).order_by(Person.name)).all()]
+        return [_record(p) for p in session.exec(select(Person).order_by(Person.name)).all()]

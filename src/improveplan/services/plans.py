@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, NotFound
 from improveplan.services import audit
@@ -12,24 +16,49 @@ from improveplan.services.context import App
 from improveplan.store.models import Action, Plan, Recommendation
 
 
-def _row(session: Session, plan: Plan) -> dict[str, Any]:
-    actions = session.exec(
-        select(func.count()).select_from(Action).where(Action.plan_id == plan.id)
-    ).one()
-    recs = session.exec(
-        select(func.count()).select_from(Recommendation).where(Recommendation.plan_id == plan.id)
-    ).one()
-    return {
-        "name": plan.name,
-        "authority": plan.authority,
-        "la_code": plan.la_code,
-        "recommendations": recs,
-        "actions": actions,
-        "created_at": plan.created_at,
-    }
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanSummary:
+    """A plan and how much is in it (`plan list` and `plan show`, docs/design.md §3)."""
+
+    name: str
+    authority: str
+    la_code: str | None
+    recommendations: int
+    actions: int
+    created_at: dt.datetime
 
 
-def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> dict[str, Any]:
+def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
+    """Plans by name with their counts, in one query however many plans there are."""
+
+    def count(model: type[Recommendation] | type[Action]) -> Any:
+        return (
+            sql_select(func.count())
+            .select_from(model)
+            .where(col(model.plan_id) == col(Plan.id))
+            .scalar_subquery()
+        )
+
+    stmt = (
+        sql_select(Plan, count(Recommendation).label("recs"), count(Action).label("actions"))
+        .where(*where)
+        .order_by(col(Plan.name))
+    )
+    return [
+        PlanSummary(
+            name=plan.name,
+            authority=plan.authority,
+            la_code=plan.la_code,
+            recommendations=int(recs),
+            actions=int(actions),
+            created_at=plan.created_at,
+        )
+        for plan, recs, actions in session.execute(stmt)
+    ]
+
+
+def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> PlanSummary:
+    """A new, empty plan; plan names are unique."""
     with app.write() as session:
         if session.exec(select(Plan).where(Plan.name == name)).first() is not None:
             raise Conflict(f'a plan named "{name}" already exists', "choose another name")
@@ -44,20 +73,28 @@ def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None)
             obj=plan,
             fields=("name", "authority", "la_code"),
         )
-        return _row(session, plan)
+        return PlanSummary(
+            name=plan.name,
+            authority=plan.authority,
+            la_code=plan.la_code,
+            recommendations=0,
+            actions=0,
+            created_at=plan.created_at,
+        )
 
 
-def list_plans(app: App) -> list[dict[str, Any]]:
+def list_plans(app: App) -> list[PlanSummary]:
+    """Every plan in the database, by name."""
     with app.read() as session:
-        plans = session.exec(select(Plan).order_by(Plan.name)).all()
-        return [_row(session, plan) for plan in plans]
+        return _summaries(session)
 
 
-def show_plan(app: App, *, name: str | None = None) -> dict[str, Any]:
+def show_plan(app: App, *, name: str | None = None) -> PlanSummary:
+    """One plan by name (default: the current plan)."""
     with app.read() as session:
-        if name is None:
-            return _row(session, app.plan(session))
-        plan = session.exec(select(Plan).where(Plan.name == name)).first()
-        if plan is None:
+        plan_id = app.plan(session).id if name is None else None
+        where = col(Plan.id) == plan_id if name is None else col(Plan.name) == name
+        found = _summaries(session, where)
+        if not found:
             raise NotFound(f'no plan named "{name}"', "see improveplan plan list")
-        return _row(session, plan)
+        return found[0]

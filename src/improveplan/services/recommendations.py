@@ -1,42 +1,70 @@
 """Recommendations: Ofsted's "What needs to improve" items, which actions answer.
 
-References are `R1`, `R2`, ... (a bare number is read as `R<n>`); `seq` keeps them in
-their natural order so R2 sorts before R10 on every database.
+References are `R1`, `R2`, ... (a bare number is read as `R<n>`, see
+`lookups.normalise_ref`); `seq` keeps them in their natural order so R2 sorts before R10
+on every database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import case, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from improveplan.errors import Conflict, ImproveplanError, NotFound
-from improveplan.services import audit, lookups
+from improveplan.domain.records import ActionRow
+from improveplan.domain.vocab import Status
+from improveplan.errors import Conflict, ImproveplanError
+from improveplan.services import audit
 from improveplan.services.context import App
+from improveplan.services.lookups import (
+    find_inspection,
+    find_recommendation,
+    find_theme,
+    normalise_ref,
+)
+from improveplan.store import queries
 from improveplan.store.models import (
     Action,
     ActionRecommendation,
-    Inspection,
     Plan,
     Recommendation,
     Theme,
 )
 
 REC_FIELDS = ("ref", "text", "inspection_id", "theme_id", "priority_action", "seq")
-_NUMBER = re.compile(r"r?(\d+)", re.IGNORECASE)
 _FIRST_NUMBER = re.compile(r"\d+")
-_OPEN = ("not_started", "in_progress", "blocked")
+_R_NUMBER = re.compile(r"r(\d+)", re.IGNORECASE)
 
 
-def normalise_ref(ref: str) -> str:
-    """`3`, `r3` and `R3` are the same reference, stored as `R3`; others kept as typed."""
-    text = ref.strip()
-    match = _NUMBER.fullmatch(text)
-    return f"R{int(match.group(1))}" if match else text
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecommendationRecord:
+    """A recommendation with how many live actions answer it (`rec list`, docs/design.md §3);
+    cancelled actions are not counted."""
+
+    ref: str
+    text: str
+    theme: str | None
+    priority_action: bool
+    inspection: int | None
+    actions: int = 0
+    open_actions: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecommendationDetail:
+    """One recommendation and the actions answering it, RAG as on `as_of` (`rec show`)."""
+
+    ref: str
+    text: str
+    theme: str | None
+    priority_action: bool
+    inspection: int | None
+    as_of: dt.date
+    actions: list[ActionRow]
 
 
 def _check_ref(ref: str) -> None:
@@ -45,27 +73,6 @@ def _check_ref(ref: str) -> None:
             f"{ref!r} is not a recommendation reference",
             "use a short reference without spaces, e.g. R9",
         )
-
-
-def find_recommendation(session: Session, plan: Plan, ref: str) -> Recommendation:
-    """A recommendation of the plan by reference, case-insensitively."""
-    wanted = normalise_ref(ref)
-    found = session.exec(
-        select(Recommendation).where(
-            Recommendation.plan_id == plan.id,
-            func.lower(col(Recommendation.ref)) == wanted.lower(),
-        )
-    ).first()
-    if found is None:
-        known = session.exec(
-            select(Recommendation.ref).where(Recommendation.plan_id == plan.id)
-        ).all()
-        hint = lookups.suggestion(wanted, list(known))
-        raise NotFound(
-            f'no recommendation {wanted} in plan "{plan.name}"',
-            f"{hint} See improveplan rec list" if hint else "see improveplan rec list",
-        )
-    return found
 
 
 def _seq(session: Session, plan_id: int, ref: str) -> int:
@@ -77,6 +84,13 @@ def _seq(session: Session, plan_id: int, ref: str) -> int:
         select(func.max(col(Recommendation.seq))).where(Recommendation.plan_id == plan_id)
     ).one()
     return int(last or 0) + 1
+
+
+def next_rec_number(session: Session, plan: Plan) -> int:
+    """One more than the highest `R<n>` reference in the plan (1 when there is none)."""
+    refs = session.exec(select(Recommendation.ref).where(Recommendation.plan_id == plan.id)).all()
+    numbers = [int(m.group(1)) for ref in refs if (m := _R_NUMBER.fullmatch(ref))]
+    return max(numbers, default=0) + 1
 
 
 def create_recommendation(
@@ -137,11 +151,8 @@ def add_recommendation(
     inspection: int | None = None,
     theme: str | None = None,
     priority: bool = False,
-) -> dict[str, Any]:
+) -> RecommendationRecord:
     """Add a recommendation to the current plan (from a report, a visit, or the board)."""
-    from improveplan.services.inspections import find_inspection
-    from improveplan.services.lookups import find_theme
-
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
@@ -157,19 +168,19 @@ def add_recommendation(
             theme_id=theme_row.id if theme_row else None,
             priority_action=priority,
         )
-        return {
-            "ref": rec.ref,
-            "text": rec.text,
-            "theme": theme_row.name if theme_row else None,
-            "priority_action": rec.priority_action,
-            "inspection": inspection_id,
-        }
+        return RecommendationRecord(
+            ref=rec.ref,
+            text=rec.text,
+            theme=theme_row.name if theme_row else None,
+            priority_action=rec.priority_action,
+            inspection=inspection_id,
+        )
 
 
-def list_recommendations(app: App) -> list[dict[str, Any]]:
+def list_recommendations(app: App) -> list[RecommendationRecord]:
     """Every recommendation with its action counts (cancelled actions not counted)."""
-    live = col(Action.status) != "cancelled"
-    open_ = case((col(Action.status).in_(_OPEN), 1), else_=0)
+    live = col(Action.status) != Status.cancelled
+    open_ = case((queries.is_open(), 1), else_=0)
     stmt = (
         sql_select(
             col(Recommendation.ref),
@@ -202,34 +213,39 @@ def list_recommendations(app: App) -> list[dict[str, Any]]:
         plan = app.plan(session)
         rows = session.execute(stmt.where(col(Recommendation.plan_id) == plan.id))
         return [
-            {**r._mapping, "actions": int(r.actions), "open_actions": int(r.open_actions)}
+            RecommendationRecord(
+                ref=r.ref,
+                text=r.text,
+                theme=r.theme,
+                priority_action=r.priority_action,
+                inspection=r.inspection,
+                actions=int(r.actions),
+                open_actions=int(r.open_actions),
+            )
             for r in rows
         ]
 
 
-def show_recommendation(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]:
+def show_recommendation(app: App, *, ref: str, as_of: dt.date) -> RecommendationDetail:
     """One recommendation and the actions answering it, with RAG as on `as_of`."""
-    from improveplan.store.queries import ActionFilter, action_rows
-
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
         rec = find_recommendation(session, plan, ref)
         theme = session.get(Theme, rec.theme_id) if rec.theme_id else None
-        inspection = session.get(Inspection, rec.inspection_id) if rec.inspection_id else None
-        rows = action_rows(
+        rows = queries.action_rows(
             session,
             plan_id=plan.id,
             as_of=as_of,
             amber_days=app.settings.amber_days,
-            flt=ActionFilter(rec=rec.ref),
+            flt=queries.ActionFilter(rec=rec.ref),
         )
-        return {
-            "ref": rec.ref,
-            "text": rec.text,
-            "theme": theme.name if theme else None,
-            "priority_action": rec.priority_action,
-            "inspection": inspection.id if inspection else None,
-            "as_of": as_of,
-            "actions": rows,
-        }
+        return RecommendationDetail(
+            ref=rec.ref,
+            text=rec.text,
+            theme=theme.name if theme else None,
+            priority_action=rec.priority_action,
+            inspection=rec.inspection_id,
+            as_of=as_of,
+            actions=rows,
+        )

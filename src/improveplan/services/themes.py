@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case
 from sqlalchemy import select as sql_select
 from sqlmodel import col, func, select
 
+from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.services import audit, lookups
 from improveplan.services.context import App
@@ -16,7 +18,18 @@ from improveplan.store import queries
 from improveplan.store.models import Action, Person, Theme
 
 
-def add_theme(app: App, *, name: str, lead: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemeRecord:
+    """A theme, its lead and its live actions: all, open, and overdue on the day asked."""
+
+    name: str
+    lead: str | None
+    actions: int = 0
+    open: int = 0
+    overdue: int = 0
+
+
+def add_theme(app: App, *, name: str, lead: str | None = None) -> ThemeRecord:
     """A new theme of the current plan; names are unique in the plan (any case)."""
     name = name.strip()
     if not name:
@@ -47,21 +60,15 @@ def add_theme(app: App, *, name: str, lead: str | None = None) -> dict[str, Any]
             entity_id=theme.id,
             changes={"name": (None, name), "lead": (None, person.name if person else None)},
         )
-        return {
-            "name": name,
-            "lead": person.name if person else None,
-            "actions": 0,
-            "open": 0,
-            "overdue": 0,
-        }
+        return ThemeRecord(name=name, lead=person.name if person else None)
 
 
-def list_themes(app: App, *, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+def list_themes(app: App, *, as_of: dt.date | None = None) -> list[ThemeRecord]:
     """Themes with counts of their actions (cancelled ones excluded), counted in SQL."""
     as_of = as_of or app.today
     with app.read() as session:
         plan = app.plan(session)
-        counted = col(Action.id).is_not(None) & (col(Action.status) != "cancelled")
+        counted = col(Action.id).is_not(None) & (col(Action.status) != Status.cancelled)
         stmt: Any = (
             sql_select(
                 col(Theme.name),
@@ -77,8 +84,13 @@ def list_themes(app: App, *, as_of: dt.date | None = None) -> list[dict[str, Any
             .group_by(col(Theme.id), col(Theme.name), col(Person.name))
             .order_by(col(Theme.name))
         )
-        rows = [dict(r._mapping) for r in session.execute(stmt)]
-    for row in rows:
-        for key in ("actions", "open", "overdue"):
-            row[key] = int(row[key] or 0)
-    return rows
+        return [
+            ThemeRecord(
+                name=r.name,
+                lead=r.lead,
+                actions=int(r.actions or 0),
+                open=int(r.open or 0),
+                overdue=int(r.overdue or 0),
+            )
+            for r in session.execute(stmt)
+        ]
