@@ -3,9 +3,10 @@
 Services return frozen dataclasses; their field order *is* the JSON key order, so a
 shape is written down once, as a type. A field can carry another JSON key (`from` is a
 keyword in Python) or stay out of the JSON (internal ids a command needs but a script
-must not rely on) through `json_field`. Enums serialize as their values, dates and
-times as ISO 8601. Tables and CSV read the same records through `as_record`, so every
-format names a value the same way.
+must not rely on) through `json_field`. A key that a shape carries only sometimes (the
+counts of a cut listing) is a field marked `omit_none`: absent from the JSON while it is
+None. Enums serialize as their values, dates and times as ISO 8601. Tables and CSV read
+the same records through `as_record`, so every format names a value the same way.
 """
 
 from __future__ import annotations
@@ -21,25 +22,31 @@ __all__ = ["as_record", "dumps", "json_field", "jsonable", "record_keys"]
 
 _KEY = "json_key"
 _HIDDEN = "json_hidden"
+_OMIT_NONE = "json_omit_none"
 
 
-def json_field(*, key: str | None = None, hidden: bool = False, **kwargs: Any) -> Any:
-    """A dataclass field written under another JSON `key`, or `hidden` from the JSON."""
-    metadata = {_KEY: key, _HIDDEN: hidden}
+def json_field(
+    *, key: str | None = None, hidden: bool = False, omit_none: bool = False, **kwargs: Any
+) -> Any:
+    """A dataclass field written under another JSON `key`, `hidden` from the JSON, or
+    (`omit_none`) left out of it whenever its value is None."""
+    metadata = {_KEY: key, _HIDDEN: hidden, _OMIT_NONE: omit_none}
     return dataclasses.field(metadata=metadata, **kwargs)
 
 
-_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+# (attribute, JSON key, omitted when None) per serialized field.
+_Plan = tuple[tuple[str, str, bool], ...]
+_PLANS: dict[type, _Plan] = {}
 
 
-def _plan(cls: type) -> tuple[tuple[str, str], ...]:
-    """(attribute, JSON key) for each serialized field of a dataclass type, in order;
-    worked out once per type, since listings serialize 100k rows of one type."""
+def _plan(cls: type) -> _Plan:
+    """The serialized fields of a dataclass type, in order; worked out once per type,
+    since listings serialize 100k rows of one type."""
     plan = _PLANS.get(cls)
     if plan is None:
         fields = dataclasses.fields(cls)
         plan = tuple(
-            (f.name, f.metadata.get(_KEY) or f.name)
+            (f.name, f.metadata.get(_KEY) or f.name, bool(f.metadata.get(_OMIT_NONE, False)))
             for f in fields
             if not f.metadata.get(_HIDDEN, False)
         )
@@ -48,15 +55,19 @@ def _plan(cls: type) -> tuple[tuple[str, str], ...]:
 
 
 def record_keys(cls: type) -> tuple[str, ...]:
-    """The JSON keys of a result type, in order (CSV headers, table columns)."""
-    return tuple(key for _, key in _plan(cls))
+    """The JSON keys a result type can carry, in order (CSV headers, table columns)."""
+    return tuple(key for _, key, _ in _plan(cls))
 
 
 def as_record(value: Any) -> Mapping[str, Any]:
     """A result as a mapping of its JSON keys to its raw values (one level deep)."""
     if isinstance(value, Mapping):
         return value
-    return {key: getattr(value, name) for name, key in _plan(type(value))}
+    return {
+        key: field_value
+        for name, key, omit_none in _plan(type(value))
+        if (field_value := getattr(value, name)) is not None or not omit_none
+    }
 
 
 def jsonable(value: Any) -> Any:
@@ -68,7 +79,11 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):  # datetime is a date too
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {key: jsonable(getattr(value, name)) for name, key in _plan(type(value))}
+        return {
+            key: jsonable(field_value)
+            for name, key, omit_none in _plan(type(value))
+            if (field_value := getattr(value, name)) is not None or not omit_none
+        }
     if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -8,7 +8,10 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
+from improveplan.domain.records import RagCounts
 from improveplan.render import charts
+from improveplan.services.report_results import TrendPoint
+from improveplan.services.status import GroupCounts
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = "<script>alert('x')</script> & \"quoted\""
@@ -24,9 +27,13 @@ def texts(root: ET.Element) -> list[str]:
     return [t.text or "" for t in root.iter(f"{SVG}text")]
 
 
-def group(name: str, blue: int = 0, green: int = 0, amber: int = 0, red: int = 0) -> dict:
-    return {"name": name, "blue": blue, "green": green, "amber": amber, "red": red,
-            "total": blue + green + amber + red}  # fmt: skip
+def group(name: str, blue: int = 0, green: int = 0, amber: int = 0, red: int = 0) -> RagCounts:
+    return RagCounts(name=name, blue=blue, green=green, amber=amber, red=red,
+                     total=blue + green + amber + red)  # fmt: skip
+
+
+def point(day: dt.date, open_: int, overdue: int) -> TrendPoint:
+    return TrendPoint(day=day, open=open_, overdue=overdue)
 
 
 def test_rag_bars_draw_each_colour_to_one_scale() -> None:
@@ -42,9 +49,15 @@ def test_rag_bars_draw_each_colour_to_one_scale() -> None:
     assert root.get("aria-label") == "RAG by theme"
 
 
+def test_rag_bars_read_the_status_counts_as_they_read_the_stored_ones() -> None:
+    stored = group("Help", 1, 2, 3, 4)
+    shown = GroupCounts.from_counts(stored, "Help")
+    assert charts.rag_bars([shown]) == charts.rag_bars([stored])
+
+
 def test_text_is_escaped_in_every_chart() -> None:
     bars = charts.rag_bars([group(NASTY, red=1)])
-    line = charts.trend([{"day": dt.date(2025, 3, 1), "open": 3, "overdue": 1}], label=NASTY)
+    line = charts.trend([point(dt.date(2025, 3, 1), 3, 1)], label=NASTY)
     kpis = charts.measures([{"name": NASTY, "unit": "<b>", "baseline": 1.0, "target": 2.0,
                              "latest": 1.5, "on_track": True}])  # fmt: skip
     for svg in (bars, line, kpis):
@@ -57,9 +70,9 @@ def test_text_is_escaped_in_every_chart() -> None:
 
 def test_trend_plots_open_and_overdue_lines() -> None:
     points = [
-        {"day": dt.date(2025, 3, 1), "open": 10, "overdue": 0},
-        {"day": dt.date(2025, 3, 11), "open": 8, "overdue": 4},
-        {"day": dt.date(2025, 3, 21), "open": 6, "overdue": 2},
+        point(dt.date(2025, 3, 1), 10, 0),
+        point(dt.date(2025, 3, 11), 8, 4),
+        point(dt.date(2025, 3, 21), 6, 2),
     ]
     root = parse(charts.trend(points))
     lines = list(root.iter(f"{SVG}polyline"))

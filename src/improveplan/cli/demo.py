@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from improveplan.cli.options import DATE
+
+if TYPE_CHECKING:
+    from improveplan.domain.records import RagCounts
+    from improveplan.services.demo import DemoStatus
 
 DEMO_FILE = "improveplan-demo.db"
 EXPLORE = (
@@ -75,28 +79,40 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _show(status: dict[str, Any]) -> None:
+def _show(status: DemoStatus) -> None:
     """Status by theme with a total row, then the overdue list, most overdue first."""
+    from improveplan.domain.vocab import RAG_ORDER, Rag
     from improveplan.render.output import Column, out, rag_style, table
 
-    out().print(f"As of {_long_date(status['as_of'])}:", style="heading", markup=False)
-    counts = ("blue", "green", "amber", "red", "total", "overdue")
-    rows = [
-        {"name": r["name"] or "(no theme)", **{k: r[k] for k in counts}} for r in status["themes"]
+    out().print(f"As of {_long_date(status.as_of)}:", style="heading", markup=False)
+    rows = [_counts_row(r.name or "(no theme)", r) for r in status.themes]
+    rows.append(_counts_row("Whole plan", status.totals))
+    columns = [
+        Column("name", "Theme", no_wrap=True),
+        *(
+            Column(rag.value, rag.value.capitalize(), justify="right", style=rag_style(rag))
+            for rag in RAG_ORDER
+        ),
+        Column("total", "Total", justify="right"),
+        Column("overdue", "Overdue", justify="right"),
     ]
-    rows.append({"name": "Whole plan", **{k: status["totals"][k] for k in counts}})
-    columns = [Column("name", "Theme", no_wrap=True)] + [
-        Column(k, k.capitalize(), justify="right", style=rag_style(k)) for k in counts
-    ]
-    table(rows, columns, title=f"Plan {status['plan']}: RAG by theme")
+    table(rows, columns, title=f"Plan {status.plan}: RAG by theme")
     overdue_columns = [
         Column("ref", "Ref", style="ref", no_wrap=True),
         Column("title", "Overdue action", ratio=1),
         Column("owner", "Owner", no_wrap=True),
         Column("due", "Due", no_wrap=True),
-        Column("days_overdue", "Days late", justify="right", style="rag.red", no_wrap=True),
+        Column(
+            "days_overdue", "Days late", justify="right", style=rag_style(Rag.red), no_wrap=True
+        ),
     ]
-    table(status["overdue"], overdue_columns, empty="Nothing is overdue.")
+    table(status.overdue, overdue_columns, empty="Nothing is overdue.")
+
+
+def _counts_row(name: str, counts: RagCounts) -> dict[str, Any]:
+    """One table row (display only): the group's name and its counts."""
+    row: dict[str, Any] = {rag.value: n for rag, n in counts.colours}
+    return {"name": name, **row, "total": counts.total, "overdue": counts.overdue}
 
 
 def _explore(target: str, as_of: dt.date) -> None:

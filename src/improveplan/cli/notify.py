@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from improveplan.cli.options import as_of_option, as_of_or_today, get_app, table_or_json
+
+if TYPE_CHECKING:
+    from improveplan.services.check import CheckResult
+    from improveplan.services.notify import Reminder
 
 _MESSAGE_COLUMNS = (
     ("plan", "Plan"),
@@ -25,7 +29,7 @@ def _warn(warnings: list[str]) -> None:
         message(f"Warning: {text}", "warning")
 
 
-def _messages_table(rows: list[dict[str, Any]], *, title: str, empty: str) -> None:
+def _messages_table(rows: list[Reminder], *, title: str, empty: str) -> None:
     from improveplan.render.output import Column, table
 
     columns = [Column(key, header) for key, header in _MESSAGE_COLUMNS]
@@ -53,7 +57,7 @@ def notify(as_of: dt.date | None, dry_run: bool) -> None:
     title = f"Reminders for {when}" + (" (dry run: nothing sent)" if dry_run else "")
     _messages_table(rows, title=title, empty=f"No reminders due on {when}.")
     if not dry_run:
-        sent = sum(1 for r in rows if r["status"] == "sent")
+        sent = sum(1 for r in rows if r.status == service.Delivery.sent)
         message(f"Sent {sent} message{'s' if sent != 1 else ''}.", "success")
 
 
@@ -72,38 +76,47 @@ def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     from improveplan.services.check import run_check
 
     result = run_check(get_app(), as_of=as_of_or_today(as_of), notify=send)
-    overdue = result["overdue"] > 0
+    overdue = result.overdue > 0
     if not (quiet and not overdue):
         _show(result, fmt)
     if overdue:
         raise click.exceptions.Exit(int(ExitCode.OVERDUE))
 
 
-def _show(result: dict[str, Any], fmt: str) -> None:
-    from improveplan.render.output import Column, emit_json, out, table
+def _show(result: CheckResult, fmt: str) -> None:
+    from improveplan.domain.vocab import RAG_ORDER, Rag
+    from improveplan.render.output import Column, emit_json, out, rag_style, table
 
     if fmt == "json":
         emit_json(result)
         return
-    _warn(result["warnings"])
-    as_of = result["as_of"]
+    _warn(result.warnings)
+    as_of = result.as_of
     columns = [
         Column("plan", "Plan", no_wrap=True),
         *(
-            Column(key, key.capitalize(), style=f"rag.{key}", justify="right", no_wrap=True)
-            for key in ("blue", "green", "amber", "red")
+            Column(
+                rag.value,
+                rag.value.capitalize(),
+                style=rag_style(rag),
+                justify="right",
+                no_wrap=True,
+            )
+            for rag in RAG_ORDER
         ),
         Column("total", "Total", justify="right", no_wrap=True),
         Column("overdue", "Overdue", justify="right", no_wrap=True),
         Column("due_soon", "Due soon", justify="right", no_wrap=True),
         Column("milestones_at_risk", "At risk", justify="right", no_wrap=True),
     ]
-    table(result["plans"], columns, title=f"Check as of {as_of}")
-    if result["notified"] is not None:
-        _messages_table(result["notified"], title="Reminders", empty="No reminders due today.")
-    total = result["overdue"]
+    table(result.plans, columns, title=f"Check as of {as_of}")
+    if result.notified is not None:
+        _messages_table(result.notified, title="Reminders", empty="No reminders due today.")
+    total = result.overdue
     if total:
         noun = "action is" if total == 1 else "actions are"
-        out().print(f"{total} {noun} overdue as of {as_of}.", style="rag.red", markup=False)
+        out().print(
+            f"{total} {noun} overdue as of {as_of}.", style=rag_style(Rag.red), markup=False
+        )
     else:
         out().print(f"Nothing overdue as of {as_of}.", markup=False)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+
+if TYPE_CHECKING:
+    from improveplan.services.overdue import MilestoneAtRisk, OverdueReport
 
 
 def _refs(refs: list[str], count: int) -> str:
@@ -21,62 +24,84 @@ def _refs(refs: list[str], count: int) -> str:
 TABLE_LIMIT = 50
 
 
-def render(data: dict[str, Any], fmt: str) -> None:
+def render(data: OverdueReport, fmt: str) -> None:
     """Print the report as JSON, CSV (overdue and due-soon actions) or tables."""
-    from improveplan.render.output import Column, emit_json, out, rag_style, table, write_csv
+    from improveplan.render.output import emit_json, out
 
     if fmt == "json":
         emit_json(data)
         return
     if fmt == "csv":
-        import sys
+        _csv(data)
+        return
+    if not data.overdue and not data.due_soon and not data.milestones_at_risk:
+        out().print(f"Nothing overdue as of {data.as_of}.", markup=False)
+        return
+    _action_tables(data)
+    if data.milestones_at_risk:
+        _milestone_table(data.milestones_at_risk)
 
-        rows = [{"section": "overdue", **a} for a in data["overdue"]]
-        rows += [{"section": "due_soon", **a} for a in data["due_soon"]]
-        keys = ["section", "ref", "title", "owner", "due", "days_overdue", "status", "rag"]
-        write_csv(rows, keys, sys.stdout)
-        return
-    if not data["overdue"] and not data["due_soon"] and not data["milestones_at_risk"]:
-        out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
-        return
+
+def _csv(data: OverdueReport) -> None:
+    """One CSV of both lists, each row led by its section."""
+    import sys
+
+    from improveplan.render.output import write_csv
+    from improveplan.serialize import as_record
+
+    rows = [{"section": "overdue", **as_record(a)} for a in data.overdue]
+    rows += [{"section": "due_soon", **as_record(a)} for a in data.due_soon]
+    keys = ["section", "ref", "title", "owner", "due", "days_overdue", "status", "rag"]
+    write_csv(rows, keys, sys.stdout)
+
+
+def _action_tables(data: OverdueReport) -> None:
+    from improveplan.domain.vocab import Rag
+    from improveplan.render.output import Column, out, rag_style, table
+
     actions = [
         Column("ref", "Ref", style="ref", no_wrap=True),
         Column("title", "Action", ratio=3),
         Column("owner", "Owner"),
         Column("due", "Due", no_wrap=True),
     ]
-    if data["overdue"]:
-        days = Column("days_overdue", "Days overdue", style="rag.red", justify="right")
+    counts = data.counts
+    if data.overdue:
+        days = Column("days_overdue", "Days overdue", style=rag_style(Rag.red), justify="right")
         table(
-            data["overdue"],
+            data.overdue,
             [*actions, days],
-            title=f"Overdue as of {data['as_of']}",
+            title=f"Overdue as of {data.as_of}",
             limit=TABLE_LIMIT,
-            total=data.get("counts", {}).get("overdue"),
+            total=counts.overdue if counts else None,
         )
     else:
-        out().print(f"Nothing overdue as of {data['as_of']}.", markup=False)
-    if data["due_soon"]:
+        out().print(f"Nothing overdue as of {data.as_of}.", markup=False)
+    if data.due_soon:
         rag = Column("rag", "RAG", style=rag_style, no_wrap=True)
         table(
-            data["due_soon"],
+            data.due_soon,
             [*actions, rag],
             title="Due soon",
             limit=TABLE_LIMIT,
-            total=data.get("counts", {}).get("due_soon"),
+            total=counts.due_soon if counts else None,
         )
-    if data["milestones_at_risk"]:
-        rows = [
-            {**m, "count": m["open_count"], "refs": _refs(m["open_actions"], m["open_count"])}
-            for m in data["milestones_at_risk"]
-        ]
-        columns = [
-            Column("date", "Date", no_wrap=True),
-            Column("name", "Milestone"),
-            Column("count", "Open", justify="right", no_wrap=True),
-            Column("refs", "Open actions", style="ref", ratio=2),
-        ]
-        table(rows, columns, title="Milestones at risk")
+
+
+def _milestone_table(at_risk: list[MilestoneAtRisk]) -> None:
+    from improveplan.render.output import Column, table
+
+    rows = [
+        {"date": m.date, "name": m.name, "count": m.count, "refs": _refs(m.open_actions, m.count)}
+        for m in at_risk
+    ]
+    columns = [
+        Column("date", "Date", no_wrap=True),
+        Column("name", "Milestone"),
+        Column("count", "Open", justify="right", no_wrap=True),
+        Column("refs", "Open actions", style="ref", ratio=2),
+    ]
+    table(rows, columns, title="Milestones at risk")
 
 
 @click.command("overdue")
@@ -112,5 +137,5 @@ def overdue(
         limit=TABLE_LIMIT if fmt == "table" else None,
     )
     render(data, fmt)
-    if fail_on_overdue and data["overdue"]:
+    if fail_on_overdue and data.overdue:
         raise click.exceptions.Exit(int(ExitCode.OVERDUE))

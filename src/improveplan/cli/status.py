@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from improveplan.cli.options import DATE, as_of_option, as_of_or_today, get_app, table_or_json
 
-COUNT_KEYS = (
-    ("blue", "Blue"),
-    ("green", "Green"),
-    ("amber", "Amber"),
-    ("red", "Red"),
-    ("total", "Total"),
-    ("pct_complete", "% complete"),
-    ("overdue", "Overdue"),
-)
+if TYPE_CHECKING:
+    from improveplan.render.output import Column
+    from improveplan.services.status import (
+        Changes,
+        GroupCounts,
+        NextMilestone,
+        StatusReport,
+        Totals,
+    )
 
 
 @click.command()
@@ -47,65 +47,76 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
         _show(data)
 
 
-def _show(data: dict[str, Any]) -> None:
+def _show(data: StatusReport) -> None:
     from improveplan.cli.measures import compact_measure_columns, measure_table_rows
     from improveplan.render.output import Column, out, table
 
-    as_of = data["as_of"].isoformat()
-    out().print(f"[heading]{data['plan']}[/] — status as of {as_of}", highlight=False)
-    totals = {**data["totals"], "overdue": data["overdue"], "pct_complete": data["pct_complete"]}
-    columns = [_count_column(key, header) for key, header in COUNT_KEYS]
-    table([_with_pct(totals)], columns, title="RAG totals")
+    out().print(f"[heading]{data.plan}[/] — status as of {data.as_of.isoformat()}", highlight=False)
+    columns = _count_columns()
+    table([_counts_row(data.totals)], columns, title="RAG totals")
     group_header = {"theme": "Theme", "owner": "Owner", "recommendation": "Recommendation"}
     table(
-        [_with_pct(g) for g in data["groups"]],
-        [Column("name", group_header[data["by"]]), *columns],
-        title=f"By {data['by']}",
+        [{"name": g.name, **_counts_row(g)} for g in data.groups],
+        [Column("name", group_header[data.by]), *columns],
+        title=f"By {data.by}",
         empty="No actions yet.",
     )
-    out().print(_milestone_line(data["next_milestone"]), highlight=False, markup=False)
-    if data["measures"]:
-        table(measure_table_rows(data["measures"]), compact_measure_columns(), title="Measures")
-    if "changes" in data:
-        _show_changes(data["changes"])
+    out().print(_milestone_line(data.next_milestone), highlight=False, markup=False)
+    if data.measures:
+        table(measure_table_rows(data.measures), compact_measure_columns(), title="Measures")
+    if data.changes is not None:
+        _show_changes(data.changes)
 
 
-def _count_column(key: str, header: str) -> Any:
-    from improveplan.render.output import Column
+def _count_columns() -> list[Column]:
+    """A column per RAG colour in the board's order, then total, % complete, overdue."""
+    from improveplan.domain.vocab import RAG_ORDER, Rag
+    from improveplan.render.output import Column, rag_style
 
-    style = f"rag.{key}" if key in {"blue", "green", "amber", "red"} else None
-    if key == "overdue":
-        return Column(key, header, justify="right", style=lambda v: "rag.red" if v else None)
-    return Column(key, header, justify="right", style=style)
+    late = rag_style(Rag.red)
+    return [
+        *(
+            Column(rag.value, rag.value.capitalize(), justify="right", style=rag_style(rag))
+            for rag in RAG_ORDER
+        ),
+        Column("total", "Total", justify="right"),
+        Column("pct_complete", "% complete", justify="right"),
+        Column("overdue", "Overdue", justify="right", style=lambda v: late if v else None),
+    ]
 
 
-def _with_pct(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "pct_complete": f"{row['pct_complete']}%"}
+def _counts_row(counts: Totals | GroupCounts) -> dict[str, Any]:
+    """A table row of counts (display only): "% complete" shown with its sign."""
+    row: dict[str, Any] = {rag.value: n for rag, n in counts.colours}
+    row |= {"total": counts.total, "pct_complete": f"{counts.pct_complete}%",
+            "overdue": counts.overdue}  # fmt: skip
+    return row
 
 
-def _milestone_line(milestone: dict[str, Any] | None) -> str:
+def _milestone_line(milestone: NextMilestone | None) -> str:
     if milestone is None:
         return "Next milestone: none ahead."
-    days = milestone["days"]
+    days = milestone.days
     when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-    expected = " (expected)" if milestone.get("expected") else ""
-    return f"Next milestone: {milestone['name']}{expected} on {milestone['date']} — {when}."
+    expected = " (expected)" if milestone.expected else ""
+    return f"Next milestone: {milestone.name}{expected} on {milestone.date} — {when}."
 
 
-def _show_changes(changes: dict[str, Any]) -> None:
+def _show_changes(changes: Changes) -> None:
     from improveplan.render.output import Column, out, table
 
     out().print(
-        f"Since {changes['since']}: {changes['status_changes']} status changes, "
-        f"{changes['new_actions']} new actions, {changes['notes_added']} notes added, "
-        f"{changes['due_dates_moved']} due dates moved.",
+        f"Since {changes.since}: {changes.status_changes} status changes, "
+        f"{changes.new_actions} new actions, {changes.notes_added} notes added, "
+        f"{changes.due_dates_moved} due dates moved.",
         highlight=False,
         markup=False,
     )
     rows = [
-        {**c, "at": c["at"].strftime("%Y-%m-%d"), "change": f"{c['old']} → {c['new']}"}
-        for c in changes["recent"]
-    ]
+        {"at": c.at.strftime("%Y-%m-%d"), "ref": c.ref, "title": c.title, "field": c.field,
+         "change": f"{c.old} → {c.new}", "actor": c.actor}
+        for c in changes.recent
+    ]  # fmt: skip
     table(
         rows,
         [

@@ -11,20 +11,50 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import Any, Protocol
+
+from improveplan.domain.vocab import RAG_ORDER, Rag
 
 # GOV.UK design-system colours: familiar to council readers and legible when printed.
-COLOURS = {
-    "blue": "#1d70b8",
-    "green": "#00703c",
-    "amber": "#f47738",
-    "red": "#d4351c",
-    "grey": "#b1b4b6",
-    "ink": "#0b0c0c",
-    "muted": "#505a5f",
+# The board report's stylesheet takes its RAG colours from here too: one palette.
+RAG_COLOURS: dict[Rag, str] = {
+    Rag.blue: "#1d70b8",
+    Rag.green: "#00703c",
+    Rag.amber: "#f47738",
+    Rag.red: "#d4351c",
 }
-RAG = ("blue", "green", "amber", "red")
+GREY = "#b1b4b6"
+INK = "#0b0c0c"
+MUTED = "#505a5f"
+# A measure on track is drawn as green work, off track as red, no value yet in grey.
+ON_TRACK = {True: RAG_COLOURS[Rag.green], False: RAG_COLOURS[Rag.red], None: GREY}
 FONT = 'font-family="Helvetica, Arial, sans-serif"'
+
+
+class RagGroup(Protocol):
+    """What a bar of `rag_bars` reads: a group's name, total and count per colour
+    (`domain.records.RagCounts` and the status service's counts both are)."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def total(self) -> int: ...
+
+    def of(self, rag: Rag) -> int: ...
+
+
+class TrendLike(Protocol):
+    """One point of `trend`: the day, and the open and overdue counts on it."""
+
+    @property
+    def day(self) -> dt.date: ...
+
+    @property
+    def open(self) -> int: ...
+
+    @property
+    def overdue(self) -> int: ...
 
 
 # Characters XML 1.0 forbids even when escaped (control codes, lone surrogates).
@@ -53,7 +83,7 @@ def _legend(items: Sequence[tuple[str, str]], y: float, x: float = 0) -> list[st
     parts = []
     for label, colour in items:
         parts.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colour}"/>')
-        parts.append(_text(x + 14, y, label, fill=COLOURS["ink"]))
+        parts.append(_text(x + 14, y, label, fill=INK))
         x += 24 + 7 * len(label)
     return parts
 
@@ -63,31 +93,31 @@ def _short(text: Any, limit: int = 28) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def rag_bars(groups: Sequence[Mapping[str, Any]], *, label: str = "RAG by theme") -> str:
+def rag_bars(groups: Sequence[RagGroup], *, label: str = "RAG by theme") -> str:
     """Horizontal stacked bars, one per group, drawn to one scale so sizes compare."""
     if not groups:
         return ""
     width, left, row, top = 720, 210, 26, 28
-    scale_max = max(int(g["total"]) for g in groups) or 1
+    scale_max = max(g.total for g in groups) or 1
     span = width - left - 40
-    body = _legend([(c.capitalize(), COLOURS[c]) for c in RAG], 14, left)
+    body = _legend([(rag.value.capitalize(), RAG_COLOURS[rag]) for rag in RAG_ORDER], 14, left)
     for i, group in enumerate(groups):
         y = top + i * row
-        body.append(_text(left - 8, y + 16, _short(group["name"]), text_anchor="end"))
+        body.append(_text(left - 8, y + 16, _short(group.name), text_anchor="end"))
         x = float(left)
-        for colour in RAG:
-            n = int(group[colour])
+        for rag in RAG_ORDER:
+            n = group.of(rag)
             if not n:
                 continue
             w = span * n / scale_max
             body.append(
                 f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
-                f'fill="{COLOURS[colour]}"><title>{_t(group["name"])}: {n} {colour}</title></rect>'
+                f'fill="{RAG_COLOURS[rag]}"><title>{_t(group.name)}: {n} {rag.value}</title></rect>'
             )
             if w >= 18:
                 body.append(_text(x + w / 2, y + 16, n, text_anchor="middle", fill="#ffffff"))
             x += w
-        body.append(_text(x + 6, y + 16, group["total"], fill=COLOURS["muted"]))
+        body.append(_text(x + 6, y + 16, group.total, fill=MUTED))
     return _svg(width, top + row * len(groups) + 6, label, body)
 
 
@@ -101,26 +131,24 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def trend(
-    points: Sequence[Mapping[str, Any]], *, label: str = "Open and overdue actions over time"
-) -> str:
-    """Two lines, open and overdue, over the recorded days (points need day/open/overdue)."""
+def trend(points: Sequence[TrendLike], *, label: str = "Open and overdue actions over time") -> str:
+    """Two lines, open and overdue, over the recorded days."""
     if not points:
         return ""
     width, height, left, right, top, bottom = 720, 240, 44, 16, 26, 30
-    first: dt.date = points[0]["day"]
-    last: dt.date = points[-1]["day"]
+    first, last = points[0].day, points[-1].day
     days = max((last - first).days, 1)
-    peak = max(max(int(p["open"]), int(p["overdue"])) for p in points)
+    peak = max(max(p.open, p.overdue) for p in points)
     y_max = _nice_max(peak + max(peak // 10, 1))  # headroom: a line never rides the frame
     plot_w, plot_h = width - left - right, height - top - bottom
 
-    def xy(point: Mapping[str, Any], key: str) -> str:
-        x = left + plot_w * (point["day"] - first).days / days
-        y = top + plot_h * (1 - int(point[key]) / y_max)
+    def xy(point: TrendLike, value: int) -> str:
+        x = left + plot_w * (point.day - first).days / days
+        y = top + plot_h * (1 - value / y_max)
         return f"{x:.1f},{y:.1f}"
 
-    body = _legend([("Open", COLOURS["blue"]), ("Overdue", COLOURS["red"])], 14, left)
+    blue, red = RAG_COLOURS[Rag.blue], RAG_COLOURS[Rag.red]
+    body = _legend([("Open", blue), ("Overdue", red)], 14, left)
     for i in range(6):
         value = y_max * i / 5
         y = top + plot_h * (1 - i / 5)
@@ -128,18 +156,18 @@ def trend(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#dddddd" stroke-width="1"/>'
         )
-        body.append(_text(left - 6, y + 4, f"{value:g}", text_anchor="end", fill=COLOURS["muted"]))
-    for key, colour in (("open", COLOURS["blue"]), ("overdue", COLOURS["red"])):
-        coords = " ".join(xy(p, key) for p in points)
+        body.append(_text(left - 6, y + 4, f"{value:g}", text_anchor="end", fill=MUTED))
+    for coords, colour in (
+        (" ".join(xy(p, p.open) for p in points), blue),
+        (" ".join(xy(p, p.overdue) for p in points), red),
+    ):
         body.append(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
         )
     base = height - bottom + 16
-    body.append(_text(left, base, first.isoformat(), fill=COLOURS["muted"]))
+    body.append(_text(left, base, first.isoformat(), fill=MUTED))
     if last != first:
-        body.append(
-            _text(width - right, base, last.isoformat(), text_anchor="end", fill=COLOURS["muted"])
-        )
+        body.append(_text(width - right, base, last.isoformat(), text_anchor="end", fill=MUTED))
     return _svg(width, height, label, body)
 
 
@@ -164,31 +192,27 @@ def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures again
     width, left, row, top = 720, 210, 30, 26
     span = width - left - 170
     body = _legend(
-        [
-            ("On track", COLOURS["green"]),
-            ("Off track", COLOURS["red"]),
-            ("No data", COLOURS["grey"]),
-        ],
+        [("On track", ON_TRACK[True]), ("Off track", ON_TRACK[False]), ("No data", GREY)],
         14,
         left,
     )
     for i, m in enumerate(items):
         y = top + i * row
         progress = _progress(m)
-        colour = {True: "green", False: "red"}.get(m.get("on_track"), "grey")  # type: ignore[arg-type]
+        colour = ON_TRACK.get(m.get("on_track"), GREY)
         body.append(_text(left - 8, y + 17, _short(m["name"]), text_anchor="end"))
         body.append(
             f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 12}" fill="#f3f2f1" '
-            f'stroke="{COLOURS["grey"]}"/>'
+            f'stroke="{GREY}"/>'
         )
         if progress is not None:
             # A value no better than the baseline still shows a sliver in its colour.
             body.append(
                 f'<rect x="{left}" y="{y + 5}" width="{max(span * progress, 3):.1f}" '
-                f'height="{row - 12}" fill="{COLOURS[colour]}"/>'
+                f'height="{row - 12}" fill="{colour}"/>'
             )
         unit = m.get("unit") or ""
         latest = "no value" if m.get("latest") is None else f"{_num(m['latest'])}"
         note = f"{latest} → {_num(m['target'])} {unit}".strip()
-        body.append(_text(left + span + 8, y + 17, note, fill=COLOURS["muted"]))
+        body.append(_text(left + span + 8, y + 17, note, fill=MUTED))
     return _svg(width, top + row * len(items) + 4, label, body)

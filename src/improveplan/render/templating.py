@@ -3,12 +3,16 @@
 Bundled templates load from `resource_dir("templates")` so they are found installed or
 editable; HTML is autoescaped by file name, text and Markdown are not. Templates a user
 supplies run in Jinja2's sandbox: they may read the data given, never call into Python.
+A template's data is a typed context (a dataclass): `context_of` makes its fields the
+template's names, so a template writes `plan.name`, `a.days_overdue`, never a key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -18,6 +22,13 @@ from improveplan.resources import resource_dir
 # Autoescape by the name's ending: `report.html.j2` escapes, `digest.txt.j2` does not.
 _ESCAPED = ("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2")
 _PLAIN = ("txt", "md", "csv", "txt.j2", "md.j2", "csv.j2")
+
+
+def context_of(data: Any, **extra: Any) -> dict[str, Any]:
+    """The fields of a typed context (one level: values stay typed) as a template's
+    top-level names, with `extra` names beside them (helpers, charts)."""
+    names = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    return names | extra
 
 
 def _autoescape() -> Callable[[str | None], bool]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from improveplan.domain.records import ActionRow, RagCounts
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.services.context import App
 
@@ -269,7 +270,18 @@ def _demo_marks(path: Path) -> tuple[list[str], set[str]]:
     return plans, creators
 
 
-def demo_status(app: App, *, as_of: dt.date) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoStatus:
+    """Where the demo plan stands on `as_of`: what `improveplan demo` shows after building."""
+
+    as_of: dt.date
+    plan: str
+    totals: RagCounts
+    themes: list[RagCounts]
+    overdue: list[ActionRow]  # most overdue first: the earliest due date first
+
+
+def demo_status(app: App, *, as_of: dt.date) -> DemoStatus:
     """RAG totals, RAG per theme and the overdue list of the demo plan as on `as_of`."""
     from improveplan.store.queries import ActionFilter, action_rows, rag_counts
 
@@ -277,7 +289,7 @@ def demo_status(app: App, *, as_of: dt.date) -> dict[str, Any]:
         plan = app.plan(session)
         assert plan.id is not None
         amber = app.settings.amber_days
-        totals = rag_counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber)
+        (totals,) = rag_counts(session, plan_id=plan.id, as_of=as_of, amber_days=amber)
         themes = rag_counts(
             session, plan_id=plan.id, as_of=as_of, amber_days=amber, group_by="theme"
         )
@@ -288,11 +300,4 @@ def demo_status(app: App, *, as_of: dt.date) -> dict[str, Any]:
             amber_days=amber,
             flt=ActionFilter(overdue=True),
         )
-    overdue.sort(key=lambda row: (-row["days_overdue"], row["seq"]))
-    return {
-        "as_of": as_of,
-        "plan": plan.name,
-        "totals": totals[0],
-        "themes": themes,
-        "overdue": overdue,
-    }
+    return DemoStatus(as_of=as_of, plan=plan.name, totals=totals, themes=themes, overdue=overdue)

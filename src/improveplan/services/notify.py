@@ -11,56 +11,100 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from improveplan.domain.dates import shift_days
 from improveplan.domain.records import ActionRow
+from improveplan.domain.vocab import Status
 from improveplan.io.mail import Email, no_server, smtp_session
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Notification, Person, Plan, Theme
 
-DIGEST = "digest"
-ESCALATION = "escalation"
+Kind = Literal["digest", "escalation"]
+DIGEST: Kind = "digest"
+ESCALATION: Kind = "escalation"
+
+
+class Delivery(StrEnum):
+    """Where one message stands in today's run."""
+
+    to_send = "to send"
+    sent = "sent"
+    already_sent = "already sent"
+    would_send = "would send"
 
 
 @dataclass
 class Planned:
-    """One message that the day's actions call for."""
+    """One message that the day's actions call for; `status` moves as the run sends it."""
 
     plan_id: int
     plan: str
     name: str
     to: str
-    kind: str
+    kind: Kind
     subject: str
     refs: list[str]
     email: Email
-    status: str = "to send"  # to send | sent | already sent | would send
+    status: Delivery = Delivery.to_send
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reminder:
+    """One message of the run as `notify` and `check --format json` show it."""
+
+    plan: str
+    to: str
+    name: str
+    kind: Kind
+    subject: str
+    actions: list[str]
+    status: Delivery
 
 
 @dataclass
 class Outcome:
+    """What a run planned and did, filled in as it goes, and who could not be reached."""
+
     as_of: dt.date
     messages: list[Planned] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[Reminder]:
         return [
-            {
-                "plan": m.plan,
-                "to": m.to,
-                "name": m.name,
-                "kind": m.kind,
-                "subject": m.subject,
-                "actions": m.refs,
-                "status": m.status,
-            }
+            Reminder(
+                plan=m.plan,
+                to=m.to,
+                name=m.name,
+                kind=m.kind,
+                subject=m.subject,
+                actions=m.refs,
+                status=m.status,
+            )
             for m in self.messages
         ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digest:
+    """What the email templates (`templates/email/digest.*.j2`) lay out."""
+
+    plan: str
+    recipient: str
+    subject: str
+    as_of: dt.date
+    overdue: list[ActionRow]
+    due_soon: list[ActionRow]
+    escalation: bool
+    themes: list[str]
+    escalate_after_days: int
+    due_soon_days: int
+    next_status: Status = Status.in_progress  # the update the text part suggests
 
 
 def selected_plans(app: App, session: Session) -> list[Plan]:
@@ -71,16 +115,17 @@ def selected_plans(app: App, session: Session) -> list[Plan]:
     return plans or [app.plan(session)]  # app.plan says clearly that there is none
 
 
-def _render(context: dict[str, Any]) -> tuple[str, str]:
-    from improveplan.render.templating import environment
+def _render(digest: Digest) -> tuple[str, str]:
+    from improveplan.render.templating import context_of, environment
 
     env = environment()
+    context = context_of(digest)
     text = env.get_template("email/digest.txt.j2").render(context)
     html = env.get_template("email/digest.html.j2").render(context)
     return text, html
 
 
-def _subject(plan: str, kind: str, overdue: int, soon: int) -> str:
+def _subject(plan: str, kind: Kind, overdue: int, soon: int) -> str:
     if kind == ESCALATION:
         noun = "action" if overdue == 1 else "actions"
         return f"Escalation: {overdue} {noun} overdue in improvement plan {plan}"
@@ -90,25 +135,33 @@ def _subject(plan: str, kind: str, overdue: int, soon: int) -> str:
 
 
 def _message(
-    app: App, plan: Plan, person: Person, kind: str, acts: Sequence[ActionRow], **ctx: Any
+    app: App,
+    plan: Plan,
+    person: Person,
+    kind: Kind,
+    acts: Sequence[ActionRow],
+    *,
+    as_of: dt.date,
+    themes: list[str],
 ) -> Planned:
     assert plan.id is not None and person.email
-    overdue = [a for a in acts if a["days_overdue"] > 0]
-    soon = [a for a in acts if a["days_overdue"] == 0]
+    overdue = [a for a in acts if a.days_overdue > 0]
+    soon = [a for a in acts if a.days_overdue == 0]
     subject = _subject(plan.name, kind, len(overdue), len(soon))
-    context = {
-        "plan": plan.name,
-        "recipient": person.name,
-        "subject": subject,
-        "overdue": overdue,
-        "due_soon": soon,
-        "escalation": kind == ESCALATION,
-        "escalate_after_days": app.settings.escalate_after_days,
-        "due_soon_days": app.settings.due_soon_days,
-        **ctx,
-    }
-    text, html = _render(context)
-    refs = [a["ref"] for a in acts]
+    text, html = _render(
+        Digest(
+            plan=plan.name,
+            recipient=person.name,
+            subject=subject,
+            as_of=as_of,
+            overdue=overdue,
+            due_soon=soon,
+            escalation=kind == ESCALATION,
+            themes=themes,
+            escalate_after_days=app.settings.escalate_after_days,
+            due_soon_days=app.settings.due_soon_days,
+        )
+    )
     return Planned(
         plan_id=plan.id,
         plan=plan.name,
@@ -116,7 +169,7 @@ def _message(
         to=person.email,
         kind=kind,
         subject=subject,
-        refs=refs,
+        refs=[a.ref for a in acts],
         email=Email(to=person.email, subject=subject, text=text, html=html),
     )
 
@@ -131,8 +184,8 @@ def plan_messages(session: Session, *, app: App, plan: Plan, as_of: dt.date, out
     people = {p.name: p for p in session.exec(select(Person))}
     by_owner: dict[str, list[ActionRow]] = defaultdict(list)
     for row in rows:
-        if row["owner"] is not None:
-            by_owner[row["owner"]].append(row)
+        if row.owner is not None:
+            by_owner[row.owner].append(row)
     for name, acts in sorted(by_owner.items()):
         person = people[name]
         if not person.email:
@@ -162,10 +215,12 @@ def _escalations(
     late: dict[str, list[ActionRow]] = defaultdict(list)
     themes: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        lead = leads.get(row["theme"])
-        if lead and row["days_overdue"] > app.settings.escalate_after_days:
+        if row.theme is None or row.days_overdue <= app.settings.escalate_after_days:
+            continue
+        lead = leads.get(row.theme)
+        if lead:
             late[lead].append(row)
-            themes[lead].add(row["theme"])
+            themes[lead].add(row.theme)
     for name, acts in sorted(late.items()):
         person = people[name]
         if not person.email:
@@ -208,7 +263,7 @@ def plan_notifications(app: App, *, as_of: dt.date) -> Outcome:
             plan_messages(session, app=app, plan=plan, as_of=as_of, out=out)
         for planned in out.messages:
             if _already_sent(session, planned, as_of):
-                planned.status = "already sent"
+                planned.status = Delivery.already_sent
     return out
 
 
@@ -246,10 +301,10 @@ def _unclaim(app: App, planned: Planned, as_of: dt.date) -> None:
 def notify(app: App, *, as_of: dt.date, dry_run: bool = False) -> Outcome:
     """Send today's reminders (or, dry run, say who would get what); never twice a day."""
     out = plan_notifications(app, as_of=as_of)
-    pending = [m for m in out.messages if m.status == "to send"]
+    pending = [m for m in out.messages if m.status == Delivery.to_send]
     if dry_run:
         for planned in pending:
-            planned.status = "would send"
+            planned.status = Delivery.would_send
         return out
     if not app.settings.smtp.host:
         raise no_server()
@@ -258,12 +313,12 @@ def notify(app: App, *, as_of: dt.date, dry_run: bool = False) -> Outcome:
     with smtp_session(app.settings.smtp) as mailer:
         for planned in pending:
             if not _claim(app, planned, as_of):
-                planned.status = "already sent"
+                planned.status = Delivery.already_sent
                 continue
             try:
                 mailer.send(planned.email)
             except BaseException:
                 _unclaim(app, planned, as_of)
                 raise
-            planned.status = "sent"
+            planned.status = Delivery.sent
     return out

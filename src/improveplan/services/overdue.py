@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, true
@@ -19,6 +20,8 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
+from improveplan.domain.records import ActionRow
+from improveplan.serialize import json_field
 from improveplan.services import lookups
 from improveplan.services import timeline as timeline_service
 from improveplan.services.context import App
@@ -26,6 +29,44 @@ from improveplan.store import queries
 from improveplan.store.models import Action, Milestone, Plan
 
 REFS_LIMIT = 8  # refs per milestone at risk in the summary (table) view
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneAtRisk:
+    """A milestone ahead and the open actions that threaten it. In the summary (a refs
+    limit) `open_actions` holds the first refs only and `open_count` how many in all;
+    in the full listing `open_count` is None and left out of the JSON."""
+
+    name: str
+    date: dt.date
+    open_actions: list[str]
+    open_count: int | None = json_field(omit_none=True, default=None)
+
+    @property
+    def count(self) -> int:
+        """How many open actions threaten the milestone, in either form."""
+        return len(self.open_actions) if self.open_count is None else self.open_count
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueCounts:
+    """How many actions each list of a cut (`limit`ed) report holds in all."""
+
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueReport:
+    """The `overdue --format json` document (docs/design.md §3). `counts` appears only
+    when the lists were cut to a limit (the table's summary), saying how long they are."""
+
+    as_of: dt.date
+    plan: str
+    overdue: list[ActionRow]
+    due_soon: list[ActionRow]
+    milestones_at_risk: list[MilestoneAtRisk]
+    counts: OverdueCounts | None = json_field(omit_none=True, default=None)  # noqa: RUF009
 
 
 def _ahead(session: Session, plan_id: int, as_of: dt.date) -> list[Milestone]:
@@ -82,7 +123,7 @@ def milestones_at_risk(
     as_of: dt.date,
     owner_id: int | None = None,
     refs_limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[MilestoneAtRisk]:
     """Milestones ahead (not done, not merely expected) with open actions that threaten them.
 
     An open action threatens the milestone it is linked to; an unlinked one threatens the
@@ -108,13 +149,15 @@ def milestones_at_risk(
         if found is not None:
             refs[found].append(ref)
     return [
-        {"name": m.name, "date": m.date, "open_actions": refs[m.id]} for m in ahead if refs[m.id]
+        MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs[m.id])
+        for m in ahead
+        if refs[m.id]
     ]
 
 
 def _at_risk_summary(
     session: Session, plan_id: int, ahead: list[Milestone], owner_id: int | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[MilestoneAtRisk]:
     """milestones_at_risk with counts from one grouped query (read from the covering
     (plan, status, due, ..., milestone) index) and the first `limit` refs of each."""
     grouped = (
@@ -135,7 +178,7 @@ def _at_risk_summary(
             refs = _first_refs(session, plan_id, owner_id, ahead, i, limit, cutoff)
             count = sum(n for _, n in dues[m.id])
             found.append(
-                {"name": m.name, "date": m.date, "open_actions": refs, "open_count": count}
+                MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs, open_count=count)
             )
     return found
 
@@ -188,8 +231,8 @@ def overdue_data(
     within: int,
     owner: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
-    """The `overdue --format json` document for one plan (milestones already refreshed).
+) -> OverdueReport:
+    """The overdue report for one plan (milestones already refreshed).
 
     With `limit`, each action list holds at most that many (cut in SQL: 23k overdue rows
     at 100k actions are not built only to be dropped) and `counts` says how many in all;
@@ -198,36 +241,45 @@ def overdue_data(
     assert plan.id is not None
     person = lookups.find_person(session, owner) if owner else None
     name = person.name if person else None
-    sections = {
-        "overdue": queries.ActionFilter(owner=name, overdue=True),
-        "due_soon": queries.ActionFilter(
-            owner=name, due_from=as_of, due_by=shift_days(as_of, within)
-        ),
-    }
-    data: dict[str, Any] = {"as_of": as_of, "plan": plan.name}
-    counts: dict[str, int] = {}
-    for key, flt in sections.items():
-        found = queries.action_rows(
-            session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days,
-            flt=flt, limit=limit,
-        )  # fmt: skip
-        data[key] = found
-        counts[key] = len(found)
-        if limit is not None and len(found) == limit:
-            counts[key] = queries.count_actions(
-                session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days,
-                flt=flt,
-            )  # fmt: skip
-    data["milestones_at_risk"] = milestones_at_risk(
+    overdue, n_overdue = _listed(
+        session, app, plan.id, as_of, queries.ActionFilter(owner=name, overdue=True), limit
+    )
+    soon = queries.ActionFilter(owner=name, due_from=as_of, due_by=shift_days(as_of, within))
+    due_soon, n_soon = _listed(session, app, plan.id, as_of, soon, limit)
+    at_risk = milestones_at_risk(
         session,
         plan_id=plan.id,
         as_of=as_of,
         owner_id=person.id if person else None,
         refs_limit=None if limit is None else REFS_LIMIT,
     )
-    if limit is not None:
-        data["counts"] = counts
-    return data
+    return OverdueReport(
+        as_of=as_of,
+        plan=plan.name,
+        overdue=overdue,
+        due_soon=due_soon,
+        milestones_at_risk=at_risk,
+        counts=None if limit is None else OverdueCounts(overdue=n_overdue, due_soon=n_soon),
+    )
+
+
+def _listed(
+    session: Session,
+    app: App,
+    plan_id: int,
+    as_of: dt.date,
+    flt: queries.ActionFilter,
+    limit: int | None,
+) -> tuple[list[ActionRow], int]:
+    """The actions `flt` selects (at most `limit`) and how many it selects in all."""
+    amber = app.settings.amber_days
+    found = queries.action_rows(
+        session, plan_id=plan_id, as_of=as_of, amber_days=amber, flt=flt, limit=limit
+    )
+    if limit is None or len(found) < limit:
+        return found, len(found)
+    total = queries.count_actions(session, plan_id=plan_id, as_of=as_of, amber_days=amber, flt=flt)
+    return found, total
 
 
 def overdue_report(
@@ -237,7 +289,7 @@ def overdue_report(
     within: int | None = None,
     owner: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> OverdueReport:
     """Refresh the default milestones, then report (one transaction)."""
     if within is None:
         within = app.settings.due_soon_days

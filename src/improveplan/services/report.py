@@ -16,11 +16,23 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
-from improveplan.domain.vocab import OPEN_STATUSES
+from improveplan.domain.rag import days_overdue
+from improveplan.domain.vocab import RAG_ORDER
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
-from improveplan.services.status import COLOURS, day_start, next_milestone, totals_and_groups
+from improveplan.services.report_results import (
+    RAG_LABELS,
+    RAG_MEANINGS,
+    ActionList,
+    BoardAction,
+    BoardReport,
+    MilestoneWindow,
+    Note,
+    PlanHeading,
+    TrendPoint,
+)
+from improveplan.services.status import day_start, next_milestone, totals_and_groups
 from improveplan.services.timeline import milestone_json
 from improveplan.store.models import (
     Action,
@@ -40,11 +52,22 @@ TIMELINE_BACK = 92  # days of past milestones shown (about one review period)
 TIMELINE_AHEAD = 183  # days of milestones ahead (to the next DfE review)
 
 
-def _action_list(session: Session, plan_id: int, condition: Any, order: Any) -> dict[str, Any]:
-    """Up to LIST_LIMIT actions matching `condition`, with owner, theme and count of all."""
-    total = session.execute(
-        select(func.count()).select_from(Action).where(col(Action.plan_id) == plan_id, condition)
-    ).scalar_one()
+def _slip_days(due: dt.date | None, original_due: dt.date | None) -> int:
+    """Days a due date has moved past the original one (0 if it has not moved later)."""
+    if due is None or original_due is None or due <= original_due:
+        return 0
+    return (due - original_due).days
+
+
+def _action_list(
+    session: Session, plan_id: int, as_of: dt.date, condition: Any, order: Any
+) -> ActionList:
+    """Up to LIST_LIMIT actions matching `condition`, with owner, theme, the latest reason
+    the trail records, and the count of all."""
+    counted = select(func.count()).select_from(Action)
+    total = int(
+        session.execute(counted.where(col(Action.plan_id) == plan_id, condition)).scalar_one()
+    )
     stmt: Any = (
         sa_select(
             col(Action.id),
@@ -63,8 +86,19 @@ def _action_list(session: Session, plan_id: int, condition: Any, order: Any) -> 
         .order_by(*order)
         .limit(LIST_LIMIT)
     )
-    rows = [dict(r._mapping) for r in session.execute(stmt)]
-    return {"count": int(total), "rows": rows, "more": max(int(total) - len(rows), 0)}
+    found = session.execute(stmt).all()
+    reasons = _reasons(session, [r.id for r in found])
+    rows = [
+        BoardAction(
+            id=r.id, ref=r.ref, title=r.title, owner=r.owner, theme=r.theme, status=r.status,
+            due=r.due, original_due=r.original_due,
+            reason=reasons.get(r.id) or r.status_reason or "",
+            days_overdue=days_overdue(status=r.status, due=r.due, as_of=as_of),
+            slip_days=_slip_days(r.due, r.original_due),
+        )
+        for r in found
+    ]  # fmt: skip
+    return ActionList(count=total, rows=rows, more=max(total - len(rows), 0))
 
 
 def _reasons(session: Session, action_ids: list[int]) -> dict[int, str]:
@@ -83,24 +117,7 @@ def _reasons(session: Session, action_ids: list[int]) -> dict[int, str]:
     return {entity_id: text for entity_id, text in session.execute(stmt) if text}
 
 
-def _with_reasons(session: Session, listing: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
-    reasons = _reasons(session, [r["id"] for r in listing["rows"]])
-    for row in listing["rows"]:
-        row["reason"] = reasons.get(row["id"]) or row["status_reason"] or ""
-        row["days_overdue"] = (
-            (as_of - row["due"]).days
-            if row["status"] in OPEN_STATUSES and row["due"] < as_of
-            else 0
-        )
-        row["slip_days"] = (
-            (row["due"] - row["original_due"]).days
-            if row["due"] and row["original_due"] and row["due"] > row["original_due"]
-            else 0
-        )
-    return listing
-
-
-def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> dict[str, Any]:
+def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> MilestoneWindow:
     """Milestones a board discusses: the last TIMELINE_BACK days, the next TIMELINE_AHEAD,
     and any older one still not done; the rest are counted, not listed."""
     start = shift_days(as_of, -TIMELINE_BACK)
@@ -120,14 +137,14 @@ def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> 
         .select_from(Milestone)
         .where(col(Milestone.plan_id) == plan_id, col(Milestone.date) > end)
     ).scalar_one()
-    return {
-        "rows": [milestone_json(m, as_of=as_of, due_window_days=window) for m in found],
-        "later": int(later),
-        "until": end,
-    }
+    return MilestoneWindow(
+        rows=[milestone_json(m, as_of=as_of, due_window_days=window) for m in found],
+        later=int(later),
+        until=end,
+    )
 
 
-def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
+def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[Note]:
     """Progress notes of the last NOTES_DAYS days up to as_of, newest first."""
     start = day_start(shift_days(as_of, 1 - NOTES_DAYS))
     end = day_start(shift_days(as_of, 1))
@@ -148,10 +165,10 @@ def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any
         .order_by(col(ProgressNote.created_at).desc(), col(ProgressNote.id).desc())
         .limit(NOTES_LIMIT)
     )
-    return [dict(r._mapping) for r in session.execute(stmt)]
+    return [Note(**r._mapping) for r in session.execute(stmt)]
 
 
-def _trend(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
+def _trend(session: Session, plan_id: int, as_of: dt.date) -> list[TrendPoint]:
     """Nightly counts of the last year: open (not yet signed off) and overdue per day."""
     rows = session.exec(
         select(DailyCount)
@@ -162,55 +179,49 @@ def _trend(session: Session, plan_id: int, as_of: dt.date) -> list[dict[str, Any
         )
         .order_by(col(DailyCount.day))
     ).all()
-    return [{"day": r.day, "open": r.total - r.blue, "overdue": r.overdue} for r in rows]
+    return [TrendPoint(day=r.day, open=r.total - r.blue, overdue=r.overdue) for r in rows]
 
 
-def build_report(app: App, *, as_of: dt.date) -> dict[str, Any]:
-    """Everything the board report shows, as plain data (templates only lay it out)."""
+def build_report(app: App, *, as_of: dt.date) -> BoardReport:
+    """Everything the board report shows (templates only lay it out)."""
     amber = app.settings.amber_days
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        total, themes = totals_and_groups(
+        totals, themes = totals_and_groups(
             session, plan_id=plan.id, as_of=as_of, amber_days=amber, by="theme"
         )
+        by_due = (col(Action.due), col(Action.seq))
         slipped_when = is_open() & (col(Action.due) > col(Action.original_due))
-        data: dict[str, Any] = {
-            "plan": {"name": plan.name, "authority": plan.authority, "la_code": plan.la_code},
-            "as_of": as_of,
-            "totals": {key: total[key] for key in (*COLOURS, "total")},
-            "overdue_count": total["overdue"],
-            "complete": total["complete"],
-            "pct_complete": total["pct_complete"],
-            "themes": themes,
-            "next_milestone": next_milestone(session, plan_id=plan.id, as_of=as_of),
-            "overdue": _action_list(
-                session, plan.id, is_overdue(as_of), (col(Action.due), col(Action.seq))
-            ),
-            "slipped": _action_list(
-                session, plan.id, slipped_when, (col(Action.due), col(Action.seq))
-            ),
-            "milestones": _milestones(session, plan.id, as_of, amber),
-            "measures": measure_rows(session, plan_id=plan.id, as_of=as_of),
-            "notes": _notes(session, plan.id, as_of),
-            "notes_days": NOTES_DAYS,
-            "trend": _trend(session, plan.id, as_of),
-        }
-        for key in ("overdue", "slipped"):
-            _with_reasons(session, data[key], as_of)
-    return data
+        return BoardReport(
+            plan=PlanHeading(name=plan.name, authority=plan.authority, la_code=plan.la_code),
+            as_of=as_of,
+            totals=totals,
+            overdue_count=totals.overdue,
+            complete=totals.complete,
+            pct_complete=totals.pct_complete,
+            themes=themes,
+            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of),
+            overdue=_action_list(session, plan.id, as_of, is_overdue(as_of), by_due),
+            slipped=_action_list(session, plan.id, as_of, slipped_when, by_due),
+            milestones=_milestones(session, plan.id, as_of, amber),
+            measures=measure_rows(session, plan_id=plan.id, as_of=as_of),
+            notes=_notes(session, plan.id, as_of),
+            notes_days=NOTES_DAYS,
+            trend=_trend(session, plan.id, as_of),
+        )
 
 
-def _charts(data: dict[str, Any]) -> dict[str, Any]:
+def _charts(report: BoardReport) -> dict[str, Any]:
     """The three inline SVG charts, marked safe: charts.py escapes every text itself."""
     from markupsafe import Markup
 
     from improveplan.render import charts
 
     return {
-        "rag": Markup(charts.rag_bars(data["themes"])),
-        "trend": Markup(charts.trend(data["trend"])),
-        "measures": Markup(charts.measures(data["measures"])),
+        "rag": Markup(charts.rag_bars(report.themes)),
+        "trend": Markup(charts.trend(report.trend)),
+        "measures": Markup(charts.measures(report.measures)),
     }
 
 
@@ -232,17 +243,29 @@ def num_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def render_report(data: dict[str, Any], *, fmt: str, template: Path | None = None) -> str:
-    """The report as text: a bundled template, or the user's run in Jinja2's sandbox."""
+def render_report(report: BoardReport, *, fmt: str, template: Path | None = None) -> str:
+    """The report as text: a bundled template, or the user's run in Jinja2's sandbox.
+
+    Beside the report's fields a template gets the charts (HTML), the `md`/`num` text
+    helpers, and the RAG colours in the board's order with their captions and palette,
+    so no template names a colour itself.
+    """
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
-    context = {
-        **data,
-        "charts": _charts(data) if fmt == "html" else {},
-        "md": md_text,
-        "num": num_text,
-    }
+    from improveplan.render.charts import RAG_COLOURS
+    from improveplan.render.templating import context_of
+
+    context = context_of(
+        report,
+        charts=_charts(report) if fmt == "html" else {},
+        md=md_text,
+        num=num_text,
+        rag_order=RAG_ORDER,
+        rag_labels=RAG_LABELS,
+        rag_meanings=RAG_MEANINGS,
+        rag_colours=RAG_COLOURS,
+    )
     try:
         if template is None:
             from improveplan.render.templating import environment

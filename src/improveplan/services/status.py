@@ -6,7 +6,9 @@ dashboard costs the same at 50 actions or 100k. The JSON shape is docs/design.md
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +17,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
-from improveplan.serialize import as_record
+from improveplan.domain.records import RagCounts
+from improveplan.domain.vocab import RAG_ORDER, MilestoneKind, Rag
+from improveplan.serialize import json_field
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.store.models import (
@@ -27,10 +31,10 @@ from improveplan.store.models import (
 from improveplan.store.queries import rag_counts
 
 LONDON = ZoneInfo("Europe/London")
-COLOURS = ("blue", "green", "amber", "red")
-GROUPINGS = ("theme", "owner", "recommendation")
 NO_GROUP = {"theme": "(no theme)", "owner": "(no owner)", "recommendation": "(no recommendation)"}
-DONE = ("complete", "signed_off")
+
+# What `services.measures.measure_rows` returns (its module owns that shape).
+MeasureRows = list[dict[str, Any]]
 
 
 def pct(done: int, total: int) -> int:
@@ -38,35 +42,98 @@ def pct(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-def counts(
-    session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str | None
-) -> list[dict[str, Any]]:
-    """rag_counts rows plus `complete` (complete + signed off) and `pct_complete`."""
-    found = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
-    rows = [dict(as_record(r)) for r in found]
-    for row in rows:
-        row["pct_complete"] = pct(row["complete"], row["total"])
-        if by is not None and row["name"] is None:
-            row["name"] = NO_GROUP[by]
-    return rows
+class _ByColour:
+    """`of(rag)` and `colours` for a counts type with one int field per RAG colour, so
+    templates and charts walk RAG_ORDER instead of naming colours."""
+
+    __slots__ = ()
+
+    def of(self, rag: Rag) -> int:
+        """The count for one colour."""
+        return int(getattr(self, rag.value))
+
+    @property
+    def colours(self) -> tuple[tuple[Rag, int], ...]:
+        """(colour, count) in the board's order."""
+        return tuple((rag, self.of(rag)) for rag in RAG_ORDER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Totals(_ByColour):
+    """The whole plan's counts. The JSON `totals` holds the colours and the total; the
+    overdue, complete and % complete figures sit beside it in the status JSON (§3)."""
+
+    blue: int
+    green: int
+    amber: int
+    red: int
+    total: int
+    overdue: int = json_field(hidden=True)
+    complete: int = json_field(hidden=True)
+    pct_complete: int = json_field(hidden=True)
+
+    @classmethod
+    def from_counts(cls, c: RagCounts) -> Totals:
+        """The plan's RAG counts with their % complete."""
+        return cls(blue=c.blue, green=c.green, amber=c.amber, red=c.red, total=c.total,
+                   overdue=c.overdue, complete=c.complete,
+                   pct_complete=pct(c.complete, c.total))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupCounts(_ByColour):
+    """One group's counts (a theme, an owner or a recommendation; never unnamed)."""
+
+    name: str
+    blue: int
+    green: int
+    amber: int
+    red: int
+    total: int
+    complete: int
+    pct_complete: int
+    overdue: int
+
+    @classmethod
+    def from_counts(cls, c: RagCounts, name: str) -> GroupCounts:
+        """A group's RAG counts under its shown name, with their % complete."""
+        return cls(name=name, blue=c.blue, green=c.green, amber=c.amber, red=c.red,
+                   total=c.total, complete=c.complete, pct_complete=pct(c.complete, c.total),
+                   overdue=c.overdue)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NextMilestone:
+    """The first milestone ahead, not done, and how many days away it is."""
+
+    name: str
+    date: dt.date
+    days: int
+    kind: MilestoneKind
+    expected: bool
 
 
 def totals_and_groups(
     session: Session, *, plan_id: int, as_of: dt.date, amber_days: int, by: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Totals, list[GroupCounts]]:
     """The plan's totals and its groups. An action has one theme and one owner, so those
     totals are the groups' sums (one scan saved); recommendations may share an action."""
-    groups = counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, by=by)
+    found = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, group_by=by)
+    groups = [GroupCounts.from_counts(c, c.name or NO_GROUP[by]) for c in found]
     if by == "recommendation":
-        (total,) = counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days, by=None)
-        return total, groups
-    keys = (*COLOURS, "total", "overdue", "complete")
-    total = {key: sum(g[key] for g in groups) for key in keys}
-    total["pct_complete"] = pct(total["complete"], total["total"])
-    return total, groups
+        (total,) = rag_counts(session, plan_id=plan_id, as_of=as_of, amber_days=amber_days)
+    else:
+        total = _summed(found)
+    return Totals.from_counts(total), groups
 
 
-def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> dict[str, Any] | None:
+def _summed(found: list[RagCounts]) -> RagCounts:
+    """Counts of groups that share no action, added up field by field."""
+    keys = [f.name for f in dataclasses.fields(RagCounts) if f.name != "name"]
+    return RagCounts(name=None, **{key: sum(getattr(c, key) for c in found) for key in keys})
+
+
+def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> NextMilestone | None:
     """The first milestone not yet done whose date is on or after `as_of`."""
     found = session.exec(
         select(Milestone)
@@ -80,13 +147,13 @@ def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> dict[st
     ).first()
     if found is None:
         return None
-    return {
-        "name": found.name,
-        "date": found.date,
-        "days": (found.date - as_of).days,
-        "kind": found.kind,
-        "expected": found.expected,
-    }
+    return NextMilestone(
+        name=found.name,
+        date=found.date,
+        days=(found.date - as_of).days,
+        kind=found.kind,
+        expected=found.expected,
+    )
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -142,9 +209,34 @@ def _created_between(
     return int(new_actions), int(notes)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecentChange:
+    """One status change or moved due date from the audit trail."""
+
+    at: dt.datetime
+    actor: str
+    ref: str
+    title: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Changes:
+    """What moved between two dates: counts, and the latest changes themselves."""
+
+    since: dt.date
+    status_changes: int
+    new_actions: int
+    notes_added: int
+    due_dates_moved: int
+    recent: list[RecentChange]
+
+
 def changes_since(
     session: Session, *, plan_id: int, since: dt.date, as_of: dt.date, limit: int = 10
-) -> dict[str, Any]:
+) -> Changes:
     """What moved between `since` and the end of `as_of`, counted from the audit trail.
 
     A status change or a moved due date is an action event with an old value (creation
@@ -161,45 +253,60 @@ def changes_since(
     recent = session.execute(
         events.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
     ).mappings()
-    return {
-        "since": since,
-        "status_changes": by_field.get("status", 0),
-        "new_actions": new_actions,
-        "notes_added": notes,
-        "due_dates_moved": by_field.get("due", 0),
-        "recent": [dict(row) for row in recent],
-    }
+    return Changes(
+        since=since,
+        status_changes=by_field.get("status", 0),
+        new_actions=new_actions,
+        notes_added=notes,
+        due_dates_moved=by_field.get("due", 0),
+        recent=[RecentChange(**row) for row in recent],
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusReport:
+    """The `status` dashboard: the JSON shape of docs/design.md §3, plus extras after it;
+    `changes` appears only when asked for with `--since`."""
+
+    as_of: dt.date
+    plan: str
+    totals: Totals
+    groups: list[GroupCounts]
+    next_milestone: NextMilestone | None
+    by: str
+    overdue: int
+    complete: int
+    pct_complete: int
+    measures: MeasureRows
+    changes: Changes | None = json_field(omit_none=True, default=None)  # noqa: RUF009
 
 
 def plan_status(
     app: App, *, as_of: dt.date, by: str = "theme", since: dt.date | None = None
-) -> dict[str, Any]:
-    """The `status` dashboard as plain data (JSON shape of docs/design.md §3, plus extras)."""
+) -> StatusReport:
+    """Where the plan stands on `as_of`, grouped `by` theme, owner or recommendation."""
     amber = app.settings.amber_days
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        total, groups = totals_and_groups(
+        totals, groups = totals_and_groups(
             session, plan_id=plan.id, as_of=as_of, amber_days=amber, by=by
         )
-        result: dict[str, Any] = {
-            "as_of": as_of,
-            "plan": plan.name,
-            "totals": {key: total[key] for key in (*COLOURS, "total")},
-            "groups": [
-                {
-                    key: row[key]
-                    for key in ("name", *COLOURS, "total", "complete", "pct_complete", "overdue")
-                }
-                for row in groups
-            ],
-            "next_milestone": next_milestone(session, plan_id=plan.id, as_of=as_of),
-            "by": by,
-            "overdue": total["overdue"],
-            "complete": total["complete"],
-            "pct_complete": total["pct_complete"],
-            "measures": measure_rows(session, plan_id=plan.id, as_of=as_of),
-        }
-        if since is not None:
-            result["changes"] = changes_since(session, plan_id=plan.id, since=since, as_of=as_of)
-        return result
+        changes = (
+            None
+            if since is None
+            else changes_since(session, plan_id=plan.id, since=since, as_of=as_of)
+        )
+        return StatusReport(
+            as_of=as_of,
+            plan=plan.name,
+            totals=totals,
+            groups=groups,
+            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of),
+            by=by,
+            overdue=totals.overdue,
+            complete=totals.complete,
+            pct_complete=totals.pct_complete,
+            measures=measure_rows(session, plan_id=plan.id, as_of=as_of),
+            changes=changes,
+        )
