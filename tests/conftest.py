@@ -4,10 +4,20 @@
 `IMPROVEPLAN_TEST_POSTGRES_URL` (a server URL whose user may create databases); each
 test run creates its own database, migrated once, emptied before every test and dropped
 at the end. Without the variable the PostgreSQL half skips, saying why.
+
+The Ofsted reports Ofsted published live beside the clone, in `../shared/ofsted-reports`
+(CI lays ../shared there; `IMPROVEPLAN_TEST_SHARED` names another place). A lone clone has
+none: the tests that read them skip, saying where they looked, and the import is still
+tested end to end on reports the tests generate (`tests/pdfs.py`).
+
+Hypothesis runs without deadlines: on a loaded two-core machine an example's time says
+nothing about the code. `CI` set loads the "ci" profile, otherwise "dev" (or name one with
+`HYPOTHESIS_PROFILE`); a test's own settings may change only how many examples it runs.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -17,10 +27,46 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 PG_ENV = "IMPROVEPLAN_TEST_POSTGRES_URL"
 PG_SKIP = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Read once at import: the autouse fixture below clears IMPROVEPLAN_* for every test.
+SHARED_ENV = "IMPROVEPLAN_TEST_SHARED"
+SHARED = Path(
+    os.environ.get(SHARED_ENV) or Path(__file__).resolve().parents[1].parent / "shared"
+).resolve()
+REPORTS = SHARED / "ofsted-reports"
+EXPECTED = REPORTS / "expected.json"
+NO_REPORTS = (
+    f"the published Ofsted reports are not at {REPORTS} (CI provides ../shared beside the "
+    f"clone; {SHARED_ENV} names another place)"
+)
+needs_reports = pytest.mark.skipif(not EXPECTED.is_file(), reason=NO_REPORTS)
+
+# "ci" as recent Hypothesis defines it (older ones lack it): the same examples every run.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", settings.get_profile("dev"), derandomize=True, database=None, print_blob=True
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+
+def expected_reports() -> list[dict[str, Any]]:
+    """What `expected.json` says each published report holds; skips the test without it."""
+    if not EXPECTED.is_file():
+        pytest.skip(NO_REPORTS)
+    entries: list[dict[str, Any]] = json.loads(EXPECTED.read_text("utf-8"))
+    return entries
+
+
+def published_reports() -> list[Any]:
+    """One parameter per published report, or one skipped parameter that says why."""
+    if not EXPECTED.is_file():
+        return [pytest.param({}, marks=pytest.mark.skip(reason=NO_REPORTS), id="no-reports")]
+    return [pytest.param(entry, id=entry["file"]) for entry in expected_reports()]
 
 
 def _pg_admin_url() -> str | None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from improveplan.cli.main import cli
 from improveplan.services.demo import demo_data
-from tests.conftest import PG_ENV, SHARED, Invoke, sql
+from tests.conftest import PG_ENV, Invoke, expected_reports, needs_reports, sql
 
 AS_OF = "2025-03-31"
 
@@ -201,12 +201,9 @@ def test_init_demo_that_fails_midway_leaves_nothing(
     assert sql(db_url, 'SELECT count(*) FROM "action"')[0][0] == len(demo_data()["actions"])
 
 
+@needs_reports
 def test_demo_data_copies_the_inspection_facts() -> None:
-    expected = next(
-        e
-        for e in json.loads((SHARED / "ofsted-reports" / "expected.json").read_text("utf-8"))
-        if e["file"] == "peterborough-2024-01-30.pdf"
-    )
+    expected = next(e for e in expected_reports() if e["file"] == "peterborough-2024-01-30.pdf")
     data = demo_data()
     spec = data["inspection"]
     assert (spec["type"], spec["start"], spec["end"]) == (

@@ -411,7 +411,7 @@ def test_reads_the_local_authority_from_the_title(title: str, authority: str | N
     assert parse_report(report(cover=cover)).local_authority == authority
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.text(max_size=400), max_size=4))
 def test_arbitrary_text_raises_only_report_error(pages: list[str]) -> None:
     with contextlib.suppress(ReportError):
@@ -448,7 +448,7 @@ report_words = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.lists(report_words, max_size=60).map(" ".join), max_size=4))
 def test_report_like_text_raises_only_report_error(pages: list[str]) -> None:
     with contextlib.suppress(ReportError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,22 +9,14 @@ from typing import Any
 import pytest
 from pypdf import PdfWriter
 
-from improveplan.domain.ofsted_report import ReportError, parse_report
+from improveplan.domain.ofsted_report import ParsedReport, ReportError, parse_report
 from improveplan.io.ofsted_pdf import read_pdf_pages, read_report
-
-REPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "ofsted-reports"
-NO_REPORTS = f"the shared Ofsted reports are not at {REPORTS} (CI clones them into ../shared)"
-
-
-def expected_reports() -> list[Any]:
-    path = REPORTS / "expected.json"
-    if not path.is_file():
-        return [pytest.param({}, marks=pytest.mark.skip(reason=NO_REPORTS), id="no-reports")]
-    entries = json.loads(path.read_text(encoding="utf-8"))
-    return [pytest.param(entry, id=entry["file"]) for entry in entries]
+from tests.conftest import REPORTS, expected_reports, needs_reports, published_reports
+from tests.pdfs import NO_RECOMMENDATIONS, ONE_RECOMMENDATION, PETERBOROUGH, Report, scan_pdf
+from tests.pdfs import write_report as write_generated
 
 
-@pytest.mark.parametrize("expected", expected_reports())
+@pytest.mark.parametrize("expected", published_reports())
 def test_reads_each_published_report_as_expected(expected: dict[str, Any]) -> None:
     report = read_report(REPORTS / expected["file"])
     assert report.type == expected["type"]
@@ -37,21 +28,59 @@ def test_reads_each_published_report_as_expected(expected: dict[str, Any]) -> No
     assert (report.local_authority or "").casefold() == expected["local_authority"].casefold()
 
 
+@needs_reports
 @pytest.mark.parametrize("name", ["halton-2024-07-12.pdf", "peterborough-2018-08-06.pdf"])
 def test_reading_every_page_gives_the_same_report(name: str) -> None:
     """read_report stops extracting at the report body; what it reads is the same."""
-    if not REPORTS.is_dir():
-        pytest.skip(NO_REPORTS)
     pages = read_pdf_pages(REPORTS / name)
     assert len(pages) > 10
     assert parse_report(pages) == read_report(REPORTS / name)
 
 
+@needs_reports
 def test_every_shared_report_has_an_expected_reading() -> None:
-    if not REPORTS.is_dir():
-        pytest.skip(NO_REPORTS)
-    entries = json.loads((REPORTS / "expected.json").read_text(encoding="utf-8"))
+    entries = expected_reports()
     assert sorted(p.name for p in REPORTS.glob("*.pdf")) == sorted(e["file"] for e in entries)
+
+
+GENERATED = [
+    Report(),
+    PETERBOROUGH,
+    ONE_RECOMMENDATION,
+    NO_RECOMMENDATIONS,
+    Report(local_authority="Westvale", start=date(2024, 12, 16), end=date(2025, 1, 10), bullet="*"),
+]
+
+
+def written(report: Report) -> ParsedReport:
+    """What the reader must find in the generated PDF of `report`."""
+    return ParsedReport(
+        local_authority=report.local_authority,
+        type=report.type,
+        start=report.start,
+        end=report.end,
+        lead_inspector=report.lead_inspector,
+        judgements=dict(report.judgements),
+        recommendations=list(report.recommendations),
+    )
+
+
+@pytest.mark.parametrize("report", GENERATED, ids=[r.local_authority for r in GENERATED])
+def test_reads_a_generated_report_as_it_was_written(report: Report, tmp_path: Path) -> None:
+    """In any clone: title page, judgement table, the list over a page break, the body."""
+    path = write_generated(tmp_path / "report.pdf", report)
+    assert read_report(path) == written(report)
+    pages = read_pdf_pages(path)
+    assert len(pages) >= 3
+    assert parse_report(pages) == read_report(path)
+
+
+def test_a_generated_scan_is_refused(tmp_path: Path) -> None:
+    """Pages that draw but hold no text: a scanned report."""
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan_pdf())
+    with pytest.raises(ReportError, match=r"the PDF has no text layer \(a scan\?\)"):
+        read_report(path)
 
 
 def text_pdf(lines: list[str]) -> bytes:

@@ -168,7 +168,7 @@ CELLS = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, CELLS)), st.integers(2, 10**6))
 def test_fuzz_rows_only_ever_fail_validation(cells: dict[str, Any], row: int) -> None:
     try:
@@ -179,7 +179,7 @@ def test_fuzz_rows_only_ever_fail_validation(cells: dict[str, Any], row: int) ->
         assert parsed.title and parsed.owner and isinstance(parsed.due, dt.date)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.lists(st.text(max_size=12), max_size=8), max_size=8))
 def test_fuzz_tables_never_raise(table: list[list[str]]) -> None:
     tracker = parse_table(list(enumerate(table, 1)))

@@ -18,10 +18,13 @@ from tests.conftest import Invoke, make_invoker, migrate
 
 EXIT_CODES = {0, 1, 2, 3}
 ENV = {"IMPROVEPLAN_TODAY": "2024-06-03"}
+# The profile (tests/conftest.py) sets the deadline and the load-related health checks.
 FUZZ = settings(
     max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        *settings.default.suppress_health_check,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 DATE_WORDS = ["today", "tomorrow", "yesterday", "monday", "eow", "eom", "eoq", "eoy"]
