@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_actions import add, add_rec, sql
-from tests.conftest import Invoke
+from tests.cli.test_actions import add, add_rec
+from tests.conftest import Invoke, sql
 
 AS_OF = "2025-03-31"
 

@@ -17,7 +17,7 @@ def _audit(url: str) -> list[tuple[str, str, str, str | None, str | None]]:
             text("SELECT actor, entity, field, old_value, new_value FROM audit_event ORDER BY id")
         ).all()
     engine.dispose()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def test_plan_add_list_show(run: Invoke) -> None:

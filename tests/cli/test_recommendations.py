@@ -22,7 +22,7 @@ def _audit(url: str) -> list[tuple[str, str, str | None]]:
             )
         ).all()
     engine.dispose()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def test_add_and_list_keep_natural_order(plan_run: Invoke) -> None:

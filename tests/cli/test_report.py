@@ -260,6 +260,7 @@ def test_timeline_shows_the_boards_window(plan_run: Invoke, db_url: str) -> None
     engine = make_engine(to_url(db_url))
     with Session(engine) as s:
         plan_id = s.exec(select(Plan.id)).one()
+        assert plan_id is not None
         for name, day, done in (
             ("Old board, done", "2024-06-02", "2024-06-02"),
             ("Old report, never done", "2024-06-01", None),

@@ -62,6 +62,7 @@ def seed(url: str) -> None:
     engine = make_engine(to_url(url))
     with Session(engine) as s:
         plan = s.exec(select(Plan)).one()
+        assert plan.id is not None
         people = {p.name: p.id for p in s.exec(select(Person)).all()}
         themes = {}
         for name, lead in (
@@ -71,6 +72,7 @@ def seed(url: str) -> None:
             theme = Theme(plan_id=plan.id, name=name, lead_id=people[lead])
             s.add(theme)
             s.flush()
+            assert theme.id is not None
             themes[name] = theme.id
         actions = {}
         for i, a in enumerate(ACTIONS, start=1):
@@ -83,6 +85,7 @@ def seed(url: str) -> None:
             )  # fmt: skip
             s.add(action)
             s.flush()
+            assert action.id is not None
             actions[a["ref"]] = action.id
         for name, day, done, expected in (
             ("Action plan due", "2025-02-10", "2025-02-07", False),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_actions import add, audit_count, sql
-from tests.conftest import Invoke
+from tests.cli.test_actions import add, audit_count
+from tests.conftest import Invoke, sql
 
 
 def test_add_and_list_with_counts(plan_run: Invoke, db_url: str) -> None:

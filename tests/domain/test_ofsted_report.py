@@ -66,16 +66,16 @@ def test_reads_a_whole_report() -> None:
     parsed = parse_report(report())
     assert parsed == ParsedReport(
         local_authority="Northshire",
-        type="standard",
+        type=InspectionType.standard,
         start=date(2023, 11, 27),
         end=date(2023, 12, 8),
         lead_inspector="Jane Doe",
         judgements={
-            "impact_of_leaders": "requires_improvement",
-            "help_and_protection": "good",
-            "children_in_care": "outstanding",
-            "care_leavers": "inadequate",
-            "overall_effectiveness": "requires_improvement",
+            Area.impact_of_leaders: Grade.requires_improvement,
+            Area.help_and_protection: Grade.good,
+            Area.children_in_care: Grade.outstanding,
+            Area.care_leavers: Grade.inadequate,
+            Area.overall_effectiveness: Grade.requires_improvement,
         },
         recommendations=[
             "The quality of supervision, so that social workers are supported to think through "

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfWriter
 
 from improveplan.domain.ofsted_report import ParsedReport, ReportError, parse_report
+from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.io.ofsted_pdf import read_pdf_pages, read_report
 from tests.conftest import REPORTS, expected_reports, needs_reports, published_reports
 from tests.pdfs import NO_RECOMMENDATIONS, ONE_RECOMMENDATION, PETERBOROUGH, Report, scan_pdf
@@ -56,11 +57,11 @@ def written(report: Report) -> ParsedReport:
     """What the reader must find in the generated PDF of `report`."""
     return ParsedReport(
         local_authority=report.local_authority,
-        type=report.type,
+        type=InspectionType(report.type),
         start=report.start,
         end=report.end,
         lead_inspector=report.lead_inspector,
-        judgements=dict(report.judgements),
+        judgements={Area(area): Grade(grade) for area, grade in report.judgements.items()},
         recommendations=list(report.recommendations),
     )
 

@@ -7,10 +7,12 @@ own `python -m improveplan` process, all started together (docs/design.md §5).
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from improveplan.store.engine import make_engine, to_url
 from improveplan.store.models import Action, AuditEvent, ProgressNote
@@ -53,7 +55,7 @@ def _setup(plan_run: Invoke) -> None:
     assert result.exit_code == 0, result.output
 
 
-def _launch(url: str) -> tuple[list[procs.subprocess.Popen[str]], int]:
+def _launch(url: str) -> tuple[list[subprocess.Popen[str]], int]:
     """Start everything at once; returns the processes and how many are workers."""
     workers = []
     for i, name in enumerate(MANAGERS, start=1):
@@ -77,9 +79,11 @@ def _title_events(engine: Engine) -> int:
             conn.execute(
                 select(func.count())
                 .select_from(AuditEvent)
-                .join(Action, Action.id == AuditEvent.entity_id)
+                .join(Action, col(Action.id) == col(AuditEvent.entity_id))
                 .where(
-                    AuditEvent.entity == "action", AuditEvent.field == "title", Action.ref == SHARED
+                    col(AuditEvent.entity) == "action",
+                    col(AuditEvent.field) == "title",
+                    col(Action.ref) == SHARED,
                 )
             ).scalar()
             or 0
@@ -107,16 +111,20 @@ def test_managers_and_nightly_check_at_once_lose_nothing(
     with engine.connect() as conn:
         for i, name in enumerate(MANAGERS, start=1):
             action = conn.execute(
-                select(Action.id, Action.version, Action.title).where(Action.ref == str(i))
+                select(col(Action.id), col(Action.version), col(Action.title)).where(
+                    col(Action.ref) == str(i)
+                )
             ).one()
             notes = conn.execute(
-                select(ProgressNote.text).where(ProgressNote.action_id == action.id)
+                select(col(ProgressNote.text)).where(col(ProgressNote.action_id) == action.id)
             ).scalars()
             user = name.split()[0].lower()
             assert sorted(notes) == sorted(f"{user} note {n}" for n in range(NOTES))
             assert action.version == UPDATES + 1
             assert action.title.startswith(name)
-        shared = conn.execute(select(Action.id, Action.version).where(Action.ref == SHARED)).one()
+        shared = conn.execute(
+            select(col(Action.id), col(Action.version)).where(col(Action.ref) == SHARED)
+        ).one()
         assert shared.version == len(MANAGERS) + 1
     assert _title_events(engine) - events_before == len(MANAGERS)
 

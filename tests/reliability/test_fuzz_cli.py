@@ -22,7 +22,7 @@ ENV = {"IMPROVEPLAN_TODAY": "2024-06-03"}
 FUZZ = settings(
     max_examples=40,
     suppress_health_check=[
-        *settings.default.suppress_health_check,
+        *(settings.default.suppress_health_check if settings.default else ()),
         HealthCheck.function_scoped_fixture,
     ],
 )
