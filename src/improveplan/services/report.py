@@ -21,7 +21,7 @@ from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.services.status import COLOURS, day_start, next_milestone, totals_and_groups
-from improveplan.services.timeline import milestone_json
+from improveplan.services.timeline import milestone_record
 from improveplan.store.models import (
     Action,
     AuditEvent,
@@ -121,7 +121,7 @@ def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> 
         .where(col(Milestone.plan_id) == plan_id, col(Milestone.date) > end)
     ).scalar_one()
     return {
-        "rows": [milestone_json(m, as_of=as_of, due_window_days=window) for m in found],
+        "rows": [milestone_record(m, as_of=as_of, due_window_days=window) for m in found],
         "later": int(later),
         "until": end,
     }
@@ -206,11 +206,12 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
     from markupsafe import Markup
 
     from improveplan.render import charts
+    from improveplan.serialize import as_record
 
     return {
         "rag": Markup(charts.rag_bars(data["themes"])),
         "trend": Markup(charts.trend(data["trend"])),
-        "measures": Markup(charts.measures(data["measures"])),
+        "measures": Markup(charts.measures([as_record(m) for m in data["measures"]])),
     }
 
 
