@@ -10,11 +10,29 @@ from hypothesis import strategies as st
 
 from improveplan.domain.records import RagCounts
 from improveplan.render import charts
+from improveplan.services.measures import MeasureRecord
 from improveplan.services.report_results import TrendPoint
 from improveplan.services.status import GroupCounts
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = "<script>alert('x')</script> & \"quoted\""
+
+
+def measure(
+    *,
+    name: str,
+    unit: str,
+    baseline: float,
+    target: float,
+    latest: float | None,
+    on_track: bool | None,
+) -> MeasureRecord:
+    """A measure as the board report passes it to the chart."""
+    return MeasureRecord(
+        name=name, unit=unit, baseline=baseline, baseline_date=None, target=target,
+        target_date=None, latest=latest, latest_date=None, direction="higher is better",
+        on_track=on_track, higher_is_better=target >= baseline,
+    )  # fmt: skip
 
 
 def parse(svg: str) -> ET.Element:
@@ -58,8 +76,8 @@ def test_rag_bars_read_the_status_counts_as_they_read_the_stored_ones() -> None:
 def test_text_is_escaped_in_every_chart() -> None:
     bars = charts.rag_bars([group(NASTY, red=1)])
     line = charts.trend([point(dt.date(2025, 3, 1), 3, 1)], label=NASTY)
-    kpis = charts.measures([{"name": NASTY, "unit": "<b>", "baseline": 1.0, "target": 2.0,
-                             "latest": 1.5, "on_track": True}])  # fmt: skip
+    kpis = charts.measures([measure(name= NASTY, unit= "<b>", baseline= 1.0, target= 2.0,
+                             latest= 1.5, on_track= True)])  # fmt: skip
     for svg in (bars, line, kpis):
         assert "<script>" not in svg and "<b>" not in svg
         root = parse(svg)
@@ -85,12 +103,12 @@ def test_trend_plots_open_and_overdue_lines() -> None:
 
 def test_measures_fill_the_share_of_the_way_to_target() -> None:
     items = [
-        {"name": "Visits", "unit": "%", "baseline": 60.0, "target": 90.0, "latest": 75.0,
-         "on_track": True},
-        {"name": "Caseloads", "unit": "children", "baseline": 25.0, "target": 18.0,
-         "latest": 27.0, "on_track": False},
-        {"name": "New", "unit": "%", "baseline": 1.0, "target": 2.0, "latest": None,
-         "on_track": None},
+        measure(name= "Visits", unit= "%", baseline= 60.0, target= 90.0, latest= 75.0,
+         on_track= True),
+        measure(name= "Caseloads", unit= "children", baseline= 25.0, target= 18.0,
+         latest= 27.0, on_track= False),
+        measure(name= "New", unit= "%", baseline= 1.0, target= 2.0, latest= None,
+         on_track= None),
     ]  # fmt: skip
     root = parse(charts.measures(items))
     rects = [r for r in root.iter(f"{SVG}rect") if r.get("fill") in {"#00703c", "#d4351c"}]

@@ -57,7 +57,6 @@ def export(fmt: str | None, output: Path | None) -> None:
 
     from improveplan.errors import ImproveplanError
     from improveplan.render.output import message
-    from improveplan.services.export import ACTION_COLUMNS, export_data
 
     fmt = _inferred(output, fmt, FORMATS) or "json"
     if fmt == "xlsx" and output is None:
@@ -66,9 +65,7 @@ def export(fmt: str | None, output: Path | None) -> None:
         assert output is not None
         plan = _export_xlsx(output)
     else:
-        data = export_data(get_app(), fmt=fmt)
-        plan = str(data["plan"])
-        text = _render(fmt, data, ACTION_COLUMNS)
+        plan, text = _render(fmt)
         if output is None:
             sys.stdout.write(text)
             return
@@ -76,21 +73,23 @@ def export(fmt: str | None, output: Path | None) -> None:
     message(f'Exported plan "{plan}" as {fmt} to {output}.', "success")
 
 
-def _render(fmt: str, data: dict[str, object], columns: tuple[str, ...]) -> str:
-    from typing import Any, cast
+def _render(fmt: str) -> tuple[str, str]:
+    """The plan's name and the export as text: the actions (csv), else the document."""
+    from improveplan.services import export as service
 
-    doc = cast(dict[str, Any], data.get("document"))
-    if fmt == "json":
-        from improveplan.io.export_json import dumps
-
-        return dumps(doc)
     if fmt == "csv":
         from improveplan.io.export_tabular import actions_csv
 
-        return actions_csv(cast(list[dict[str, Any]], data["actions"]), columns)
+        table = service.export_actions(get_app())
+        return table.plan, actions_csv(table.actions)
+    document = service.export_document(get_app())
+    if fmt == "json":
+        from improveplan.io.export_json import dumps
+
+        return document.plan.name, dumps(document)
     from improveplan.io.export_ics import calendar_bytes
 
-    return calendar_bytes(doc).decode("utf-8")
+    return document.plan.name, calendar_bytes(document).decode("utf-8")
 
 
 def _export_xlsx(output: Path) -> str:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
+
+if TYPE_CHECKING:
+    from improveplan.services.measures import MeasureRecord
 
 
 @click.group()
@@ -47,8 +51,8 @@ def add(
         lower_is_better=lower_is_better,
     )
     message(
-        f'Added measure "{row["name"]}": baseline {_num(baseline)}, target {_num(target)} '
-        f"{row['unit']} ({row['direction']}).",
+        f'Added measure "{row.name}": baseline {_num(baseline)}, target {_num(target)} '
+        f"{row.unit} ({row.direction}).",
         "success",
     )
 
@@ -64,9 +68,9 @@ def record(name: str, value: float, on: dt.date | None) -> None:
 
     app = get_app()
     row = measures.record_value(app, name=name, value=value, on=on or app.today)
-    text = f'Recorded {_num(value)} for "{row["name"]}" on {row["date"].isoformat()}'
-    if row["previous"] is not None:
-        text += f" (was {_num(row['previous'])})"
+    text = f'Recorded {_num(value)} for "{row.name}" on {row.date.isoformat()}'
+    if row.previous is not None:
+        text += f" (was {_num(row.previous)})"
     message(text + ".", "success")
 
 
@@ -104,24 +108,30 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
     )
 
 
-def measure_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def measure_table_rows(rows: Sequence[MeasureRecord]) -> list[dict[str, Any]]:
     """Values as people write them ("12.5", not "12.500000"); on track as yes/no."""
-    return [{**row, **_shown(row)} for row in rows]
+    return [_shown(row) for row in rows]
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    unit = row["unit"]
-    sign = "≥" if row["direction"].startswith("higher") else "≤"
-    latest = "—" if row["latest"] is None else f"{_num(row['latest'])} {unit}"
+def _shown(row: MeasureRecord) -> dict[str, Any]:
+    """The display row of a measure: the CSV's columns and the table's compact ones."""
+    unit = row.unit
+    sign = "≥" if row.higher_is_better else "≤"
+    latest = "—" if row.latest is None else f"{_num(row.latest)} {unit}"
     return {
-        "baseline": _num(row["baseline"]),
-        "target": _num(row["target"]),
-        "latest": _num(row["latest"]),
-        "on_track": on_track_text(row["on_track"]),
-        "baseline_shown": f"{_num(row['baseline'])} {unit}",
-        "target_shown": f"{sign} {_num(row['target'])} {unit}"
-        + (f" by {row['target_date']}" if row["target_date"] else ""),
-        "latest_shown": latest + (f" ({row['latest_date']})" if row["latest_date"] else ""),
+        "name": row.name,
+        "unit": unit,
+        "baseline": _num(row.baseline),
+        "target": _num(row.target),
+        "target_date": row.target_date,
+        "latest": _num(row.latest),
+        "latest_date": row.latest_date,
+        "direction": row.direction,
+        "on_track": on_track_text(row.on_track),
+        "baseline_shown": f"{_num(row.baseline)} {unit}",
+        "target_shown": f"{sign} {_num(row.target)} {unit}"
+        + (f" by {row.target_date}" if row.target_date else ""),
+        "latest_shown": latest + (f" ({row.latest_date})" if row.latest_date else ""),
     }
 
 

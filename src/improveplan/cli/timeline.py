@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,26 +17,31 @@ from improveplan.cli.options import (
     table_or_json,
 )
 
-_STATUS_STYLE = {
-    "done": "rag.blue",
-    "overdue": "rag.red",
-    "due": "rag.amber",
-    "upcoming": "rag.green",
-    "expected": "muted",
-}
+if TYPE_CHECKING:
+    from improveplan.domain.timeline import TimelineEntry
 
 
-def _status_style(value: Any) -> str | None:
-    return _STATUS_STYLE.get(str(value))
+def _status_style() -> Callable[[Any], str | None]:
+    """A milestone's status in the colour of the RAG it is closest to."""
+    from improveplan.domain.timeline import MilestoneStatus as S
+
+    styles = {
+        S.done: "rag.blue",
+        S.overdue: "rag.red",
+        S.due: "rag.amber",
+        S.upcoming: "rag.green",
+        S.expected: "muted",
+    }
+    return styles.get
 
 
-def _emit_milestones(rows: list[dict[str, Any]], fmt: str, *, title: str | None) -> None:
+def _emit_milestones(rows: Sequence[TimelineEntry], fmt: str, *, title: str | None) -> None:
     from improveplan.render.output import Column, emit
 
     columns = [
         Column("date", "Date", no_wrap=True),
         Column("name", "Milestone", ratio=2),
-        Column("status", "Status", style=_status_style, no_wrap=True),
+        Column("status", "Status", style=_status_style(), no_wrap=True),
         Column("days_to_go", "Days", justify="right", no_wrap=True),
         Column("open_actions", "Open", justify="right", no_wrap=True),
         Column("rule", "Rule", style="muted", ratio=3),
@@ -65,7 +71,7 @@ def timeline(as_of: dt.date | None, fmt: str) -> None:
 
     when = as_of_or_today(as_of)
     data = service.timeline(get_app(), as_of=when)
-    _emit_milestones(data["milestones"], fmt, title=f"Timeline of {data['plan']} as of {when}")
+    _emit_milestones(data.milestones, fmt, title=f"Timeline of {data.plan} as of {when}")
 
 
 @click.group()
@@ -82,7 +88,7 @@ def milestone_list(as_of: dt.date | None, fmt: str) -> None:
 
     when = as_of_or_today(as_of)
     data = service.timeline(get_app(), as_of=when)
-    _emit_milestones(data["milestones"], fmt, title=None)
+    _emit_milestones(data.milestones, fmt, title=None)
 
 
 @milestone.command("add")
@@ -94,8 +100,8 @@ def milestone_add(name: str, when: dt.date) -> None:
     from improveplan.services import timeline as service
 
     row = service.set_milestone(get_app(), name=name, date=when)
-    verb = "Added" if row["created"] else "Set"
-    message(f'{verb} milestone "{row["name"]}" on {row["date"]}.', "success")
+    verb = "Added" if row.created else "Set"
+    message(f'{verb} milestone "{row.name}" on {row.date}.', "success")
 
 
 @milestone.command("done")
@@ -108,7 +114,7 @@ def milestone_done(name: str, when: dt.date | None) -> None:
 
     app = get_app()
     row = service.mark_done(app, name=name, done=when or app.today)
-    message(f'Milestone "{row["name"]}" done on {row["done"]}.', "success")
+    message(f'Milestone "{row.name}" done on {row.done}.', "success")
 
 
 @milestone.command("reset")
@@ -119,7 +125,7 @@ def milestone_reset(name: str) -> None:
     from improveplan.services import timeline as service
 
     row = service.reset_milestone(get_app(), name=name)
-    message(f'Milestone "{row["name"]}" follows its rule again: {row["date"]}.', "success")
+    message(f'Milestone "{row.name}" follows its rule again: {row.date}.', "success")
 
 
 @click.group()
@@ -141,7 +147,7 @@ def notice_set(**options: Any) -> None:
     from improveplan.services import notices
 
     row = notices.set_notice(get_app(), changes=options)
-    message(f'Improvement notice of {row["issued"]} recorded for plan "{row["plan"]}".', "success")
+    message(f'Improvement notice of {row.issued} recorded for plan "{row.plan}".', "success")
 
 
 @notice.command("show")
@@ -155,16 +161,16 @@ def notice_show(fmt: str) -> None:
     if fmt == "json":
         emit_json(data)
         return
-    labels = {
-        "plan": "Plan",
-        "kind": "Kind",
-        "issued": "Issued",
-        "plan_due": "Plan due",
-        "review_months": "DfE reviews every (months)",
-        "board_every_weeks": "Board every (weeks)",
-        "first_board": "First board",
-        "chair": "Chair",
-        "lifted": "Lifted",
-    }
-    rows = [{"field": label, "value": data[key]} for key, label in labels.items()]
+    shown: list[tuple[str, object]] = [
+        ("Plan", data.plan),
+        ("Kind", data.kind),
+        ("Issued", data.issued),
+        ("Plan due", data.plan_due),
+        ("DfE reviews every (months)", data.review_months),
+        ("Board every (weeks)", data.board_every_weeks),
+        ("First board", data.first_board),
+        ("Chair", data.chair),
+        ("Lifted", data.lifted),
+    ]
+    rows = [{"field": label, "value": value} for label, value in shown]
     emit(rows, [Column("field", "", style="heading"), Column("value", "")], "table")

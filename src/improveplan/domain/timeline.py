@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from improveplan.domain.dates import add_months, add_working_days
-from improveplan.domain.vocab import MilestoneKind
+from improveplan.domain.vocab import AMBER_DAYS, MilestoneKind, NoticeKind
 
 __all__ = [
-    "MILESTONE_STATUSES",
     "ComputedMilestone",
     "MilestoneKind",
+    "MilestoneRecord",
+    "MilestoneStatus",
+    "NoticeTerms",
+    "Timeline",
+    "TimelineEntry",
     "default_milestones",
     "focused_visit_milestones",
     "milestone_status",
@@ -25,7 +30,16 @@ PLAN_DUE_WORKING_DAYS = 70  # written statement of action after an inspection
 PUBLISHED_LOCALLY_WORKING_DAYS = 30
 DRAFT_PLAN_WORKING_DAYS = 20  # focused visit with areas for priority action
 MONITORING_EVERY_MONTHS = 3
-MILESTONE_STATUSES = ("done", "upcoming", "due", "overdue", "expected")
+
+
+class MilestoneStatus(StrEnum):
+    """Where a milestone stands on a date, as the timeline shows it."""
+
+    done = "done"
+    upcoming = "upcoming"
+    due = "due"  # within the due window (the amber window, by default)
+    overdue = "overdue"
+    expected = "expected"  # Ofsted's date to keep (a monitoring visit), never overdue
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,53 @@ class ComputedMilestone:
     rule: str
     source_date: dt.date
     expected: bool = False  # an expected date (a monitoring visit), not a deadline
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneRecord:
+    """A stored milestone as on a date: the JSON of docs/design.md §3 (name to status),
+    extras after. The timeline, `milestone` commands and the board report show these."""
+
+    name: str
+    kind: MilestoneKind
+    date: dt.date
+    rule: str | None
+    done: dt.date | None
+    status: MilestoneStatus
+    days_to_go: int
+    source_date: dt.date | None
+    user_set: bool
+    expected: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry(MilestoneRecord):
+    """A row of the timeline: the milestone and the open actions due by it."""
+
+    open_actions: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeline:
+    """The plan's milestones by date (`timeline` and `milestone list` print `milestones`)."""
+
+    plan: str
+    as_of: dt.date
+    milestones: list[TimelineEntry]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeTerms:
+    """The DfE improvement notice's terms: the source of the board and review dates."""
+
+    kind: NoticeKind
+    issued: dt.date
+    plan_due: dt.date | None
+    review_months: int
+    board_every_weeks: int | None
+    first_board: dt.date | None
+    chair: str | None
+    lifted: dt.date | None
 
 
 def _working_days_after(
@@ -197,18 +258,18 @@ def milestone_status(
     done: dt.date | None,
     as_of: dt.date,
     expected: bool,
-    due_window_days: int = 14,
-) -> str:
+    due_window_days: int = AMBER_DAYS,
+) -> MilestoneStatus:
     """done, expected, overdue, due (within the window) or upcoming, as the timeline shows.
 
     An expected date (a monitoring visit) is Ofsted's to keep, so it never turns overdue.
     """
     if done is not None:
-        return "done"
+        return MilestoneStatus.done
     if expected:
-        return "expected"
+        return MilestoneStatus.expected
     if date < as_of:
-        return "overdue"
+        return MilestoneStatus.overdue
     if (date - as_of).days <= due_window_days:
-        return "due"
-    return "upcoming"
+        return MilestoneStatus.due
+    return MilestoneStatus.upcoming

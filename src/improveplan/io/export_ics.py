@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from improveplan.domain.dates import shift_days
-
-OPEN = ("not_started", "in_progress", "blocked")
+from improveplan.domain.vocab import OPEN_STATUSES
+from improveplan.io.export_json import PlanExport
 
 
 def slug(text: str) -> str:
@@ -28,41 +26,41 @@ def milestone_uid(plan: str, name: str) -> str:
     return f"milestone-{slug(plan)}-{slug(name)}@improveplan"
 
 
-def _stamp(value: Any) -> dt.datetime:
+def _stamp(value: dt.datetime | None) -> dt.datetime:
     stamp = value if isinstance(value, dt.datetime) else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     return stamp.astimezone(dt.UTC)
 
 
-def calendar_bytes(document: Mapping[str, Any]) -> bytes:
+def calendar_bytes(document: PlanExport) -> bytes:
     """The whole calendar; DTSTAMP is the row's last change, so unchanged plans give equal bytes."""
     from icalendar import Calendar, Event
 
-    plan = document["plan"]["name"]
+    plan = document.plan.name
     cal = Calendar()
     cal.add("prodid", "-//improveplan//improvement plan//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{plan} improvement plan")
-    for action in document["actions"]:
-        if action["status"] not in OPEN or action["due"] is None:
+    for action in document.actions:
+        if action.status not in OPEN_STATUSES or action.due is None:
             continue
         event = Event()
-        event.add("uid", action_uid(plan, action["ref"]))
-        event.add("dtstamp", _stamp(action["updated_at"]))
-        event.add("dtstart", action["due"])
-        event.add("dtend", shift_days(action["due"], 1))
-        event.add("summary", f"Action {action['ref']} due: {action['title']}")
-        owner = action["owner"] or "no owner"
-        event.add("description", f"Owner: {owner}\nStatus: {action['status']}")
+        event.add("uid", action_uid(plan, action.ref))
+        event.add("dtstamp", _stamp(action.updated_at))
+        event.add("dtstart", action.due)
+        event.add("dtend", shift_days(action.due, 1))
+        event.add("summary", f"Action {action.ref} due: {action.title}")
+        owner = action.owner or "no owner"
+        event.add("description", f"Owner: {owner}\nStatus: {action.status}")
         event.add("categories", ["improvement plan", "action"])
         cal.add_component(event)
-    for milestone in document["milestones"]:
+    for milestone in document.milestones:
         event = Event()
-        event.add("uid", milestone_uid(plan, milestone["name"]))
-        event.add("dtstamp", _stamp(document["plan"]["created_at"]))
-        event.add("dtstart", milestone["date"])
-        event.add("dtend", milestone["date"] + dt.timedelta(days=1))
-        expected = " (expected)" if milestone["expected"] else ""
-        event.add("summary", f"{milestone['name']}{expected}")
+        event.add("uid", milestone_uid(plan, milestone.name))
+        event.add("dtstamp", _stamp(document.plan.created_at))
+        event.add("dtstart", milestone.date)
+        event.add("dtend", milestone.date + dt.timedelta(days=1))
+        expected = " (expected)" if milestone.expected else ""
+        event.add("summary", f"{milestone.name}{expected}")
         event.add("categories", ["improvement plan", "milestone"])
         cal.add_component(event)
     data: bytes = cal.to_ical()

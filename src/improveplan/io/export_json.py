@@ -1,37 +1,205 @@
-"""The plan document as JSON text, and reading one back with its format checked."""
+"""The plan document: its typed sections, its JSON text, and reading one back checked.
+
+`export --format json` is a round-trip format that `import` reads back, so its shape is
+fixed: the field order of these types is the key order of the file (docs/design.md §3).
+Rows refer to each other by names and refs, never by row ids, so an export imported
+into another database exports to the same text.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from improveplan.render.output import to_jsonable
+from improveplan.domain.timeline import NoticeTerms
+from improveplan.domain.vocab import Area, Grade, InspectionType, MilestoneKind, Rag, Status
+from improveplan.serialize import json_field, jsonable, record_keys
 
 FORMAT = "improveplan-plan"
 SCHEMA = 1
-SECTIONS = (
-    "plan",
-    "people",
-    "themes",
-    "inspections",
-    "recommendations",
-    "milestones",
-    "actions",
-    "notice",
-    "measures",
-    "audit",
-    "notifications",
-    "daily_counts",
-)
 
 
 class DocumentError(ValueError):
     """A file that is not an improveplan plan export this program can read."""
 
 
-def dumps(document: dict[str, Any]) -> str:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedPlan:
+    name: str
+    authority: str
+    la_code: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedPerson:
+    name: str
+    email: str | None
+    role: str | None
+    team: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedTheme:
+    name: str
+    lead: str | None  # a person's name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedInspection:
+    """An inspection is referred to by its `number`: its place in the order recorded."""
+
+    number: int
+    type: InspectionType
+    start: dt.date | None
+    end: dt.date | None
+    received: dt.date | None
+    published: dt.date | None
+    lead_inspector: str | None
+    created_at: dt.datetime
+    judgements: Mapping[Area, Grade]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedRecommendation:
+    ref: str
+    text: str
+    priority_action: bool
+    seq: int
+    inspection: int | None  # the inspection's number
+    theme: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedMilestone:
+    name: str
+    kind: MilestoneKind
+    date: dt.date
+    rule: str | None
+    source_date: dt.date | None
+    user_set: bool
+    expected: bool
+    done: dt.date | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedNote:
+    author: str
+    at: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedAction:
+    """The action's own columns, then what it refers to by name or ref."""
+
+    ref: str
+    seq: int
+    title: str
+    start: dt.date | None
+    due: dt.date | None
+    original_due: dt.date | None
+    status: Status
+    rag_override: Rag | None
+    rag_override_reason: str | None
+    status_reason: str | None
+    success_measure: str | None
+    evidence: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner: str | None
+    theme: str | None
+    milestone: str | None
+    recommendations: list[str]
+    notes: list[ExportedNote]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedValue:
+    date: dt.date
+    value: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedMeasure:
+    name: str
+    unit: str
+    baseline: float
+    baseline_date: dt.date | None
+    target: float
+    target_date: dt.date | None
+    higher_is_better: bool
+    values: list[ExportedValue]  # oldest first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """An audit event names its subject by the export's keys (`key`): a plan or person
+    name, a ref, `ref#n` for a note, `name@date` for a measure value. An event whose
+    subject no longer exists keeps its raw `entity_id` instead."""
+
+    at: dt.datetime
+    actor: str
+    entity: str
+    key: str | None
+    entity_id: int | None
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedNotification:
+    recipient: str
+    kind: str
+    sent_on: dt.date
+    sent_at: dt.datetime
+    subject: str
+    action_refs: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedCount:
+    day: dt.date
+    blue: int
+    green: int
+    amber: int
+    red: int
+    total: int
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanExport:
+    """One plan, complete. `audit` is a list, except for the XLSX writer, which gets an
+    iterator over the open cursor (500k events at 100k actions never held at once)."""
+
+    format: str = json_field(default=FORMAT)
+    schema: int = json_field(default=SCHEMA)
+    plan: ExportedPlan
+    people: list[ExportedPerson]
+    themes: list[ExportedTheme]
+    inspections: list[ExportedInspection]
+    recommendations: list[ExportedRecommendation]
+    milestones: list[ExportedMilestone]
+    actions: list[ExportedAction]
+    notice: NoticeTerms | None
+    measures: list[ExportedMeasure]
+    audit: Iterable[AuditEntry]
+    notifications: list[ExportedNotification]
+    daily_counts: list[ExportedCount]
+
+
+SECTIONS = tuple(key for key in record_keys(PlanExport) if key not in {"format", "schema"})
+
+
+def dumps(document: PlanExport) -> str:
     """Stable text: the same plan always gives the same bytes."""
-    return json.dumps(to_jsonable(document), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(jsonable(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def loads(text: str) -> dict[str, Any]:

@@ -8,44 +8,86 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from improveplan.domain.vocab import Rag, Status
+from improveplan.io.export_json import AuditEntry, PlanExport
 from improveplan.render.output import cell_text, csv_text, neutralise
+from improveplan.serialize import as_record, record_keys
 
-RAG_FILLS = {"red": "FFC7CE", "amber": "FFEB9C", "green": "C6EFCE", "blue": "BDD7EE"}
+RAG_FILLS = {Rag.red: "FFC7CE", Rag.amber: "FFEB9C", Rag.green: "C6EFCE", Rag.blue: "BDD7EE"}
 RAG_COLUMNS = ("rag", "rag_computed")
 
-Sheet = tuple[Sequence[str], Iterable[Mapping[str, Any]]]
+# A sheet: its columns (JSON keys of its rows) and its rows, typed records or mappings.
+Sheet = tuple[Sequence[str], Iterable[object]]
 
 
-def actions_csv(actions: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    return csv_text(actions, columns)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionLine:
+    """An action as the CSV export and the Actions sheet show it: the action JSON of
+    docs/design.md §3 (RAG as of a date), then what a spreadsheet reader also wants."""
+
+    ref: str
+    title: str
+    owner: str | None
+    due: dt.date | None
+    original_due: dt.date | None
+    status: Status
+    rag: Rag | None
+    rag_computed: Rag | None
+    days_overdue: int
+    recommendations: list[str]
+    theme: str | None
+    milestone: str | None
+    version: int
+    updated_at: dt.datetime
+    start: dt.date | None
+    success_measure: str | None
+    evidence: str | None
+    rag_override_reason: str | None
+    latest_note: str | None
+
+
+ACTION_COLUMNS = record_keys(ActionLine)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteLine:
+    """A progress note on the Notes sheet, with the ref of its action."""
+
+    action: str
+    author: str
+    at: dt.datetime
+    text: str
+
+
+def actions_csv(actions: Iterable[ActionLine]) -> str:
+    return csv_text(actions, ACTION_COLUMNS)
 
 
 def sheets(
-    document: Mapping[str, Any], actions: Sequence[Mapping[str, Any]], columns: Sequence[str]
+    document: PlanExport, actions: Sequence[ActionLine], measures: Sequence[object]
 ) -> dict[str, Sheet]:
-    """The workbook's sheets from the plan document and the action table."""
-    notes = ({"action": a["ref"], **note} for a in document["actions"] for note in a["notes"])
-    measures = []
-    for m in document["measures"]:
-        latest = m["values"][-1] if m["values"] else {"date": None, "value": None}
-        direction = "higher is better" if m["higher_is_better"] else "lower is better"
-        measures.append(
-            {**m, "direction": direction, "latest": latest["value"], "latest_date": latest["date"]}
-        )
+    """The workbook's sheets from the plan document, the action table and the measures
+    with their latest values (a sheet shows the columns named here, in this order)."""
+    notes = (
+        NoteLine(action=a.ref, author=n.author, at=n.at, text=n.text)
+        for a in document.actions
+        for n in a.notes
+    )
     return {
-        "Actions": (columns, actions),
+        "Actions": (ACTION_COLUMNS, actions),
         "Recommendations": (
             ("ref", "text", "priority_action", "theme", "inspection"),
-            document["recommendations"],
+            document.recommendations,
         ),
-        "Themes": (("name", "lead"), document["themes"]),
-        "People": (("name", "email", "role", "team"), document["people"]),
+        "Themes": (("name", "lead"), document.themes),
+        "People": (("name", "email", "role", "team"), document.people),
         "Milestones": (
             ("name", "kind", "date", "rule", "source_date", "expected", "done"),
-            document["milestones"],
+            document.milestones,
         ),
         "Measures": (
             (
@@ -62,10 +104,7 @@ def sheets(
             measures,
         ),
         "Notes": (("action", "author", "at", "text"), notes),
-        "Audit": (
-            ("at", "actor", "entity", "key", "entity_id", "field", "old_value", "new_value"),
-            document["audit"],
-        ),
+        "Audit": (record_keys(AuditEntry), document.audit),
     }
 
 
@@ -103,9 +142,10 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
         count = 0
         for item in items:
             count += 1
+            record = as_record(item)
             row: list[Any] = []
             for i, name in enumerate(columns):
-                value = cell_value(item.get(name))
+                value = cell_value(record.get(name))
                 if isinstance(value, dt.date):
                     cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                     cell.number_format = (

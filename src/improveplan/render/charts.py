@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from html import escape
 from typing import Any, Protocol
 
@@ -171,21 +171,38 @@ def trend(points: Sequence[TrendLike], *, label: str = "Open and overdue actions
     return _svg(width, height, label, body)
 
 
-def _progress(m: Mapping[str, Any]) -> float | None:
+class Measured(Protocol):
+    """What a measure's bar needs (services.measures.MeasureRecord has it)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def baseline(self) -> float: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def latest(self) -> float | None: ...
+    @property
+    def on_track(self) -> bool | None: ...
+
+
+def _progress(m: Measured) -> float | None:
     """How far from baseline to target the latest value is, 0..1 (None: no value)."""
-    if m.get("latest") is None:
+    if m.latest is None:
         return None
-    span = float(m["target"]) - float(m["baseline"])
+    span = float(m.target) - float(m.baseline)
     if span == 0:
         return 1.0
-    return min(max((float(m["latest"]) - float(m["baseline"])) / span, 0.0), 1.0)
+    return min(max((float(m.latest) - float(m.baseline)) / span, 0.0), 1.0)
 
 
 def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures against target") -> str:
+def measures(items: Sequence[Measured], *, label: str = "Measures against target") -> str:
     """One bar per measure: the share of the way from baseline to target achieved."""
     if not items:
         return ""
@@ -199,8 +216,8 @@ def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures again
     for i, m in enumerate(items):
         y = top + i * row
         progress = _progress(m)
-        colour = ON_TRACK.get(m.get("on_track"), GREY)
-        body.append(_text(left - 8, y + 17, _short(m["name"]), text_anchor="end"))
+        colour = GREY if m.on_track is None else ON_TRACK[m.on_track]
+        body.append(_text(left - 8, y + 17, _short(m.name), text_anchor="end"))
         body.append(
             f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 12}" fill="#f3f2f1" '
             f'stroke="{GREY}"/>'
@@ -211,8 +228,8 @@ def measures(items: Sequence[Mapping[str, Any]], *, label: str = "Measures again
                 f'<rect x="{left}" y="{y + 5}" width="{max(span * progress, 3):.1f}" '
                 f'height="{row - 12}" fill="{colour}"/>'
             )
-        unit = m.get("unit") or ""
-        latest = "no value" if m.get("latest") is None else f"{_num(m['latest'])}"
-        note = f"{latest} → {_num(m['target'])} {unit}".strip()
+        unit = m.unit or ""
+        latest = "no value" if m.latest is None else f"{_num(m.latest)}"
+        note = f"{latest} → {_num(m.target)} {unit}".strip()
         body.append(_text(left + span + 8, y + 17, note, fill=MUTED))
     return _svg(width, top + row * len(items) + 4, label, body)

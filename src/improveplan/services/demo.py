@@ -221,12 +221,12 @@ def _notice(app: App, spec: dict[str, Any] | None) -> bool:
 
 def _milestones_met(app: App, timeline: ModuleType, met_on: dict[str, str]) -> None:
     """Milestones before the demo date were met: on their date, or the day given."""
-    rows = timeline.timeline(app, as_of=app.today)["milestones"]
+    rows = timeline.timeline(app, as_of=app.today).milestones
     for row in rows:
-        when = _date(met_on.get(row["name"]))
-        if when is None and (row["expected"] or row["date"] >= app.today):
+        when = _date(met_on.get(row.name))
+        if when is None and (row.expected or row.date >= app.today):
             continue
-        timeline.mark_done(app, name=row["name"], done=when or row["date"])
+        timeline.mark_done(app, name=row.name, done=when or row.date)
 
 
 def prepare_demo_file(path: Path) -> None:

@@ -1,10 +1,10 @@
-"""The whole plan as one document (JSON export, XLSX and ICS sources) and action tables.
+"""The whole plan as one typed document (JSON export, XLSX and ICS sources) and action tables.
 
 The document never mentions row ids: rows refer to each other by name or reference
 (owner names, theme names, recommendation and action refs, inspections by their order),
 so exporting, importing into another database and exporting again gives the same text.
 Audit events name their subject by the same keys (`key`); an event whose subject no
-longer exists keeps its raw `entity_id`.
+longer exists keeps its raw `entity_id`. The sections' types are in io/export_json.py.
 """
 
 from __future__ import annotations
@@ -12,16 +12,34 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel, col
 
-from improveplan.io.export_json import FORMAT, SCHEMA
-from improveplan.io.export_tabular import Sheet, sheets
-from improveplan.serialize import as_record
-from improveplan.services import notices
+from improveplan.domain.timeline import NoticeTerms
+from improveplan.domain.vocab import Area, Grade
+from improveplan.io.export_json import (
+    AuditEntry,
+    ExportedAction,
+    ExportedCount,
+    ExportedInspection,
+    ExportedMeasure,
+    ExportedMilestone,
+    ExportedNote,
+    ExportedNotification,
+    ExportedPerson,
+    ExportedPlan,
+    ExportedRecommendation,
+    ExportedTheme,
+    ExportedValue,
+    PlanExport,
+)
+from improveplan.io.export_tabular import ActionLine, Sheet, sheets
+from improveplan.serialize import as_record, record_keys
 from improveplan.services.context import App
+from improveplan.services.measures import measure_record
 from improveplan.store import queries
 from improveplan.store.models import (
     Action,
@@ -41,67 +59,32 @@ from improveplan.store.models import (
     Theme,
 )
 
-# The action columns of the CSV export and the XLSX Actions sheet (docs/design.md §3 + extras).
-ACTION_COLUMNS = (
-    "ref",
-    "title",
-    "owner",
-    "due",
-    "original_due",
-    "status",
-    "rag",
-    "rag_computed",
-    "days_overdue",
-    "recommendations",
-    "theme",
-    "milestone",
-    "version",
-    "updated_at",
-    "start",
-    "success_measure",
-    "evidence",
-    "rag_override_reason",
-    "latest_note",
-)
-ACTION_FIELDS = (
-    "ref",
-    "seq",
-    "title",
-    "start",
-    "due",
-    "original_due",
-    "status",
-    "rag_override",
-    "rag_override_reason",
-    "status_reason",
-    "success_measure",
-    "evidence",
-    "version",
-    "created_at",
-    "updated_at",
-)
-MILESTONE_FIELDS = ("name", "kind", "date", "rule", "source_date", "user_set", "expected", "done")
-NOTICE_FIELDS = ("kind", *notices.NOTICE_FIELDS)
-MEASURE_FIELDS = (
-    "name",
-    "unit",
-    "baseline",
-    "baseline_date",
-    "target",
-    "target_date",
-    "higher_is_better",
-)
-INSPECTION_FIELDS = (
-    "type",
-    "start",
-    "end",
-    "received",
-    "published",
-    "lead_inspector",
-    "created_at",
-)
-NOTIFICATION_FIELDS = ("recipient", "kind", "sent_on", "sent_at", "subject", "action_refs")
-COUNT_FIELDS = ("day", "blue", "green", "amber", "red", "total", "overdue")
+
+def _columns(section: type, *references: str) -> tuple[str, ...]:
+    """The keys of a section that are columns of its table (the rest refer to other rows)."""
+    return tuple(key for key in record_keys(section) if key not in references)
+
+
+# The table columns each section copies; the importer writes them back by these names.
+ACTION_FIELDS = _columns(ExportedAction, "owner", "theme", "milestone", "recommendations", "notes")
+MILESTONE_FIELDS = record_keys(ExportedMilestone)
+NOTICE_FIELDS = record_keys(NoticeTerms)
+MEASURE_FIELDS = _columns(ExportedMeasure, "values")
+INSPECTION_FIELDS = _columns(ExportedInspection, "number", "judgements")
+NOTIFICATION_FIELDS = record_keys(ExportedNotification)
+COUNT_FIELDS = record_keys(ExportedCount)
+SENT = (Notification.sent_at, Notification.recipient, Notification.kind)  # their order
+Keys = dict[tuple[str, int], str]  # (table, row id) → the name or ref the document uses
+Names = dict[int, str]  # row id → name
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionExport:
+    """`export --format csv`: the plan's name and its actions as the CSV shows them."""
+
+    plan: str
+    actions: list[ActionLine]
 
 
 def table(model: type[SQLModel]) -> Table:
@@ -117,13 +100,12 @@ def rows(
     return list(session.execute(stmt).mappings())
 
 
-def plan_document(app: App) -> dict[str, Any]:
-    """`export --format json`: the current plan, complete."""
-    with app.read() as session:
-        return build_document(session, app.plan(session))
+def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> list[Any]:
+    """The rows of one plan in a table with a plan_id, in `order`."""
+    return rows(session, model, table(model).c.plan_id == pid, order=order)
 
 
-def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) -> dict[str, Any]:
+def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
     With `stream_audit` the audit trail is an iterator over the open cursor (the caller
@@ -131,99 +113,73 @@ def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) 
     """
     assert plan.id is not None
     pid = plan.id
-    keys: dict[tuple[str, int], str] = {("plan", pid): plan.name}
-    people = _people(session, pid)
-    names = {p["id"]: p["name"] for p in people}
-    keys.update({("person", i): n for i, n in names.items()})
-    themes = rows(session, Theme, col(Theme.plan_id) == pid, order=[col(Theme.name)])
-    theme_names = {t["id"]: t["name"] for t in themes}
-    keys.update({("theme", i): n for i, n in theme_names.items()})
+    keys: Keys = {("plan", pid): plan.name}
+    people, names = _people(session, pid, keys)
+    themes, theme_names = _themes(session, pid, names, keys)
     inspections, ordinals = _inspections(session, pid, keys)
-    recs = rows(
-        session,
-        Recommendation,
-        col(Recommendation.plan_id) == pid,
-        order=[col(Recommendation.seq), col(Recommendation.ref)],
-    )
-    keys.update({("recommendation", r["id"]): r["ref"] for r in recs})
-    milestones = rows(
-        session,
-        Milestone,
-        col(Milestone.plan_id) == pid,
-        order=[col(Milestone.date), col(Milestone.name)],
-    )
-    keys.update({("milestone", m["id"]): m["name"] for m in milestones})
-    lookups = {
-        "owner": names,
-        "theme": theme_names,
-        "milestone": {m["id"]: m["name"] for m in milestones},
-    }
-    doc: dict[str, Any] = {
-        "format": FORMAT,
-        "schema": SCHEMA,
-        "plan": {k: getattr(plan, k) for k in ("name", "authority", "la_code", "created_at")},
-        "people": [{k: p[k] for k in ("name", "email", "role", "team")} for p in people],
-        "themes": [{"name": t["name"], "lead": names.get(t["lead_id"])} for t in themes],
-        "inspections": inspections,
-        "recommendations": [
-            {
-                "ref": r["ref"],
-                "text": r["text"],
-                "priority_action": r["priority_action"],
-                "seq": r["seq"],
-                "inspection": ordinals.get(r["inspection_id"]),
-                "theme": theme_names.get(r["theme_id"]),
-            }
-            for r in recs
+    recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
+    milestones, milestone_names = _milestones(session, pid, keys)
+    lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
+    actions = _actions(session, pid, lookups, keys)
+    notice = _notice(session, pid, keys)
+    measures = _measures(session, pid, keys)
+    audit = _audit(session, pid, keys)  # last: events name rows by the keys found above
+    return PlanExport(
+        plan=ExportedPlan(**{k: getattr(plan, k) for k in record_keys(ExportedPlan)}),
+        people=people,
+        themes=themes,
+        inspections=inspections,
+        recommendations=recommendations,
+        milestones=milestones,
+        actions=actions,
+        notice=notice,
+        measures=measures,
+        audit=audit if stream_audit else list(audit),
+        notifications=[
+            _row(ExportedNotification, n) for n in _of_plan(session, Notification, pid, *SENT)
         ],
-        "milestones": [{k: m[k] for k in MILESTONE_FIELDS} for m in milestones],
-        "actions": _actions(session, pid, lookups, keys),
-        "notice": _notice(session, pid, keys),
-        "measures": _measures(session, pid, keys),
-    }
-    audit = _audit(session, pid, keys)
-    doc["audit"] = audit if stream_audit else list(audit)
-    doc["notifications"] = [
-        {k: n[k] for k in NOTIFICATION_FIELDS}
-        for n in rows(
-            session,
-            Notification,
-            col(Notification.plan_id) == pid,
-            order=[col(Notification.sent_at), col(Notification.recipient), col(Notification.kind)],
-        )
-    ]
-    doc["daily_counts"] = [
-        {k: c[k] for k in COUNT_FIELDS}
-        for c in rows(
-            session, DailyCount, col(DailyCount.plan_id) == pid, order=[col(DailyCount.day)]
-        )
-    ]
-    return doc
+        daily_counts=[
+            _row(ExportedCount, c) for c in _of_plan(session, DailyCount, pid, DailyCount.day)
+        ],
+    )
 
 
-def _people(session: Session, pid: int) -> list[Any]:
+def _row(section: type[T], row: Mapping[str, Any], **references: Any) -> T:
+    """A section's row from a table row: its columns by name, then what it refers to."""
+    return section(**{k: row[k] for k in _columns(section, *references)}, **references)
+
+
+def _people(session: Session, pid: int, keys: Keys) -> tuple[list[ExportedPerson], Names]:
     """The people the plan refers to: action owners and theme leads."""
     owners = select(col(Action.owner_id)).where(col(Action.plan_id) == pid)
     leads = select(col(Theme.lead_id)).where(col(Theme.plan_id) == pid)
-    return rows(
+    found = rows(
         session,
         Person,
         or_(col(Person.id).in_(owners), col(Person.id).in_(leads)),
         order=[col(Person.name)],
     )
+    names = {p["id"]: p["name"] for p in found}
+    keys.update({("person", i): n for i, n in names.items()})
+    return [_row(ExportedPerson, p) for p in found], names
+
+
+def _themes(
+    session: Session, pid: int, people: Names, keys: Keys
+) -> tuple[list[ExportedTheme], Names]:
+    found = _of_plan(session, Theme, pid, Theme.name)
+    names = {t["id"]: t["name"] for t in found}
+    keys.update({("theme", i): n for i, n in names.items()})
+    themes = [ExportedTheme(name=t["name"], lead=people.get(t["lead_id"])) for t in found]
+    return themes, names
 
 
 def _inspections(
-    session: Session, pid: int, keys: dict[tuple[str, int], str]
-) -> tuple[list[dict[str, Any]], dict[int, int]]:
-    found = rows(
-        session,
-        Inspection,
-        col(Inspection.plan_id) == pid,
-        order=[col(Inspection.created_at), col(Inspection.id)],
-    )
+    session: Session, pid: int, keys: Keys
+) -> tuple[list[ExportedInspection], dict[int, int]]:
+    found = _of_plan(session, Inspection, pid, Inspection.created_at, Inspection.id)
     ordinals = {i["id"]: n for n, i in enumerate(found, 1)}
-    grades: dict[int, dict[str, str]] = defaultdict(dict)
+    grades: dict[int, dict[Area, Grade]] = defaultdict(dict)
     for j in rows(
         session,
         Judgement,
@@ -235,19 +191,38 @@ def _inspections(
     result = []
     for i in found:
         keys[("inspection", i["id"])] = str(ordinals[i["id"]])
-        item = {"number": ordinals[i["id"]], **{k: i[k] for k in INSPECTION_FIELDS}}
-        result.append(item | {"judgements": grades.get(i["id"], {})})
+        number, judgements = ordinals[i["id"]], grades.get(i["id"], {})
+        result.append(_row(ExportedInspection, i, number=number, judgements=judgements))
     return result, ordinals
 
 
-def _actions(
-    session: Session, pid: int, lookups: dict[str, dict[int, str]], keys: dict[tuple[str, int], str]
-) -> list[dict[str, Any]]:
-    found = rows(
-        session, Action, col(Action.plan_id) == pid, order=[col(Action.seq), col(Action.ref)]
-    )
-    links = queries.recommendation_refs(session, plan_id=pid, action_ids=[a["id"] for a in found])
-    notes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+def _recommendations(
+    session: Session, pid: int, ordinals: dict[int, int], themes: Names, keys: Keys
+) -> list[ExportedRecommendation]:
+    found = _of_plan(session, Recommendation, pid, Recommendation.seq, Recommendation.ref)
+    keys.update({("recommendation", r["id"]): r["ref"] for r in found})
+    return [
+        _row(
+            ExportedRecommendation,
+            r,
+            inspection=ordinals.get(r["inspection_id"]),
+            theme=themes.get(r["theme_id"]),
+        )
+        for r in found
+    ]
+
+
+def _milestones(session: Session, pid: int, keys: Keys) -> tuple[list[ExportedMilestone], Names]:
+    found = _of_plan(session, Milestone, pid, Milestone.date, Milestone.name)
+    names = {m["id"]: m["name"] for m in found}
+    keys.update({("milestone", i): n for i, n in names.items()})
+    return [_row(ExportedMilestone, m) for m in found], names
+
+
+def _notes(session: Session, pid: int, keys: Keys) -> dict[int, list[ExportedNote]]:
+    """Each action's notes, oldest first; a note's key is its action's id and number
+    (the caller turns the id into the ref)."""
+    notes: dict[int, list[ExportedNote]] = defaultdict(list)
     in_plan = select(col(Action.id)).where(col(Action.plan_id) == pid)
     for n in rows(
         session,
@@ -256,57 +231,67 @@ def _actions(
         order=[col(ProgressNote.action_id), col(ProgressNote.created_at), col(ProgressNote.id)],
     ):
         notes[n["action_id"]].append(
-            {"author": n["author"], "at": n["created_at"], "text": n["text"]}
+            ExportedNote(author=n["author"], at=n["created_at"], text=n["text"])
         )
         keys[("progress_note", n["id"])] = f"{n['action_id']}#{len(notes[n['action_id']])}"
-    result = []
+    return notes
+
+
+def _actions(
+    session: Session, pid: int, lookups: dict[str, Names], keys: Keys
+) -> list[ExportedAction]:
+    found = _of_plan(session, Action, pid, Action.seq, Action.ref)
+    links = queries.recommendation_refs(session, plan_id=pid, action_ids=[a["id"] for a in found])
+    notes = _notes(session, pid, keys)
     refs = {a["id"]: a["ref"] for a in found}
     for key, value in list(keys.items()):
         if key[0] == "progress_note":  # action id → ref in the note keys
             action_id, _, number = value.partition("#")
             keys[key] = f"{refs[int(action_id)]}#{number}"
+    result = []
     for a in found:
         keys[("action", a["id"])] = a["ref"]
-        item = {k: a[k] for k in ACTION_FIELDS}
-        item["owner"] = lookups["owner"].get(a["owner_id"])
-        item["theme"] = lookups["theme"].get(a["theme_id"])
-        item["milestone"] = lookups["milestone"].get(a["milestone_id"])
-        item["recommendations"] = links.get(a["id"], [])
-        item["notes"] = notes.get(a["id"], [])
-        result.append(item)
+        result.append(
+            ExportedAction(
+                **{k: a[k] for k in ACTION_FIELDS},
+                owner=lookups["owner"].get(a["owner_id"]),
+                theme=lookups["theme"].get(a["theme_id"]),
+                milestone=lookups["milestone"].get(a["milestone_id"]),
+                recommendations=links.get(a["id"], []),
+                notes=notes.get(a["id"], []),
+            )
+        )
     return result
 
 
-def _notice(session: Session, pid: int, keys: dict[tuple[str, int], str]) -> dict[str, Any] | None:
-    found = rows(session, Notice, col(Notice.plan_id) == pid)
+def _notice(session: Session, pid: int, keys: Keys) -> NoticeTerms | None:
+    found = _of_plan(session, Notice, pid)
     if not found:
         return None
     keys[("notice", found[0]["id"])] = "notice"
-    return {k: found[0][k] for k in NOTICE_FIELDS}
+    return _row(NoticeTerms, found[0])
 
 
-def _measures(session: Session, pid: int, keys: dict[tuple[str, int], str]) -> list[dict[str, Any]]:
-    found = rows(session, Measure, col(Measure.plan_id) == pid, order=[col(Measure.name)])
+def _measures(session: Session, pid: int, keys: Keys) -> list[ExportedMeasure]:
+    found = _of_plan(session, Measure, pid, Measure.name)
     names = {m["id"]: m["name"] for m in found}
-    values: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    values: dict[int, list[ExportedValue]] = defaultdict(list)
     for v in rows(
         session,
         MeasureValue,
         col(MeasureValue.measure_id).in_(list(names) or [-1]),
         order=[col(MeasureValue.date)],
     ):
-        values[v["measure_id"]].append({"date": v["date"], "value": v["value"]})
+        values[v["measure_id"]].append(ExportedValue(date=v["date"], value=v["value"]))
         keys[("measure_value", v["id"])] = f"{names[v['measure_id']]}@{v['date'].isoformat()}"
     result = []
     for m in found:
         keys[("measure", m["id"])] = m["name"]
-        result.append({k: m[k] for k in MEASURE_FIELDS} | {"values": values.get(m["id"], [])})
+        result.append(_row(ExportedMeasure, m, values=values.get(m["id"], [])))
     return result
 
 
-def _audit(
-    session: Session, pid: int, keys: dict[tuple[str, int], str]
-) -> Iterator[dict[str, Any]]:
+def _audit(session: Session, pid: int, keys: Keys) -> Iterator[AuditEntry]:
     """The plan's audit trail, oldest first, streamed from the cursor in batches."""
     stmt = (
         select(table(AuditEvent))
@@ -316,21 +301,21 @@ def _audit(
     )
     for e in session.execute(stmt).mappings():
         key = keys.get((e["entity"], e["entity_id"]))
-        yield {
-            "at": e["at"],
-            "actor": e["actor"],
-            "entity": e["entity"],
-            "key": key,
-            "entity_id": None if key is not None else e["entity_id"],
-            "field": e["field"],
-            "old_value": e["old_value"],
-            "new_value": e["new_value"],
-        }
+        yield AuditEntry(
+            at=e["at"],
+            actor=e["actor"],
+            entity=e["entity"],
+            key=key,
+            entity_id=None if key is not None else e["entity_id"],
+            field=e["field"],
+            old_value=e["old_value"],
+            new_value=e["new_value"],
+        )
 
 
 def action_table(
     session: Session, plan: Plan, *, as_of: dt.date, amber_days: int
-) -> list[dict[str, Any]]:
+) -> list[ActionLine]:
     """Actions as the CSV export and the Actions sheet show them (RAG as of `as_of`)."""
     assert plan.id is not None
     found = queries.action_rows(
@@ -353,29 +338,31 @@ def action_table(
         notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
     ):
         latest[action_id] = text
-    rows = []
-    for action in found:
-        row = {**as_record(action), "start": action.start}
-        row["rag_override_reason"] = action.rag_override_reason
-        row["success_measure"] = extra[action.id]["success_measure"]
-        row["evidence"] = extra[action.id]["evidence"]
-        row["latest_note"] = latest.get(action.id)
-        rows.append({k: row.get(k) for k in ACTION_COLUMNS})
-    return rows
+    return [
+        ActionLine(
+            **as_record(action),
+            start=action.start,
+            success_measure=extra[action.id]["success_measure"],
+            evidence=extra[action.id]["evidence"],
+            rag_override_reason=action.rag_override_reason,
+            latest_note=latest.get(action.id),
+        )
+        for action in found
+    ]
 
 
-def export_data(app: App, *, fmt: str) -> dict[str, Any]:
-    """What the writer for `fmt` (json, csv or ics) needs: the document or the actions."""
+def export_document(app: App) -> PlanExport:
+    """`export --format json|ics`: the current plan, complete."""
+    with app.read() as session:
+        return build_document(session, app.plan(session))
+
+
+def export_actions(app: App) -> ActionExport:
+    """`export --format csv`: the plan's actions with their RAG as of today."""
     with app.read() as session:
         plan = app.plan(session)
-        result: dict[str, Any] = {"plan": plan.name}
-        if fmt == "csv":
-            result["actions"] = action_table(
-                session, plan, as_of=app.today, amber_days=app.settings.amber_days
-            )
-        if fmt in {"json", "ics"}:
-            result["document"] = build_document(session, plan)
-        return result
+        actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
+        return ActionExport(plan=plan.name, actions=actions)
 
 
 def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> str:
@@ -385,5 +372,11 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        write(sheets(build_document(session, plan, stream_audit=True), actions, ACTION_COLUMNS))
+        document = build_document(session, plan, stream_audit=True)
+        measures = [measure_record(m, _latest(m.values)) for m in document.measures]
+        write(sheets(document, actions, measures))
         return plan.name
+
+
+def _latest(values: Sequence[ExportedValue]) -> tuple[dt.date, float] | None:
+    return (values[-1].date, values[-1].value) if values else None

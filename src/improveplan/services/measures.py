@@ -1,18 +1,21 @@
 """Measures (KPIs): baseline, target, direction and dated values (docs/design.md §2).
 
 Boards judge an improvement plan by whether its measures move, not only by RAG; the
-status dashboard and the board report read `measure_rows` so the three views agree.
+status dashboard, the board report and the XLSX export read `MeasureRecord`s made by
+`measure_record`, so every view agrees on the latest value and whether it is on track.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.serialize import json_field
 from improveplan.services import audit
 from improveplan.services.context import App
 from improveplan.services.lookups import suggestion
@@ -27,6 +30,53 @@ CREATED_FIELDS = (
     "target_date",
     "higher_is_better",
 )
+
+
+class MeasureTerms(Protocol):
+    """What defines a measure: a stored row or an exported one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def baseline(self) -> float: ...
+    @property
+    def baseline_date(self) -> dt.date | None: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def target_date(self) -> dt.date | None: ...
+    @property
+    def higher_is_better(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeasureRecord:
+    """A measure with its latest value on a date and whether that is on track (None: no
+    value yet): `measure list`, the status dashboard, the board report, the XLSX sheet."""
+
+    name: str
+    unit: str
+    baseline: float
+    baseline_date: dt.date | None
+    target: float
+    target_date: dt.date | None
+    latest: float | None
+    latest_date: dt.date | None
+    direction: str
+    on_track: bool | None
+    higher_is_better: bool = json_field(hidden=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedValue:
+    """`measure record`: the value now held for the date, and the one it replaced."""
+
+    name: str
+    date: dt.date
+    value: float
+    previous: float | None
 
 
 def on_track(
@@ -91,7 +141,7 @@ def add_measure(
     baseline_date: dt.date | None = None,
     target_date: dt.date | None = None,
     lower_is_better: bool = False,
-) -> dict[str, Any]:
+) -> MeasureRecord:
     """Add a measure to the current plan; names are unique in a plan."""
     if baseline == target:
         raise ImproveplanError(
@@ -120,10 +170,10 @@ def add_measure(
             obj=measure,
             fields=CREATED_FIELDS,
         )
-        return _describe(measure, None)
+        return measure_record(measure, None)
 
 
-def record_value(app: App, *, name: str, value: float, on: dt.date) -> dict[str, Any]:
+def record_value(app: App, *, name: str, value: float, on: dt.date) -> RecordedValue:
     """Record the value on a date; a second value for the same date replaces the first."""
     with app.write() as session:
         plan = app.plan(session)
@@ -157,22 +207,23 @@ def record_value(app: App, *, name: str, value: float, on: dt.date) -> dict[str,
                 obj=existing,
                 updates={"value": value},
             )
-        return {"name": measure.name, "date": on, "value": value, "previous": previous}
+        return RecordedValue(name=measure.name, date=on, value=value, previous=previous)
 
 
-def _describe(measure: Measure, latest: tuple[dt.date, float] | None) -> dict[str, Any]:
+def measure_record(measure: MeasureTerms, latest: tuple[dt.date, float] | None) -> MeasureRecord:
+    """A measure with its latest (date, value), judged against its target."""
     latest_date, latest_value = latest if latest else (None, None)
-    return {
-        "name": measure.name,
-        "unit": measure.unit,
-        "baseline": measure.baseline,
-        "baseline_date": measure.baseline_date,
-        "target": measure.target,
-        "target_date": measure.target_date,
-        "latest": latest_value,
-        "latest_date": latest_date,
-        "direction": "higher is better" if measure.higher_is_better else "lower is better",
-        "on_track": on_track(
+    return MeasureRecord(
+        name=measure.name,
+        unit=measure.unit,
+        baseline=measure.baseline,
+        baseline_date=measure.baseline_date,
+        target=measure.target,
+        target_date=measure.target_date,
+        latest=latest_value,
+        latest_date=latest_date,
+        direction="higher is better" if measure.higher_is_better else "lower is better",
+        on_track=on_track(
             baseline=measure.baseline,
             target=measure.target,
             higher_is_better=measure.higher_is_better,
@@ -181,10 +232,11 @@ def _describe(measure: Measure, latest: tuple[dt.date, float] | None) -> dict[st
             baseline_date=measure.baseline_date,
             target_date=measure.target_date,
         ),
-    }
+        higher_is_better=measure.higher_is_better,
+    )
 
 
-def measure_rows(session: Session, *, plan_id: int, as_of: dt.date) -> list[dict[str, Any]]:
+def measure_rows(session: Session, *, plan_id: int, as_of: dt.date) -> list[MeasureRecord]:
     """Every measure of the plan with its latest value on or before `as_of` (one query)."""
     latest_day = (
         select(
@@ -206,29 +258,14 @@ def measure_rows(session: Session, *, plan_id: int, as_of: dt.date) -> list[dict
         .where(col(Measure.plan_id) == plan_id)
         .order_by(col(Measure.name))
     )
-    rows = []
-    for measure, day, value in session.exec(stmt).all():
-        rows.append(_describe(measure, (day, value) if day is not None else None))
-    return rows
+    return [
+        measure_record(measure, (day, value) if day is not None else None)
+        for measure, day, value in session.exec(stmt).all()
+    ]
 
 
-def measure_series(
-    session: Session, *, plan_id: int, as_of: dt.date
-) -> dict[str, list[tuple[dt.date, float]]]:
-    """{measure name: [(date, value)...]} up to `as_of`, for charts."""
-    stmt = (
-        select(col(Measure.name), col(MeasureValue.date), col(MeasureValue.value))
-        .join(MeasureValue, col(MeasureValue.measure_id) == col(Measure.id))
-        .where(col(Measure.plan_id) == plan_id, col(MeasureValue.date) <= as_of)
-        .order_by(col(Measure.name), col(MeasureValue.date))
-    )
-    series: dict[str, list[tuple[dt.date, float]]] = {}
-    for name, day, value in session.exec(stmt).all():
-        series.setdefault(name, []).append((day, value))
-    return series
-
-
-def list_measures(app: App, *, as_of: dt.date) -> list[dict[str, Any]]:
+def list_measures(app: App, *, as_of: dt.date) -> list[MeasureRecord]:
+    """The plan's measures, each with its latest value on or before `as_of`."""
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None

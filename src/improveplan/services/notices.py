@@ -6,29 +6,33 @@ transaction, so the timeline never shows dates from the notice as it was before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
 
+from improveplan.domain.timeline import NoticeTerms
 from improveplan.errors import ImproveplanError, NotFound
+from improveplan.serialize import record_keys
 from improveplan.services import audit
 from improveplan.services.context import App
 from improveplan.services.timeline import find_notice, refresh_plan
 from improveplan.store.models import Notice
 
-NOTICE_FIELDS = (
-    "issued",
-    "plan_due",
-    "review_months",
-    "board_every_weeks",
-    "first_board",
-    "chair",
-    "lifted",
-)
+# What `notice set` may change: every term but the kind (one kind of notice so far).
+NOTICE_FIELDS = tuple(name for name in record_keys(NoticeTerms) if name != "kind")
 
 
-def notice_json(notice: Notice) -> dict[str, Any]:
-    return {"kind": notice.kind} | {name: getattr(notice, name) for name in NOTICE_FIELDS}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeRecord(NoticeTerms):
+    """`notice show` and `notice set`: the notice's terms and the plan it binds."""
+
+    plan: str
+
+
+def _record(notice: Notice, plan: str) -> NoticeRecord:
+    terms = {name: getattr(notice, name) for name in NOTICE_FIELDS}
+    return NoticeRecord(kind=notice.kind, **terms, plan=plan)
 
 
 def _check_notice(values: dict[str, Any]) -> None:
@@ -49,7 +53,7 @@ def _check_notice(values: dict[str, Any]) -> None:
         )
 
 
-def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
+def set_notice(app: App, *, changes: dict[str, Any]) -> NoticeRecord:
     """Create or update the plan's one notice (only the options given change); audited."""
     with app.write() as session:
         plan = app.plan(session)
@@ -62,7 +66,7 @@ def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
                 f'plan "{plan.name}" has no improvement notice yet',
                 "give the date it was issued with --issued DATE",
             )
-        current = notice_json(notice) if notice else dict.fromkeys(NOTICE_FIELDS)
+        current = {name: getattr(notice, name) if notice else None for name in NOTICE_FIELDS}
         merged = current | {k: v for k, v in changes.items() if v is not None}
         if merged.get("review_months") is None:
             merged["review_months"] = 6
@@ -81,10 +85,11 @@ def set_notice(app: App, *, changes: dict[str, Any]) -> dict[str, Any]:
                 updates=values,
             )  # fmt: skip
         refresh_plan(app, session, plan, app.today)
-        return notice_json(notice) | {"plan": plan.name}
+        return _record(notice, plan.name)
 
 
-def show_notice(app: App) -> dict[str, Any]:
+def show_notice(app: App) -> NoticeRecord:
+    """The plan's notice; a plan without one is told how to record it."""
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
@@ -94,4 +99,4 @@ def show_notice(app: App) -> dict[str, Any]:
                 f'plan "{plan.name}" has no improvement notice',
                 "record one with improveplan notice set --issued DATE",
             )
-        return notice_json(notice) | {"plan": plan.name}
+        return _record(notice, plan.name)

@@ -33,7 +33,7 @@ from improveplan.services.report_results import (
     TrendPoint,
 )
 from improveplan.services.status import day_start, next_milestone, totals_and_groups
-from improveplan.services.timeline import milestone_json
+from improveplan.services.timeline import milestone_record
 from improveplan.store.models import (
     Action,
     AuditEvent,
@@ -138,7 +138,7 @@ def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> 
         .where(col(Milestone.plan_id) == plan_id, col(Milestone.date) > end)
     ).scalar_one()
     return MilestoneWindow(
-        rows=[milestone_json(m, as_of=as_of, due_window_days=window) for m in found],
+        rows=[milestone_record(m, as_of=as_of, due_window_days=window) for m in found],
         later=int(later),
         until=end,
     )

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from improveplan.domain.timeline import MilestoneRecord
 from improveplan.domain.vocab import Rag, Status
 from improveplan.services.status import GroupCounts, MeasureRows, NextMilestone, Totals
-
-# What `services.timeline.milestone_json` gives for one milestone (its module owns it).
-MilestoneRow = dict[str, Any]
 
 # What each colour tells a board: a card's caption, and the report's footnote (§2).
 RAG_LABELS: dict[Rag, str] = {
@@ -67,7 +64,7 @@ class ActionList:
 class MilestoneWindow:
     """The milestones a board discusses, and how many fall after `until` (not listed)."""
 
-    rows: list[MilestoneRow]
+    rows: list[MilestoneRecord]
     later: int
     until: dt.date
 

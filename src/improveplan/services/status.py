@@ -21,7 +21,7 @@ from improveplan.domain.records import RagCounts
 from improveplan.domain.vocab import RAG_ORDER, MilestoneKind, Rag
 from improveplan.serialize import json_field
 from improveplan.services.context import App
-from improveplan.services.measures import measure_rows
+from improveplan.services.measures import MeasureRecord, measure_rows
 from improveplan.store.models import (
     Action,
     AuditEvent,
@@ -33,8 +33,7 @@ from improveplan.store.queries import rag_counts
 LONDON = ZoneInfo("Europe/London")
 NO_GROUP = {"theme": "(no theme)", "owner": "(no owner)", "recommendation": "(no recommendation)"}
 
-# What `services.measures.measure_rows` returns (its module owns that shape).
-MeasureRows = list[dict[str, Any]]
+MeasureRows = list[MeasureRecord]
 
 
 def pct(done: int, total: int) -> int:

@@ -9,14 +9,16 @@ they follow a changed source date. A row the user set (`user_set`) is never touc
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, select
 
 from improveplan.domain import timeline as rules
-from improveplan.domain.vocab import MilestoneKind
+from improveplan.domain.timeline import MilestoneRecord, Timeline, TimelineEntry
+from improveplan.domain.vocab import Area, Grade, InspectionType, MilestoneKind
 from improveplan.errors import ImproveplanError, NotFound
 from improveplan.services import audit
 from improveplan.services.context import App
@@ -25,8 +27,26 @@ from improveplan.store.models import Action, Inspection, Judgement, Milestone, N
 
 HORIZON_DAYS = 730  # repeating milestones stop at the lift date, else two years ahead
 DERIVED = ("kind", "date", "rule", "source_date", "expected")
-# A monitoring visit is not a deadline for the authority; nothing else produces plans.
-PLAN_TYPES = ("standard", "short", "focused_visit", "jtai", "other")
+# A monitoring visit is not a deadline for the authority; every other visit produces plans.
+PLAN_TYPES = tuple(t for t in InspectionType if t != InspectionType.monitoring_visit)
+USER_RULE = "set by the user"
+R = TypeVar("R", bound=MilestoneRecord)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneSet(MilestoneRecord):
+    """`milestone add`: the milestone, and whether it is new or a default given a date."""
+
+    created: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneRefresh:
+    """How many stored default milestones one refresh added, updated and removed."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
 
 
 def horizon_for(notice: Notice | None, *, today: dt.date, as_of: dt.date) -> dt.date:
@@ -60,10 +80,10 @@ def _inadequate(session: Session, inspection: Inspection | None) -> bool:
     grade = session.exec(
         select(Judgement.grade).where(
             col(Judgement.inspection_id) == inspection.id,
-            col(Judgement.area) == "overall_effectiveness",
+            col(Judgement.area) == Area.overall_effectiveness,
         )
     ).first()
-    return grade == "inadequate"
+    return grade == Grade.inadequate
 
 
 def computed_milestones(
@@ -73,7 +93,7 @@ def computed_milestones(
     inspection = _latest_inspection(session, plan_id)
     notice = find_notice(session, plan_id)
     received = inspection.received if inspection else None
-    focused = inspection is not None and inspection.type == "focused_visit"
+    focused = inspection is not None and inspection.type == InspectionType.focused_visit
     monitoring = notice is not None or _inadequate(session, inspection)
     found = rules.default_milestones(
         received=None if focused else received,
@@ -94,7 +114,7 @@ def computed_milestones(
 
 def refresh_milestones(
     session: Session, *, plan_id: int, actor: str, horizon: dt.date
-) -> dict[str, int]:
+) -> MilestoneRefresh:
     """Bring stored default milestones in line with their sources; audited; user dates win.
 
     Returns how many rows were added, updated and removed. The plan row is locked first
@@ -108,25 +128,24 @@ def refresh_milestones(
         m.name.lower(): m
         for m in session.exec(select(Milestone).where(col(Milestone.plan_id) == plan_id))
     }
-    counts = {"added": 0, "updated": 0, "removed": 0}
+    added = updated = removed = 0
     for key, new in wanted.items():
         row = stored.get(key)
         if row is None:
             _insert(session, plan_id=plan_id, actor=actor, computed=new)
-            counts["added"] += 1
+            added += 1
         elif not row.user_set:
             updates = {name: getattr(new, name) for name in DERIVED}
-            updates["kind"] = str(new.kind)
             if audit.apply(
                 session, actor=actor, plan_id=plan_id, entity="milestone", obj=row, updates=updates
             ):
-                counts["updated"] += 1
+                updated += 1
     for key, row in stored.items():
         # Derived rows always carry a source date; rows without one were made elsewhere.
         if key not in wanted and not row.user_set and row.source_date is not None:
             _retire(session, plan_id=plan_id, actor=actor, row=row)
-            counts["removed"] += 1
-    return counts
+            removed += 1
+    return MilestoneRefresh(added=added, updated=updated, removed=removed)
 
 
 def _insert(
@@ -197,7 +216,7 @@ def refresh_plan(app: App, session: Session, plan: Plan, as_of: dt.date | None =
 
 def timeline_rows(
     session: Session, *, plan_id: int, as_of: dt.date, due_window_days: int
-) -> list[dict[str, Any]]:
+) -> list[TimelineEntry]:
     """Milestones by date with status, days to go and open actions due by each (SQL count)."""
     open_by = (
         sql_select(func.count())
@@ -218,35 +237,44 @@ def timeline_rows(
         .where(col(Milestone.plan_id) == plan_id)
         .order_by(col(Milestone.date), col(Milestone.name))
     )
-    rows = []
-    for milestone, open_actions in session.execute(stmt):
-        rows.append(
-            milestone_json(milestone, as_of=as_of, due_window_days=due_window_days)
-            | {"open_actions": int(open_actions or 0)}
+    return [
+        _record(
+            TimelineEntry,
+            milestone,
+            as_of=as_of,
+            due_window_days=due_window_days,
+            open_actions=int(open_actions or 0),
         )
-    return rows
+        for milestone, open_actions in session.execute(stmt)
+    ]
 
 
-def milestone_json(m: Milestone, *, as_of: dt.date, due_window_days: int) -> dict[str, Any]:
-    """The JSON of docs/design.md §3 (name, kind, date, rule, done, status) and extras after."""
+def _record(cls: type[R], m: Milestone, *, as_of: dt.date, due_window_days: int, **extra: Any) -> R:
+    """A stored milestone as a MilestoneRecord (or a record extending it by `extra`)."""
     status = rules.milestone_status(
         date=m.date, done=m.done, as_of=as_of, expected=m.expected, due_window_days=due_window_days
     )
-    return {
-        "name": m.name,
-        "kind": m.kind,
-        "date": m.date,
-        "rule": m.rule,
-        "done": m.done,
-        "status": status,
-        "days_to_go": (m.date - as_of).days,
-        "source_date": m.source_date,
-        "user_set": m.user_set,
-        "expected": m.expected,
-    }
+    return cls(
+        name=m.name,
+        kind=m.kind,
+        date=m.date,
+        rule=m.rule,
+        done=m.done,
+        status=status,
+        days_to_go=(m.date - as_of).days,
+        source_date=m.source_date,
+        user_set=m.user_set,
+        expected=m.expected,
+        **extra,
+    )
 
 
-def timeline(app: App, *, as_of: dt.date) -> dict[str, Any]:
+def milestone_record(m: Milestone, *, as_of: dt.date, due_window_days: int) -> MilestoneRecord:
+    """A stored milestone with its status as on `as_of` (the board report lists these)."""
+    return _record(MilestoneRecord, m, as_of=as_of, due_window_days=due_window_days)
+
+
+def timeline(app: App, *, as_of: dt.date) -> Timeline:
     """Refresh the defaults, then the plan's milestones (one transaction)."""
     with app.write() as session:
         plan = app.plan(session)
@@ -255,7 +283,7 @@ def timeline(app: App, *, as_of: dt.date) -> dict[str, Any]:
         rows = timeline_rows(
             session, plan_id=plan.id, as_of=as_of, due_window_days=app.settings.amber_days
         )
-        return {"plan": plan.name, "as_of": as_of, "milestones": rows}
+        return Timeline(plan=plan.name, as_of=as_of, milestones=rows)
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
@@ -266,7 +294,7 @@ def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None
     ).first()
 
 
-def set_milestone(app: App, *, name: str, date: dt.date) -> dict[str, Any]:
+def set_milestone(app: App, *, name: str, date: dt.date) -> MilestoneSet:
     """A custom milestone, or the user's own date for a default one (which then wins)."""
     name = name.strip()
     if not name:
@@ -276,43 +304,45 @@ def set_milestone(app: App, *, name: str, date: dt.date) -> dict[str, Any]:
         assert plan.id is not None
         refresh_plan(app, session, plan, app.today)
         row = _find_milestone(session, plan, name)
+        created = row is None
         if row is None:
-            row = Milestone(
-                plan_id=plan.id, name=name, kind=MilestoneKind.custom, date=date, user_set=True
-            )
-            row.rule = "set by the user"
-            session.add(row)
-            audit.record_created(
-                session,
-                actor=app.user,
-                plan_id=plan.id,
-                entity="milestone",
-                obj=row,
-                fields=("name", "kind", "date", "rule", "user_set"),
-            )
-            created = True
+            row = _add_custom(app, session, plan_id=plan.id, name=name, date=date)
         else:
-            updates: dict[str, Any] = {"date": date, "user_set": True}
-            if row.kind != "custom":
-                updates["rule"] = (
-                    f"set by the user (was {row.rule})" if row.rule else "set by the user"
-                )
-            if row.user_set and row.rule and row.rule.startswith("set by the user"):
-                updates.pop("rule", None)
-            audit.apply(
-                session,
-                actor=app.user,
-                plan_id=plan.id,
-                entity="milestone",
-                obj=row,
-                updates=updates,
-            )
-            created = False
-        out = milestone_json(row, as_of=app.today, due_window_days=app.settings.amber_days)
-        return out | {"created": created}
+            _set_user_date(app, session, plan_id=plan.id, row=row, date=date)
+        window = app.settings.amber_days
+        return _record(MilestoneSet, row, as_of=app.today, due_window_days=window, created=created)
 
 
-def mark_done(app: App, *, name: str, done: dt.date) -> dict[str, Any]:
+def _add_custom(app: App, session: Session, *, plan_id: int, name: str, date: dt.date) -> Milestone:
+    row = Milestone(plan_id=plan_id, name=name, kind=MilestoneKind.custom, date=date, user_set=True)
+    row.rule = USER_RULE
+    session.add(row)
+    audit.record_created(
+        session,
+        actor=app.user,
+        plan_id=plan_id,
+        entity="milestone",
+        obj=row,
+        fields=("name", "kind", "date", "rule", "user_set"),
+    )
+    return row
+
+
+def _set_user_date(
+    app: App, session: Session, *, plan_id: int, row: Milestone, date: dt.date
+) -> None:
+    """The user's date wins over the rule; the rule text keeps what it replaced."""
+    updates: dict[str, Any] = {"date": date, "user_set": True}
+    if row.kind != MilestoneKind.custom:
+        updates["rule"] = f"{USER_RULE} (was {row.rule})" if row.rule else USER_RULE
+    if row.user_set and row.rule and row.rule.startswith(USER_RULE):
+        updates.pop("rule", None)
+    audit.apply(
+        session, actor=app.user, plan_id=plan_id, entity="milestone", obj=row, updates=updates
+    )
+
+
+def mark_done(app: App, *, name: str, done: dt.date) -> MilestoneRecord:
     """Record the day a milestone was met (the plan sent, the board held)."""
     with app.write() as session:
         plan = app.plan(session)
@@ -329,10 +359,10 @@ def mark_done(app: App, *, name: str, done: dt.date) -> dict[str, Any]:
             obj=row,
             updates={"done": done},
         )
-        return milestone_json(row, as_of=app.today, due_window_days=app.settings.amber_days)
+        return milestone_record(row, as_of=app.today, due_window_days=app.settings.amber_days)
 
 
-def reset_milestone(app: App, *, name: str) -> dict[str, Any]:
+def reset_milestone(app: App, *, name: str) -> MilestoneRecord:
     """Give a default milestone back to its rule: the user's date is dropped."""
     with app.write() as session:
         plan = app.plan(session)
@@ -340,7 +370,7 @@ def reset_milestone(app: App, *, name: str) -> dict[str, Any]:
         row = _find_milestone(session, plan, name)
         if row is None:
             raise _unknown(session, plan, name)
-        if row.kind == "custom":
+        if row.kind == MilestoneKind.custom:
             raise ImproveplanError(
                 f'"{row.name}" is not a default milestone', "set its date with milestone add"
             )
@@ -350,7 +380,7 @@ def reset_milestone(app: App, *, name: str) -> dict[str, Any]:
         )  # fmt: skip
         refresh_plan(app, session, plan, app.today)
         session.refresh(row)
-        return milestone_json(row, as_of=app.today, due_window_days=app.settings.amber_days)
+        return milestone_record(row, as_of=app.today, due_window_days=app.settings.amber_days)
 
 
 def _unknown(session: Session, plan: Plan, name: str) -> NotFound:
