@@ -56,5 +56,5 @@ def test_two_writers_at_once_both_succeed_and_lose_nothing(plan_run: Invoke, db_
     assert action_db(db_url, "1")["version"] == 11
     app = App.from_options(db=db_url, user="reader")
     events = actions.history(app, ref="1")
-    assert sum(e["what"] == "title" and e["from"] is not None for e in events) == 10
-    assert sum(e["what"] == "note" for e in events) == 10
+    assert sum(e.what == "title" and e.old is not None for e in events) == 10
+    assert sum(e.what == "note" for e in events) == 10

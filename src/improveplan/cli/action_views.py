@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-HISTORY_KEYS = ("when", "who", "what", "from", "to")
 LONDON = "Europe/London"
 
 if TYPE_CHECKING:
     from improveplan.domain.records import ActionRow
+    from improveplan.services.action_reads import ActionDetail, HistoryEvent
 
 
 def say(text: str, style: str | None = "success") -> None:
@@ -23,18 +23,17 @@ def say(text: str, style: str | None = "success") -> None:
     err().print(text, style=style, markup=False, soft_wrap=True)
 
 
-def _local(value: Any) -> Any:
+def _local(value: dt.datetime) -> dt.datetime:
     """Timestamps are stored in UTC; people read them in UK time."""
     from zoneinfo import ZoneInfo
 
-    if isinstance(value, dt.datetime):
-        return value.astimezone(ZoneInfo(LONDON))
-    return value
+    return value.astimezone(ZoneInfo(LONDON))
 
 
 def _rag_label(row: ActionRow) -> str | None:
-    rag: str | None = row["rag"]
-    return f"{rag}*" if rag and row["overridden"] else rag
+    if row.rag is None:
+        return None
+    return f"{row.rag}*" if row.overridden else str(row.rag)
 
 
 def _rag_style(value: Any) -> str | None:
@@ -49,11 +48,14 @@ def _late(days: int) -> str:
 
 def footer(rows: list[ActionRow], as_of: dt.date) -> str:
     """`25 actions: 3 red, 5 amber, 14 green, 3 blue (as of 2025-03-31)`."""
-    counted = [r for r in rows if r["status"] != "cancelled"]
+    from collections import Counter
+
+    from improveplan.domain.vocab import RAG_ORDER, Status
+
+    counted = [r for r in rows if r.status != Status.cancelled]
     n = len(counted)
-    parts = [
-        f"{sum(1 for r in counted if r['rag'] == c)} {c}" for c in ("red", "amber", "green", "blue")
-    ]
+    by_rag = Counter(r.rag for r in counted)
+    parts = [f"{by_rag[c]} {c}" for c in reversed(RAG_ORDER)]  # trouble first
     text = f"{n} action{'' if n == 1 else 's'}: {', '.join(parts)} (as of {as_of})"
     cancelled = len(rows) - n
     if cancelled:
@@ -110,63 +112,62 @@ def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
         sys.stdout.write(csv_text(rows, record_keys(ActionRow)))
         return
     shown = [
-        {**as_record(r), "rag_label": _rag_label(r), "late": _late(r["days_overdue"])} for r in rows
+        {**as_record(r), "rag_label": _rag_label(r), "late": _late(r.days_overdue)} for r in rows
     ]
     columns = _list_columns(out().width)
     _fit_titles(shown, columns, out().width)
     table(shown, columns, empty="No actions match — see improveplan action list --all.")
     if rows:
         say(footer(rows, as_of), "muted")
-    if any(r["overridden"] for r in rows):
+    if any(r.overridden for r in rows):
         say("* RAG set by hand — see improveplan action show REF for why.", "muted")
 
 
-def _panel_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
-    rag = a["rag"] or "none (cancelled)"
-    if a["rag"] is not None and a["rag"] != a["rag_computed"]:
-        rag = f"{a['rag']} (set by hand: {a['rag_override_reason']}; computed {a['rag_computed']})"
-    status = a["status"] + (f" ({a['status_reason']})" if a["status_reason"] else "")
-    due = str(a["due"]) + (
-        f" (originally {a['original_due']})" if a["original_due"] != a["due"] else ""
-    )
+def _panel_rows(a: ActionDetail) -> list[dict[str, Any]]:
+    rag = a.rag or "none (cancelled)"
+    if a.rag is not None and a.rag != a.rag_computed:
+        rag = f"{a.rag} (set by hand: {a.rag_override_reason}; computed {a.rag_computed})"
+    status = a.status + (f" ({a.status_reason})" if a.status_reason else "")
+    due = str(a.due) + (f" (originally {a.original_due})" if a.original_due != a.due else "")
     pairs = [
-        ("Owner", a["owner"]),
+        ("Owner", a.owner),
         ("Status", status),
         ("RAG", rag),
         ("Due", due),
-        ("Days overdue", a["days_overdue"] or None),
-        ("Start", a["start"]),
-        ("Recommendations", a["recommendations"]),
-        ("Theme", a["theme"]),
-        ("Milestone", a["milestone"]),
-        ("Success measure", a["success_measure"]),
-        ("Evidence", a["evidence"]),
-        ("Version", a["version"]),
-        ("Updated", _local(a["updated_at"])),
+        ("Days overdue", a.days_overdue or None),
+        ("Start", a.start),
+        ("Recommendations", a.recommendations),
+        ("Theme", a.theme),
+        ("Milestone", a.milestone),
+        ("Success measure", a.success_measure),
+        ("Evidence", a.evidence),
+        ("Version", a.version),
+        ("Updated", _local(a.updated_at)),
     ]
     return [{"field": k, "value": v} for k, v in pairs if v not in (None, [], "")]
 
 
-def render_show(a: dict[str, Any], fmt: str) -> None:
+def render_show(a: ActionDetail, fmt: str) -> None:
     import sys
 
     from improveplan.render.output import Column, csv_text, emit_json, table
+    from improveplan.serialize import as_record
 
     if fmt == "json":
         emit_json(a)
         return
     if fmt == "csv":
-        flat = {k: v for k, v in a.items() if k != "notes"}
+        flat = {k: v for k, v in as_record(a).items() if k != "notes"}
         sys.stdout.write(csv_text([flat], list(flat)))
         return
     table(
         _panel_rows(a),
         [
-            Column("field", f"Action {a['ref']}", style="heading", no_wrap=True),
-            Column("value", a["title"]),
+            Column("field", f"Action {a.ref}", style="heading", no_wrap=True),
+            Column("value", a.title),
         ],
     )
-    notes = [{**n, "at": _local(n["at"])} for n in a["notes"]]
+    notes = [{"at": _local(n.at), "author": n.author, "text": n.text} for n in a.notes]
     table(
         notes,
         [
@@ -175,14 +176,16 @@ def render_show(a: dict[str, Any], fmt: str) -> None:
             Column("text", "Note"),
         ],
         title="Notes",
-        empty=f"No notes yet — add one with improveplan action note {a['ref']} TEXT.",
+        empty=f"No notes yet — add one with improveplan action note {a.ref} TEXT.",
     )
 
 
-def render_history(ref: str, events: list[dict[str, Any]], fmt: str) -> None:
+def render_history(ref: str, events: list[HistoryEvent], fmt: str) -> None:
+    from dataclasses import replace
+
     from improveplan.render.output import Column, emit
 
-    shown = events if fmt != "table" else [{**e, "when": _local(e["when"])} for e in events]
+    shown = events if fmt != "table" else [replace(e, when=_local(e.when)) for e in events]
     columns = [
         Column("when", "When", no_wrap=True),
         Column("who", "Who", no_wrap=True),

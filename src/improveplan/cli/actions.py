@@ -129,6 +129,7 @@ def list_(
     Cancelled actions are left out unless --all or --status asks for them.
     """
     from improveplan.cli.action_views import render_list
+    from improveplan.domain.vocab import Rag, Status
     from improveplan.services import actions
     from improveplan.store.queries import ActionFilter
 
@@ -138,8 +139,8 @@ def list_(
     day = as_of_or_today(as_of)
     flt = ActionFilter(
         owner=owner,
-        status=statuses or None,
-        rag=rag,
+        status=tuple(Status(s) for s in statuses) or None,
+        rag=None if rag is None else Rag(rag),
         rec=rec,
         theme=theme,
         overdue=overdue,

@@ -1,7 +1,10 @@
 """Action statuses and the RAG rating a board reads (docs/design.md §2).
 
-`store.queries` computes the same RAG in SQL for large plans; a test there keeps the two
-in agreement, so a change here must be made there too.
+The functions here are THE definition of the RAG rule: pure, so every case can be tested
+without a database. `store.queries.rag_computed`/`rag_effective` are its derived SQL form
+(counts and filters over 100k actions cannot loop in Python); tests/store/test_queries_rag.py
+checks the SQL against these functions for every status, due offset, slip and override,
+so a change here is made there too and that test proves it.
 """
 
 from __future__ import annotations
@@ -72,7 +75,11 @@ def compute_rag(
     as_of: dt.date,
     thresholds: RagThresholds = RagThresholds(),  # frozen, so safe to share
 ) -> Rag | None:
-    """The RAG of docs/design.md §2 on `as_of`; None for a cancelled action, which has none."""
+    """The RAG of docs/design.md §2 on `as_of`; None for a cancelled action, which has none.
+
+    Signed off is blue and complete green whatever the dates; an open action is red once
+    past due, amber when due within the window, blocked or slipped, green otherwise.
+    """
     if status == Status.signed_off:
         return Rag.blue
     if status == Status.cancelled:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from improveplan.domain.records import ActionRow
+from improveplan.domain.vocab import Rag, Status
 from improveplan.errors import NotFound
-from improveplan.serialize import as_record, record_keys
+from improveplan.serialize import json_field
 from improveplan.services import lookups
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -29,10 +30,58 @@ def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -
     return action
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """A progress note as `action show` lists it."""
+
+    at: dt.datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionDetail:
+    """One action in full (`action show`): the action JSON of docs/design.md §3, then
+    what a reader of a single action wants, its notes oldest first."""
+
+    ref: str
+    title: str
+    owner: str | None
+    due: dt.date | None
+    original_due: dt.date | None
+    status: Status
+    rag: Rag | None
+    rag_computed: Rag | None
+    days_overdue: int
+    recommendations: list[str]
+    theme: str | None
+    milestone: str | None
+    version: int
+    updated_at: dt.datetime
+    start: dt.date | None
+    success_measure: str | None
+    evidence: str | None
+    rag_override_reason: str | None
+    status_reason: str | None
+    created_at: dt.datetime
+    notes: list[Note]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryEvent:
+    """One audited change of an action or one of its notes (`action history`)."""
+
+    when: dt.datetime
+    who: str
+    what: str
+    old: str | None = json_field(key="from")
+    to: str | None
+
+
 def action_result(
     session: Session, app: App, plan: Plan, ref: str, as_of: dt.date | None = None
-) -> dict[str, Any]:
-    """One action as `action_rows` gives it (the JSON keys plus id, start, ...)."""
+) -> ActionRow:
+    """One action as `action_rows` gives it, with its RAG as of `as_of` (default today)."""
     assert plan.id is not None
     rows = queries.action_rows(
         session,
@@ -43,9 +92,7 @@ def action_result(
     )
     if not rows:
         raise NotFound(f'no action {ref} in plan "{plan.name}"', "see improveplan action list")
-    row = rows[0]
-    full = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-    return {**as_record(row), **full, "overridden": row.overridden}
+    return rows[0]
 
 
 def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> None:
@@ -85,8 +132,6 @@ def list_actions(
 
 def mine_filter(app: App, flt: queries.ActionFilter) -> queries.ActionFilter:
     """`--mine`: the acting user must be a person (the owner name actions carry)."""
-    from dataclasses import replace
-
     with app.read() as session:
         try:
             person = lookups.find_person(session, app.user)
@@ -95,34 +140,34 @@ def mine_filter(app: App, flt: queries.ActionFilter) -> queries.ActionFilter:
                 f'you are "{app.user}", who owns no actions (no person by that name)',
                 f"{exc.todo}; or run as yourself with --user NAME or IMPROVEPLAN_USER",
             ) from None
-    return replace(flt, owner=person.name)
+    return dataclasses.replace(flt, owner=person.name)
 
 
-def show_action(app: App, *, ref: str, as_of: dt.date) -> dict[str, Any]:
+def show_action(app: App, *, ref: str, as_of: dt.date) -> ActionDetail:
     """The action JSON plus what a reader of one action wants: measure, evidence, notes."""
     with app.read() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref)
-        full = action_result(session, app, plan, action.ref, as_of)
-        row = {key: full[key] for key in record_keys(ActionRow)}
+        row = action_result(session, app, plan, action.ref, as_of)
         notes = session.exec(
             select(ProgressNote)
             .where(col(ProgressNote.action_id) == action.id)
             .order_by(col(ProgressNote.created_at), col(ProgressNote.id))
         ).all()
-        row.update(
-            start=action.start,
-            success_measure=action.success_measure,
-            evidence=action.evidence,
-            rag_override_reason=action.rag_override_reason,
-            status_reason=action.status_reason,
+        return ActionDetail(
+            ref=row.ref, title=row.title, owner=row.owner, due=row.due,
+            original_due=row.original_due, status=row.status, rag=row.rag,
+            rag_computed=row.rag_computed, days_overdue=row.days_overdue,
+            recommendations=row.recommendations, theme=row.theme, milestone=row.milestone,
+            version=row.version, updated_at=row.updated_at, start=row.start,
+            success_measure=action.success_measure, evidence=action.evidence,
+            rag_override_reason=row.rag_override_reason, status_reason=action.status_reason,
             created_at=action.created_at,
-            notes=[{"at": n.created_at, "author": n.author, "text": n.text} for n in notes],
-        )
-        return row
+            notes=[Note(at=n.created_at, author=n.author, text=n.text) for n in notes],
+        )  # fmt: skip
 
 
-def history(app: App, *, ref: str) -> list[dict[str, Any]]:
+def history(app: App, *, ref: str) -> list[HistoryEvent]:
     """Audit events of the action and its notes, oldest first: when, who, what, from, to."""
     with app.read() as session:
         plan = app.plan(session)
@@ -145,12 +190,12 @@ def history(app: App, *, ref: str) -> list[dict[str, Any]]:
             .order_by(col(AuditEvent.at), col(AuditEvent.id))
         ).all()
         return [
-            {
-                "when": e.at,
-                "who": e.actor,
-                "what": "note" if e.entity == "progress_note" else e.field,
-                "from": e.old_value,
-                "to": e.new_value,
-            }
+            HistoryEvent(
+                when=e.at,
+                who=e.actor,
+                what="note" if e.entity == "progress_note" else e.field,
+                old=e.old_value,
+                to=e.new_value,
+            )
             for e in events
         ]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from improveplan.errors import ImproveplanError, InvalidState
+from improveplan.serialize import as_record
 from improveplan.services import lookups
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.action_writes import (
@@ -143,7 +144,7 @@ def update_action(
         changes = write_changes(session, app, plan, action, values, labels=labels, reason=reason)
         if note is not None:
             append_note(session, app, plan, action, note)
-        result = action_result(session, app, plan, action_ref, as_of)
+        result = dict(as_record(action_result(session, app, plan, action_ref, as_of)))
         result["changes"] = changes
         return result
 
@@ -158,7 +159,7 @@ def _transition(
         values = {"status": rule(action), "status_reason": reason, **extra}
         action_ref = action.ref
         changes = write_changes(session, app, plan, action, values, reason=reason)
-        result = action_result(session, app, plan, action_ref)
+        result = dict(as_record(action_result(session, app, plan, action_ref)))
         result["changes"] = changes
         return result
 

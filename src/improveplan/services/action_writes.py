@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.serialize import as_record
 from improveplan.services import audit, lookups
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.context import App
@@ -176,7 +177,7 @@ def add_action(
             chosen.name if chosen else None,
         )
         _audit_created(session, app, plan, action, names)
-        return action_result(session, app, plan, action.ref)
+        return dict(as_record(action_result(session, app, plan, action.ref)))
 
 
 def _plan_id(plan: Plan) -> int:

@@ -1,17 +1,18 @@
 """Read queries shared by listings, overdue, status and reports.
 
-RAG is computed *in SQL* (a CASE mirroring `domain.rag.compute_rag`) so counts and
-filters over 100k actions never loop in Python; a test keeps the two in agreement.
-Rows come back as plain dicts in the action JSON shape of docs/design.md §3.
+RAG is computed *in SQL* so counts and filters over 100k actions never loop in Python.
+`rag_computed`/`rag_effective`/`is_overdue` are the derived SQL form of the rule that
+`domain.rag` defines; tests/store/test_queries_rag.py holds the two in agreement.
+Rows come back as `ActionRow`s (the action JSON of docs/design.md §3) and `RagCounts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select
 from sqlalchemy.orm import aliased
@@ -30,43 +31,48 @@ from improveplan.store.models import (
     Theme,
 )
 
+# How `action_rows` sorts: soonest due first (undated last), or in plan order.
+Order = Literal["due", "ref"]
+# What `rag_counts` may group by (None: the whole plan).
+Grouping = Literal["theme", "owner", "recommendation"]
+GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
+
 
 def is_open() -> ColumnElement[bool]:
+    """`Action.status in OPEN_STATUSES`, in SQL."""
     return col(Action.status).in_(OPEN_STATUSES)
 
 
 def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
+    """SQL form of `domain.rag.days_overdue(...) > 0`: open and past its due date."""
     return and_(is_open(), col(Action.due).is_not(None), col(Action.due) < as_of)
 
 
 def rag_computed(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
-    """The computed RAG of docs/design.md §2 as a SQL expression (NULL when cancelled)."""
+    """`domain.rag.compute_rag` as a SQL CASE (NULL when cancelled), one WHEN per step of
+    the definition there, in its order. Derived: the domain function is the rule."""
     # `--as-of 9999-12-30` must not overflow: the window then ends at the last date.
     window_end = shift_days(as_of, amber_days)
-    due = col(Action.due)
+    status, due, original = col(Action.status), col(Action.due), col(Action.original_due)
+    blocked = status == Status.blocked
+    blue, green = literal(Rag.blue.value), literal(Rag.green.value)
+    amber, red = literal(Rag.amber.value), literal(Rag.red.value)
     return case(
-        (col(Action.status) == Status.signed_off, literal(Rag.blue.value)),
-        (col(Action.status) == Status.cancelled, null()),
-        (col(Action.status) == Status.complete, literal(Rag.green.value)),
-        (and_(due.is_not(None), due < as_of), literal(Rag.red.value)),
-        (
-            or_(
-                col(Action.status) == Status.blocked,
-                and_(due.is_not(None), due <= window_end),
-                and_(
-                    due.is_not(None),
-                    col(Action.original_due).is_not(None),
-                    due > col(Action.original_due),
-                ),
-            ),
-            literal(Rag.amber.value),
-        ),
-        else_=literal(Rag.green.value),
+        (status == Status.signed_off, blue),
+        (status == Status.cancelled, null()),
+        (status == Status.complete, green),
+        (and_(due.is_(None), blocked), amber),
+        (due.is_(None), green),
+        (due < as_of, red),
+        (or_(due <= window_end, blocked, and_(original.is_not(None), due > original)), amber),
+        else_=green,
     )
 
 
 def rag_effective(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
-    """An override wins, except that a cancelled action has no RAG at all."""
+    """`domain.rag.effective_rag` in SQL: an override wins, except that a cancelled action
+    (the one status whose computed RAG is NULL) has no RAG at all. Derived, like
+    `rag_computed`."""
     return case(
         (col(Action.status) == Status.cancelled, null()),
         else_=func.coalesce(col(Action.rag_override), rag_computed(as_of, amber_days)),
@@ -78,8 +84,8 @@ class ActionFilter:
     """What `action list`, `overdue` and reports may narrow by; None means any."""
 
     owner: str | None = None
-    status: Sequence[str] | None = None
-    rag: str | None = None
+    status: Sequence[Status] | None = None
+    rag: Rag | None = None
     rec: str | None = None
     theme: str | None = None
     overdue: bool = False
@@ -101,7 +107,7 @@ def _apply(
     if not flt.include_cancelled:
         stmt = stmt.where(col(Action.status) != Status.cancelled)
     if flt.rag is not None:
-        stmt = stmt.where(rag_effective(as_of, amber_days) == flt.rag)
+        stmt = stmt.where(rag_effective(as_of, amber_days) == flt.rag.value)
     if flt.theme is not None:
         stmt = stmt.where(func.lower(col(theme.name)) == flt.theme.lower())
     if flt.overdue:
@@ -136,7 +142,7 @@ def _filtered(columns: Sequence[Any], plan_id: int, flt: ActionFilter, as_of: dt
     return _apply(stmt, flt, as_of, amber_days, owner, theme)
 
 
-def _ordered(stmt: Any, order: str) -> Any:
+def _ordered(stmt: Any, order: Order) -> Any:
     if order == "ref":
         return stmt.order_by(col(Action.seq), col(Action.ref))
     return stmt.order_by(
@@ -151,7 +157,7 @@ def action_rows(
     as_of: dt.date,
     amber_days: int = AMBER_DAYS,
     flt: ActionFilter | None = None,
-    order: str = "due",
+    order: Order = "due",
     limit: int | None = None,
 ) -> list[ActionRow]:
     """Actions of a plan in the JSON shape of docs/design.md §3, filtered, ordered and (with
@@ -239,7 +245,7 @@ def recommendation_refs(
     return result
 
 
-def _group_key(group_by: str | None) -> tuple[Any, Any]:
+def _group_key(group_by: Grouping | None) -> tuple[Any, Callable[[Any], Any]]:
     """(the name column, a function adding its joins) for a rag_counts grouping."""
     if group_by is None:
         return literal(None), lambda stmt: stmt
@@ -251,13 +257,21 @@ def _group_key(group_by: str | None) -> tuple[Any, Any]:
         return col(Person.name), lambda stmt: stmt.outerjoin(
             Person, col(Person.id) == col(Action.owner_id)
         )
-    if group_by == "recommendation":
-        return col(Recommendation.ref), lambda stmt: stmt.outerjoin(
-            ActionRecommendation, col(ActionRecommendation.action_id) == col(Action.id)
-        ).outerjoin(
-            Recommendation, col(Recommendation.id) == col(ActionRecommendation.recommendation_id)
-        )
-    raise ValueError(f"cannot group by {group_by!r}")
+    return col(Recommendation.ref), lambda stmt: stmt.outerjoin(
+        ActionRecommendation, col(ActionRecommendation.action_id) == col(Action.id)
+    ).outerjoin(
+        Recommendation, col(Recommendation.id) == col(ActionRecommendation.recommendation_id)
+    )
+
+
+def grouping(name: str | None) -> Grouping | None:
+    """A `rag_counts` grouping from its name (None: the whole plan); ValueError otherwise."""
+    if name is None:
+        return None
+    for known in GROUPINGS:
+        if name == known:
+            return known
+    raise ValueError(f"cannot group by {name!r}")
 
 
 def rag_counts(
@@ -269,14 +283,15 @@ def rag_counts(
     group_by: str | None = None,
 ) -> list[RagCounts]:
     """Counts of blue/green/amber/red, total, overdue and complete (complete or signed
-    off), cancelled excluded, optionally grouped by "theme", "owner" or "recommendation".
+    off), cancelled excluded, optionally grouped by "theme", "owner" or "recommendation"
+    (GROUPINGS; another name is a ValueError).
 
     Each row's RAG is evaluated once: an inner query labels the rows, the outer one counts
     them by (group, rag, done), and the few result rows are pivoted here. The columns it
     reads are all in the covering (plan, status, due, ...) indexes, so SQLite never
     touches the table (100k actions: ~55 ms instead of ~180 ms for a CASE per colour).
     """
-    key, join = _group_key(group_by)
+    key, join = _group_key(grouping(group_by))
     labelled = join(
         select(
             key.label("name"),
