@@ -39,14 +39,14 @@ def test_after_a_report_the_plan_is_due_in_seventy_working_days() -> None:
     assert milestones == [
         ComputedMilestone(
             name="Report published locally",
-            kind="published_locally",
+            kind=MilestoneKind.published_locally,
             date=date(2024, 3, 12),
             rule="received 2024-01-30 + 30 working days",
             source_date=RECEIVED,
         ),
         ComputedMilestone(
             name="Action plan due",
-            kind="plan_due",
+            kind=MilestoneKind.plan_due,
             date=date(2024, 5, 10),
             rule="received 2024-01-30 + 70 working days",
             source_date=RECEIVED,
@@ -260,14 +260,14 @@ def test_a_focused_visit_with_priority_actions_has_a_draft_and_a_final_plan() ->
     assert focused_visit_milestones(RECEIVED) == [
         ComputedMilestone(
             name="Draft action plan due",
-            kind="draft_plan_due",
+            kind=MilestoneKind.draft_plan_due,
             date=date(2024, 2, 27),
             rule="received 2024-01-30 + 20 working days",
             source_date=RECEIVED,
         ),
         ComputedMilestone(
             name="Action plan due",
-            kind="plan_due",
+            kind=MilestoneKind.plan_due,
             date=date(2024, 5, 10),
             rule="received 2024-01-30 + 70 working days",
             source_date=RECEIVED,
