@@ -8,10 +8,8 @@ joins, the plan order, the override's reason) and never reach the JSON.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status
 from improveplan.serialize import json_field
@@ -19,24 +17,8 @@ from improveplan.serialize import json_field
 __all__ = ["ActionRow", "RagCounts"]
 
 
-class _Compat:
-    """Read-only `row["key"]` access by attribute name, kept while callers move to
-    attributes."""
-
-    __slots__ = ()
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def keys(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ActionRow(_Compat):
+class ActionRow:
     """One action with its RAG as on a date: the action JSON of docs/design.md §3."""
 
     ref: str
@@ -65,7 +47,7 @@ class ActionRow(_Compat):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RagCounts(_Compat):
+class RagCounts:
     """Actions by RAG in one group (a theme, an owner, a recommendation, or the plan),
     cancelled ones left out; `complete` counts complete and signed-off actions."""
 
