@@ -28,7 +28,7 @@ THEME = {
     "rag.red": "bold red",
     "muted": "dim",
     "ref": "bold cyan",
-    "success": "green",
+    "success": "#00703c",  # the report's green, not a RAG
     "warning": "dark_orange",
     "error": "bold red",
     "heading": "bold",

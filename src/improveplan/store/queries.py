@@ -304,14 +304,20 @@ def rag_counts(
     stmt = select(
         inner.c.name, inner.c.rag, inner.c.done, func.count(), func.sum(inner.c.late)
     ).group_by(inner.c.name, inner.c.rag, inner.c.done)
-    groups: dict[Any, Counter[str]] = {}
-    if group_by is None:
-        groups[None] = Counter()
+    colours: dict[Any, Counter[Rag]] = {None: Counter()} if group_by is None else {}
+    total: Counter[Any] = Counter()
+    overdue: Counter[Any] = Counter()
+    done_total: Counter[Any] = Counter()
     for name, rag, done, n, late in session.execute(stmt):
-        counter = groups.setdefault(name, Counter())
-        counter[rag] += n
-        counter["total"] += n
-        counter["overdue"] += int(late or 0)
-        counter["complete"] += n if done else 0
-    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
-    return [RagCounts(name=name, **counter) for name, counter in ordered]
+        colours.setdefault(name, Counter())[Rag(rag)] += n
+        total[name] += n
+        overdue[name] += int(late or 0)
+        done_total[name] += n if done else 0
+    names = sorted(colours, key=lambda name: (name is None, str(name or "")))
+    return [
+        RagCounts(
+            name=name, **{rag.value: colours[name][rag] for rag in Rag},
+            total=total[name], overdue=overdue[name], complete=done_total[name],
+        )
+        for name in names
+    ]  # fmt: skip
