@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from improveplan.cli.main import cli
-from improveplan.services.demo import demo_data
+from improveplan.io.demo_data import load as demo_data
 from tests.conftest import PG_ENV, Invoke, expected_reports, needs_reports, sql
 
 AS_OF = "2025-03-31"

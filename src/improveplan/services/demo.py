@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from improveplan.domain.records import ActionRow, RagCounts
 from improveplan.errors import Conflict, ImproveplanError
+from improveplan.io import demo_data
 from improveplan.services.context import App
 
 DEMO_PLAN = "Peterborough"
@@ -43,13 +42,6 @@ class DemoSummary:
     notice: bool
 
 
-def demo_data() -> dict[str, Any]:
-    """The bundled `data/demo_plan.json` (ships inside the wheel)."""
-    text = resources.files("improveplan.data").joinpath("demo_plan.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -66,7 +58,7 @@ def build_demo(app: App) -> DemoSummary:
 
     from improveplan.store.models import Plan
 
-    data = demo_data()
+    data = demo_data.load()
     as_of = dt.date.fromisoformat(data["as_of"])
     base = dataclasses.replace(app, user=DEMO_ACTOR, plan_name=DEMO_PLAN, _today=as_of)
     with base.one_transaction() as unit, unit.read() as session:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -85,7 +85,7 @@ class InspectionChanges:
     published: dt.date | None = None
     lead_inspector: str | None = None
 
-    def given(self) -> dict[str, Any]:
+    def given(self) -> dict[str, InspectionType | dt.date | str]:
         """The fields to change, by column name."""
         values = {name: getattr(self, name) for name in INSPECTION_FIELDS}
         return {name: value for name, value in values.items() if value is not None}
@@ -301,7 +301,7 @@ def update_inspection(
         ).first()
         if inspection is None:
             inspection = find_inspection(session, plan, inspection_id)  # raises NotFound
-        _check_dates(updates.get("start", inspection.start), updates.get("end", inspection.end))
+        _check_dates(changes.start or inspection.start, changes.end or inspection.end)
         audit.apply(
             session,
             actor=app.user,

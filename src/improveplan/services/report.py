@@ -8,8 +8,9 @@ the report costs about the same at 100k actions as at 50. Rendering (Jinja2 temp
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -44,6 +45,9 @@ from improveplan.store.models import (
     Theme,
 )
 from improveplan.store.queries import is_open, is_overdue
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 LIST_LIMIT = 100
 NOTES_DAYS = 30
@@ -212,17 +216,25 @@ def build_report(app: App, *, as_of: dt.date) -> BoardReport:
         )
 
 
-def _charts(report: BoardReport) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Charts:
     """The three inline SVG charts, marked safe: charts.py escapes every text itself."""
+
+    rag: Markup
+    trend: Markup
+    measures: Markup
+
+
+def _charts(report: BoardReport) -> Charts:
     from markupsafe import Markup
 
     from improveplan.render import charts
 
-    return {
-        "rag": Markup(charts.rag_bars(report.themes)),
-        "trend": Markup(charts.trend(report.trend)),
-        "measures": Markup(charts.measures(report.measures)),
-    }
+    return Charts(
+        rag=Markup(charts.rag_bars(report.themes)),
+        trend=Markup(charts.trend(report.trend)),
+        measures=Markup(charts.measures(report.measures)),
+    )
 
 
 MD_SPECIAL = str.maketrans(
