@@ -90,3 +90,91 @@ def test_a_reader_that_stops_early_ends_quietly(plan_run: Invoke, named_plan: st
     proc.wait(timeout=60)
     assert b"Traceback" not in proc.stderr.read()
     assert proc.returncode in (0, 1)
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+@pytest.mark.parametrize(
+    "command", [("report", "--format", "md"), ("export", "--format", "json"),
+                ("export", "--format", "xlsx"), ("export", "--format", "csv")],
+)  # fmt: skip
+def test_no_output_replaces_the_database(
+    plan_run: Invoke, db_url: str, backend: str, suffix: str, command: tuple[str, ...]
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("a PostgreSQL database has no file to overwrite")
+    target = Path(db_url + suffix)
+    before = target.read_bytes() if target.exists() else None
+    result = plan_run(*command, "-o", str(target))
+    assert result.exit_code == 1, result.output
+    assert (
+        result.stderr == f"Error: {target} is the database — choose another file for the output\n"
+    )
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert plan_run("plan", "list").exit_code == 0
+
+
+def test_a_link_to_the_database_is_refused(
+    plan_run: Invoke, db_url: str, backend: str, tmp_path: Path
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("a PostgreSQL database has no file to overwrite")
+    link = tmp_path / "board-report.html"
+    link.symlink_to(db_url)
+    result = plan_run("report", "-o", str(link))
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: {link} is the database (through a link) — choose another file for the output\n"
+    )
+
+
+def test_a_failed_report_keeps_the_last_good_one(plan_run: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "board.md"
+    assert (
+        plan_run("report", "--format", "md", "-o", str(target), "--as-of", "2025-03-31").exit_code
+        == 0
+    )
+    good = target.read_text("utf-8")
+    assert target.stat().st_mode & 0o777 == 0o600
+    broken = tmp_path / "broken.j2"
+    broken.write_text("{{ plan.name }} {{ 1 / 0 }}\n")
+    result = plan_run("report", "--template", str(broken), "-o", str(target))
+    assert result.exit_code == 1
+    assert target.read_text("utf-8") == good
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_template_error_names_its_line(plan_run: Invoke, tmp_path: Path) -> None:
+    broken = tmp_path / "board.md.j2"
+    broken.write_text("# {{ plan.name }}\n\n{{ totals.total / 0 }}\n")
+    result = plan_run("report", "--template", str(broken), "--as-of", "2025-03-31")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: template {broken} line 3 failed: ZeroDivisionError: division by zero"
+        " — fix the template\n"
+    )
+
+
+def test_a_runaway_template_is_stopped(
+    plan_run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from improveplan.render import templating
+
+    monkeypatch.setattr(templating, "TIME_LIMIT_SECONDS", 1)
+    monkeypatch.setattr(templating, "OUTPUT_LIMIT", 100_000)
+    silent = tmp_path / "silent.md.j2"
+    silent.write_text(
+        "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    )
+    result = plan_run("report", "--template", str(silent))
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: the template ran for more than 1 seconds — check it for a runaway loop\n"
+    )  # fmt: skip
+    loud = tmp_path / "loud.md.j2"
+    loud.write_text("{% for i in range(99999) %}{{ plan.name }}{% endfor %}")
+    target = tmp_path / "out.md"
+    result = plan_run("report", "--template", str(loud), "-o", str(target))
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: the template wrote more than 100,000 characters — check it for a runaway loop\n"
+    )  # fmt: skip
+    assert not target.exists()

@@ -146,7 +146,10 @@ def test_output_file_and_as_of(plan_run: Invoke, db_url: str, tmp_path: Path) ->
     assert "RAG totals: 1 blue, 1 green, 1 amber, 3 red of 6 actions" in html
     missing = plan_run("report", "-o", str(tmp_path / "no" / "such" / "dir.html"), env=TODAY)
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: cannot write ")
+    assert missing.stderr == (
+        f"Error: no folder {tmp_path / 'no' / 'such'} to write dir.html in"
+        " — create it or choose another\n"
+    )
     assert "Traceback" not in missing.stderr
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from improveplan.cli.options import get_app
+from improveplan.cli.options import checked_output, get_app, protected_files
 
 FORMATS = ("json", "csv", "xlsx", "ics")
 IMPORT_FORMATS = ("json", "csv", "xlsx")
@@ -22,19 +22,6 @@ def _inferred(path: Path | None, given: str | None, allowed: tuple[str, ...]) ->
     suffix = path.suffix.lower().lstrip(".")
     suffix = {"xlsm": "xlsx", "ical": "ics", "txt": "csv"}.get(suffix, suffix)
     return suffix if suffix in allowed else None
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a failed export never leaves half a file."""
-    temporary = path.with_name(f".{path.name}.part")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        from improveplan.errors import ImproveplanError
-
-        raise ImproveplanError(f"cannot write {path}: {exc.strerror}", "check the path") from exc
 
 
 @click.command()
@@ -56,11 +43,14 @@ def export(fmt: str | None, output: Path | None) -> None:
     import sys
 
     from improveplan.errors import ImproveplanError
+    from improveplan.io.safe_write import write_text
     from improveplan.render.output import message
 
     fmt = _inferred(output, fmt, FORMATS) or "json"
     if fmt == "xlsx" and output is None:
         raise ImproveplanError("xlsx is binary", "give -o FILE")
+    if output is not None:
+        checked_output(output)
     if fmt == "xlsx":
         assert output is not None
         plan = _export_xlsx(output)
@@ -69,7 +59,7 @@ def export(fmt: str | None, output: Path | None) -> None:
         if output is None:
             sys.stdout.write(text)
             return
-        _write(output, text.encode("utf-8"))
+        write_text(output, text, protected=protected_files())
     message(f'Exported plan "{plan}" as {fmt} to {output}.', "success")
 
 
@@ -96,18 +86,13 @@ def _export_xlsx(output: Path) -> str:
     """Write the workbook beside `output`, then move it into place: a failed export never
     leaves half a file under the real name. Returns the plan's name."""
     from improveplan.io.export_tabular import write_xlsx
+    from improveplan.io.safe_write import replacing
     from improveplan.services.export import export_xlsx
 
-    temporary = output.with_name(f".{output.name}.part")
-    try:
+    # The rows stream from the database while the workbook is written; if either fails
+    # the temporary file is removed and `output` is left as it was.
+    with replacing(output, protected=protected_files()) as temporary:
         plan = export_xlsx(get_app(), write=lambda book: write_xlsx(temporary, book))
-        temporary.replace(output)
-    except OSError as exc:
-        from improveplan.errors import ImproveplanError
-
-        raise ImproveplanError(f"cannot write {output}: {exc.strerror}", "check the path") from exc
-    finally:  # also when the database fails while the rows stream
-        temporary.unlink(missing_ok=True)
     return plan
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -83,3 +84,19 @@ def get_app() -> App:
 
 def as_of_or_today(as_of: dt.date | None) -> dt.date:
     return as_of if as_of is not None else get_app().today
+
+
+def protected_files() -> list[Path]:
+    """Files an `-o` must never replace: the live SQLite database (its sidecars follow)."""
+    from improveplan.store.engine import sqlite_path
+
+    path = sqlite_path(get_app().url)
+    return [] if path is None else [path]
+
+
+def checked_output(output: Path) -> Path:
+    """Refuse the database, a folder or a missing folder before any work is done."""
+    from improveplan.io.safe_write import guard_output
+
+    guard_output(output, protected_files())
+    return output

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, get_app
+from improveplan.cli.options import (
+    as_of_option,
+    as_of_or_today,
+    checked_output,
+    get_app,
+    protected_files,
+)
 
 
 @click.command()
@@ -27,8 +33,9 @@ from improveplan.cli.options import as_of_option, as_of_or_today, get_app
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False, writable=True),
-    help="Write the report to this FILE (default: standard output).",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this FILE, replacing it only once complete (default: "
+    "standard output).",
 )
 @as_of_option
 def report(fmt: str, template: Path | None, output: Path | None, as_of: dt.date | None) -> None:
@@ -39,19 +46,16 @@ def report(fmt: str, template: Path | None, output: Path | None, as_of: dt.date 
     """
     import sys
 
-    from improveplan.errors import ImproveplanError
+    from improveplan.io.safe_write import write_text
     from improveplan.render.output import message
     from improveplan.services.report import build_report, render_report
 
+    if output is not None:
+        checked_output(output)
     data = build_report(get_app(), as_of=as_of_or_today(as_of))
     text = render_report(data, fmt=fmt, template=template)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ImproveplanError(
-            f"cannot write {output}: {exc.strerror}", "choose another file"
-        ) from None
+    write_text(output, text, protected=protected_files())
     message(f"Wrote the {fmt.upper()} board report to {output}.", "success")

@@ -9,8 +9,9 @@ template's names, so a template writes `plan.name`, `a.days_overdue`, never a ke
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,52 @@ def sandboxed_environment(
         _autoescape() if autoescape is None else autoescape
     )
     return SandboxedEnvironment(loader=loader, autoescape=chosen)
+
+
+OUTPUT_LIMIT = 10_000_000  # characters: a board pack is a few hundred kB
+TIME_LIMIT_SECONDS = 60
+
+
+def bounded_render(template: Any, context: dict[str, Any]) -> str:
+    """Render a user's template, stopping it past OUTPUT_LIMIT characters or
+    TIME_LIMIT_SECONDS (a loop in a template must not fill the disk or hang cron)."""
+    from improveplan.errors import ImproveplanError
+
+    parts: list[str] = []
+    size = 0
+    with _deadline(TIME_LIMIT_SECONDS):
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > OUTPUT_LIMIT:
+                raise ImproveplanError(
+                    f"the template wrote more than {OUTPUT_LIMIT:,} characters",
+                    "check it for a runaway loop",
+                )
+            parts.append(chunk)
+    return "".join(parts)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """SIGALRM after `seconds` (main thread on Unix; elsewhere no time limit)."""
+    import signal
+    import threading
+
+    from improveplan.errors import ImproveplanError
+
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise ImproveplanError(
+            f"the template ran for more than {seconds} seconds", "check it for a runaway loop"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -284,7 +284,7 @@ def render_report(report: BoardReport, *, fmt: str, template: Path | None = None
 
             text: str = environment().get_template(f"report.{fmt}.j2").render(context)
         else:
-            text = _user_template(template).render(context)
+            text = run_user_template(_user_template(template), context, template)
         return text
     except SecurityError as exc:
         raise ImproveplanError(
@@ -296,6 +296,42 @@ def render_report(report: BoardReport, *, fmt: str, template: Path | None = None
         line = getattr(exc, "lineno", None)
         at = f" line {line}" if line else ""
         raise ImproveplanError(f"{where}{at}: {exc.message}", "fix the template") from None
+
+
+def run_user_template(compiled: Any, context: dict[str, Any], path: Path) -> str:
+    """Render a user's template within bounds: a runtime error is one line naming the
+    template's line, and neither time nor output can grow without end."""
+    from improveplan.render.templating import bounded_render
+
+    try:
+        return bounded_render(compiled, context)
+    except ImproveplanError:
+        raise
+    except Exception as exc:
+        if _is_template_error(exc):
+            raise
+        line = _template_line(exc, path)
+        at = f" line {line}" if line else ""
+        raise ImproveplanError(
+            f"template {path}{at} failed: {type(exc).__name__}: {exc}", "fix the template"
+        ) from None
+
+
+def _is_template_error(exc: Exception) -> bool:
+    from jinja2 import TemplateError
+
+    return isinstance(exc, TemplateError)
+
+
+def _template_line(exc: BaseException, path: Path) -> int | None:
+    """The template's line in the traceback (Jinja2 rewrites frames to point at it)."""
+    import traceback
+
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename and Path(frame.filename).name == path.name:
+            found = frame.lineno
+    return found
 
 
 def _user_template(path: Path) -> Any:
