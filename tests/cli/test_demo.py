@@ -132,6 +132,42 @@ def test_demo_refuses_a_database_that_is_not_a_demo(workdir: Path) -> None:
     assert _count(real, "plan") == 1
 
 
+def test_demo_refuses_a_demo_someone_has_worked_in(workdir: Path) -> None:
+    assert _demo().exit_code == 0
+    db = workdir / "improveplan-demo.db"
+    note = _at(str(db), "--user", "Sarah Whitfield", "action", "note", "3", "Met the housing team")
+    assert note.exit_code == 0, note.output
+    with sqlite3.connect(db) as conn:  # the note was written an hour after the build
+        conn.execute(
+            "UPDATE audit_event SET at = datetime(at, '+1 hour') WHERE id = "
+            "(SELECT max(id) FROM audit_event)"
+        )
+    result = _demo()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {db.resolve()} is a demo someone has worked in since it was built"
+        " — keep it, or delete it yourself before building a fresh demo\n"
+    )
+    assert _count(db, "progress_note") > 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM progress_note WHERE text = 'Met the housing team'"
+        ).fetchone() == (1,)
+
+
+@pytest.mark.postgres
+def test_demo_refuses_a_shared_server_database(pg_database: str) -> None:
+    from tests.conftest import make_invoker
+
+    run = make_invoker(pg_database)
+    assert run("person", "add", "Claire Donovan", "--email", "claire@example.org").exit_code == 0
+    result = _demo("--db", pg_database)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: postgresql+psycopg://")
+    assert "already holds 0 plan(s) and 1 people — build the demo in a file" in result.stderr
+    assert run("plan", "list", "--format", "json").stdout == "[]\n"
+
+
 def test_demo_refuses_a_file_that_is_not_a_database(workdir: Path) -> None:
     notes = workdir / "improveplan-demo.db"
     notes.write_text("my notes\n", "utf-8")

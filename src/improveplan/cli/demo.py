@@ -61,6 +61,8 @@ def demo(db_path: str | None, as_of: dt.date | None) -> None:
     path = sqlite_path(app.url)
     if path is not None:
         demo_service.prepare_demo_file(path)
+    else:
+        demo_service.refuse_a_shared_database(app)
     with err().status("Building the demo plan through the services (a few seconds)…"):
         database.init(app)
         summary = demo_service.build_demo(app)

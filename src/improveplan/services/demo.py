@@ -227,7 +227,7 @@ def prepare_demo_file(path: Path) -> None:
         return
     if not path.is_file():
         raise ImproveplanError(f"{path} is not a file", "choose a file with improveplan demo --db")
-    plans, creators = _demo_marks(path)
+    plans, creators, worked_in = _demo_marks(path)
     if not plans:
         return  # an improveplan database with no plan yet: build into it
     if plans != [DEMO_PLAN] or creators != {DEMO_ACTOR}:
@@ -235,12 +235,23 @@ def prepare_demo_file(path: Path) -> None:
             f"{path} holds plans that are not the improveplan demo",
             "choose another file with improveplan demo --db PATH",
         )
+    if worked_in:
+        raise ImproveplanError(
+            f"{path} is a demo someone has worked in since it was built",
+            "keep it, or delete it yourself before building a fresh demo",
+        )
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _demo_marks(path: Path) -> tuple[list[str], set[str]]:
-    """Plan names, and who created them (only SELECTs: the file is not changed)."""
+# A demo is built in one transaction in a second or two; a change recorded later than
+# this after the first one means a person has used the file (a note would be lost).
+UNTOUCHED_SECONDS = 600
+
+
+def _demo_marks(path: Path) -> tuple[list[str], set[str], bool]:
+    """Plan names, who created them, and whether anything was changed after the build
+    (only SELECTs: the file is not changed)."""
     refuse = ImproveplanError(
         f"{path} is not an improveplan demo database",
         "choose another file with improveplan demo --db PATH",
@@ -257,9 +268,34 @@ def _demo_marks(path: Path) -> tuple[list[str], set[str]]:
                     "SELECT actor FROM audit_event WHERE entity = 'plan' AND field = 'name'"
                 )
             }
+            (span,) = conn.execute(
+                "SELECT (julianday(max(at)) - julianday(min(at))) * 86400 FROM audit_event"
+            ).fetchone()
     except sqlite3.Error as exc:
         raise refuse from exc
-    return plans, creators
+    return plans, creators, (span or 0) > UNTOUCHED_SECONDS
+
+
+def refuse_a_shared_database(app: App) -> None:
+    """On a server the demo builds only into an empty database: its invented plan
+    beside real ones would break every command run without --plan, and its actions
+    would be assigned to real people of the same name."""
+    from sqlmodel import func, select
+
+    from improveplan.store.migrate import current_revision
+    from improveplan.store.models import Person, Plan
+
+    engine = app.raw_engine()
+    if current_revision(engine) is None:
+        return
+    with app.read() as session:
+        held = session.exec(select(func.count()).select_from(Plan)).one()
+        people = session.exec(select(func.count()).select_from(Person)).one()
+    if held or people:
+        raise ImproveplanError(
+            f"{app.shown_db} already holds {held} plan(s) and {people} people",
+            "build the demo in a file (improveplan demo) or an empty database",
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
