@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.records import ActionRow
 from improveplan.errors import NotFound
-from improveplan.serialize import as_record, record_keys
+from improveplan.serialize import record_keys
 from improveplan.services import lookups
 from improveplan.services.context import App
 from improveplan.store import queries
@@ -31,8 +31,8 @@ def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -
 
 def action_result(
     session: Session, app: App, plan: Plan, ref: str, as_of: dt.date | None = None
-) -> dict[str, Any]:
-    """One action as `action_rows` gives it (the JSON keys plus id, start, ...)."""
+) -> ActionRow:
+    """One action as `action_rows` gives it, with its RAG as of `as_of` (default today)."""
     assert plan.id is not None
     rows = queries.action_rows(
         session,
@@ -43,9 +43,7 @@ def action_result(
     )
     if not rows:
         raise NotFound(f'no action {ref} in plan "{plan.name}"', "see improveplan action list")
-    row = rows[0]
-    full = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-    return {**as_record(row), **full, "overridden": row.overridden}
+    return rows[0]
 
 
 def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> None:
