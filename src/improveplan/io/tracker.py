@@ -58,98 +58,44 @@ class RowError:
 # The fields a tracker column can give, with the headers people use for them (compared
 # after `header_key`: lower case, letters, digits and # only).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ref": (
-        "ref",
-        "no",
-        "number",
-        "#",
-        "id",
-        "actionref",
-        "actionno",
-        "actionnumber",
-        "reference",
-        "refno",
-        "actionid",
-    ),
-    "title": (
-        "title",
-        "action",
-        "what",
-        "actiontitle",
-        "description",
-        "actiondescription",
-        "actions",
-        "whatwewilldo",
-        "task",
-    ),
-    "owner": (
-        "owner",
-        "leadofficer",
-        "lead",
-        "who",
-        "responsible",
-        "responsibleofficer",
-        "actionowner",
-        "accountableofficer",
-        "accountable",
-        "leadperson",
-        "officer",
-    ),
-    "due": (
-        "due",
-        "duedate",
-        "when",
-        "deadline",
-        "targetdate",
-        "bywhen",
-        "timescale",
-        "targetcompletiondate",
-        "completiondate",
-        "completionby",
-    ),
-    "status": ("status", "actionstatus", "progressstatus", "currentstatus"),
-    "rag": ("rag", "ragstatus", "ragrating", "rating"),
-    "recommendations": (
-        "recommendation",
-        "recommendations",
-        "rec",
-        "recs",
-        "recommendationref",
-        "recref",
-        "recommendationrefs",
-    ),
-    "theme": ("theme", "priority", "workstream", "prioritytheme", "area", "themes"),
-    "note": (
-        "progressupdate",
-        "update",
-        "comments",
-        "comment",
-        "progress",
-        "latestupdate",
-        "latestnote",
-        "notes",
-        "progressnote",
-        "commentary",
-    ),
-    "start": ("start", "startdate"),
-    "success_measure": (
-        "successmeasure",
-        "measureofsuccess",
-        "measure",
-        "successcriteria",
-        "impactmeasure",
-        "howwewillknow",
-        "outcome",
-    ),
-    "evidence": ("evidence", "evidenceofimpact", "evidenceofcompletion"),
-    "original_due": ("originaldue", "originalduedate"),
-    "milestone": ("milestone",),
-    "rag_override_reason": ("ragoverridereason", "ragreason", "overridereason"),
+    name: tuple(words.split())
+    for name, words in {
+        "ref": "ref no number # id actionref actionno actionnumber reference refno actionid",
+        "title": "title action what actiontitle description actiondescription actions"
+        " whatwewilldo task",
+        "owner": "owner leadofficer lead who responsible responsibleofficer actionowner"
+        " accountableofficer accountable leadperson officer",
+        "due": "due duedate when deadline targetdate bywhen timescale targetcompletiondate"
+        " completiondate completionby",
+        "status": "status actionstatus progressstatus currentstatus",
+        "rag": "rag ragstatus ragrating rating",
+        "recommendations": "recommendation recommendations rec recs recommendationref recref"
+        " recommendationrefs",
+        "theme": "theme priority workstream prioritytheme area themes",
+        "note": "progressupdate update comments comment progress latestupdate latestnote notes"
+        " progressnote commentary",
+        "start": "start startdate",
+        "success_measure": "successmeasure measureofsuccess measure successcriteria"
+        " impactmeasure howwewillknow outcome",
+        "evidence": "evidence evidenceofimpact evidenceofcompletion",
+        "original_due": "originaldue originalduedate",
+        "milestone": "milestone",
+        "rag_override_reason": "ragoverridereason ragreason overridereason",
+    }.items()
 }
 FIELDS = tuple(SYNONYMS)
 # Columns our own CSV export writes that are computed, so an import ignores them quietly.
 COMPUTED = ("ragcomputed", "daysoverdue", "version", "updatedat", "overridden")
 REQUIRED = ("title", "owner", "due")
+OPTIONAL = (
+    "theme",
+    "note",
+    "success_measure",
+    "evidence",
+    "milestone",
+    "rag_override_reason",
+    "ref",
+)
 
 
 @dataclass(frozen=True)
@@ -218,53 +164,20 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
 def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str]) -> TrackerRow:
     """One row's cells ({field: raw value}) → a TrackerRow, or RowInvalid with every reason."""
     errors: list[str] = []
-    text = dict.fromkeys(FIELDS, "")
-    for name, raw in cells.items():
-        if name in text:
-            text[name] = text_of(raw)
-
-    def date(name: str) -> dt.date | None:
-        raw = cells.get(name)
-        if text[name] == "":
-            return None
-        try:
-            return parse_uk_date(raw)
-        except (ValueError, OverflowError):
-            errors.append(
-                f'impossible date "{text[name]}" in {headers.get(name, name)} (write 31/03/2025)'
-            )
-            return None
-
-    def parsed(name: str, parse: Callable[[Any], Any], why: str) -> Any:
-        try:
-            return parse(cells.get(name))
-        except ValueError:
-            errors.append(why.format(value=text[name], column=headers.get(name, name)))
-            return None
-
+    text = {name: text_of(cells.get(name)) for name in FIELDS}
     for name, what in (("title", "title"), ("owner", "owner"), ("due", "due date")):
         if not text[name]:
             errors.append(f"missing {what} ({headers.get(name, name)})")
-    due, start, original_due = date("due"), date("start"), date("original_due")
-    status = parsed("status", parse_status, STATUS_HINT)
-    rag = parsed("rag", parse_rag, RAG_HINT)
-    recs = parsed("recommendations", parse_recs, REC_HINT)
+    due, start, original_due = (
+        _date(name, cells, text[name], headers, errors) for name in ("due", "start", "original_due")
+    )
+    status = _parsed("status", parse_status, STATUS_HINT, cells, text, headers, errors)
+    rag = _parsed("rag", parse_rag, RAG_HINT, cells, text, headers, errors)
+    recs = _parsed("recommendations", parse_recs, REC_HINT, cells, text, headers, errors)
     _check_lengths(text, headers, errors)
     if errors or due is None:
         draft = Draft(ref=text["ref"] or None, start=start, due=due)
         raise RowInvalid([RowError(row, reason) for reason in errors], draft)
-    optional = {
-        n: text[n] or None
-        for n in (
-            "theme",
-            "note",
-            "success_measure",
-            "evidence",
-            "milestone",
-            "rag_override_reason",
-            "ref",
-        )
-    }
     return TrackerRow(
         row=row,
         title=text["title"],
@@ -275,8 +188,36 @@ def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str])
         recommendations=recs or (),
         start=start,
         original_due=original_due,
-        **optional,
+        **{name: text[name] or None for name in OPTIONAL},
     )
+
+
+def _date(
+    name: str, cells: Mapping[str, Any], text: str, headers: Mapping[str, str], errors: list[str]
+) -> dt.date | None:
+    if text == "":
+        return None
+    try:
+        return parse_uk_date(cells.get(name))
+    except (ValueError, OverflowError):
+        errors.append(f'impossible date "{text}" in {headers.get(name, name)} (write 31/03/2025)')
+        return None
+
+
+def _parsed(
+    name: str,
+    parse: Callable[[Any], Any],
+    why: str,
+    cells: Mapping[str, Any],
+    text: Mapping[str, str],
+    headers: Mapping[str, str],
+    errors: list[str],
+) -> Any:
+    try:
+        return parse(cells.get(name))
+    except ValueError:
+        errors.append(why.format(value=text[name], column=headers.get(name, name)))
+        return None
 
 
 def _check_lengths(text: Mapping[str, str], headers: Mapping[str, str], errors: list[str]) -> None:

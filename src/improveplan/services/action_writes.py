@@ -147,6 +147,17 @@ def _refusal(problem: Problem, plan: Plan, draft: Draft) -> ImproveplanError:
     )
 
 
+def _place(session: Session, plan: Plan, draft: Draft) -> tuple[str, int]:
+    """The new action's ref and plan order, under the plan's lock, or its refusal."""
+    pid = _id(plan.id)
+    # Serialise reference allocation within the plan (PostgreSQL; SQLite is already).
+    session.exec(select(Plan.id).where(col(Plan.id) == pid).with_for_update()).one()
+    refs = new_actions.plan_refs(session, pid)
+    for problem in check_new_actions([draft], taken=refs):
+        raise _refusal(problem, plan, draft)
+    return next_refs([draft.ref], refs)[0], new_actions.last_seq(session, pid) + 1
+
+
 def add_action(
     app: App,
     *,
@@ -167,19 +178,13 @@ def add_action(
     draft = Draft(ref=None if ref is None else ref.strip(), start=start, due=due)
     with app.write() as session:
         plan = app.plan(session)
-        pid = _id(plan.id)
-        # Serialise reference allocation within the plan (PostgreSQL; SQLite is already).
-        session.exec(select(Plan.id).where(col(Plan.id) == pid).with_for_update()).one()
-        refs = new_actions.plan_refs(session, pid)
-        for problem in check_new_actions([draft], taken=refs):
-            raise _refusal(problem, plan, draft)
+        new_ref, seq = _place(session, plan, draft)
         person = lookups.find_person(session, owner)
         links = _recommendations(session, plan, recs)
-        chosen = lookups.find_theme(session, pid, theme) if theme else None
-        now = utcnow()
+        chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
         new = NewAction(
-            ref=next_refs([draft.ref], refs)[0],
-            seq=new_actions.last_seq(session, pid) + 1,
+            ref=new_ref,
+            seq=seq,
             title=title,
             owner=Link(_id(person.id), person.name),
             due=due,
@@ -189,13 +194,31 @@ def add_action(
             recommendations=links,
             theme=Link(_id(chosen.id), chosen.name) if chosen else None,
             milestone=_milestone(session, app, plan, milestone) if milestone else None,
-            created_at=now,
+            created_at=utcnow(),
         )
-        (action_id,) = new_actions.insert_actions(session, pid, [new])
+        (action_id,) = new_actions.insert_actions(session, _id(plan.id), [new])
         new_actions.record_created(
-            session, actor=app.user, plan_id=pid, created=[(action_id, new)], at=now
+            session,
+            actor=app.user,
+            plan_id=_id(plan.id),
+            created=[(action_id, new)],
+            at=new.created_at,
         )
         return action_result(session, app, plan, new.ref)
+
+
+def _audited(
+    action: Action, values: Mapping[str, Any], labels: Mapping[str, Change], reason: str | None
+) -> list[Change]:
+    """The changes as the trail shows them: labelled columns by name, a reason once."""
+    changes = [
+        labels.get(k) or Change(field=k, old=getattr(action, k), new=v)
+        for k, v in values.items()
+        if k not in REASON_FIELDS or v is None  # a reason given is audited once, below
+    ]
+    if reason:
+        changes.append(Change(field="reason", old=None, new=reason))
+    return changes
 
 
 def write_changes(
@@ -217,13 +240,7 @@ def write_changes(
     values = {k: v for k, v in values.items() if getattr(action, k) != v}
     if not values:
         return []
-    changes = [
-        (labels or {}).get(k) or Change(field=k, old=getattr(action, k), new=v)
-        for k, v in values.items()
-        if k not in REASON_FIELDS or v is None  # a reason given is audited once, below
-    ]
-    if reason:
-        changes.append(Change(field="reason", old=None, new=reason))
+    changes = _audited(action, values, labels or {}, reason)
     now = utcnow()
     result = session.connection().execute(
         update(Action)

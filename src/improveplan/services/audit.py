@@ -100,8 +100,7 @@ def _insert_events(
     dialect = connection.dialect
     values = {**shared, "old_value": None}
     processors = {
-        n: EVENTS.c[n].type.dialect_impl(dialect).bind_processor(dialect)
-        for n in (*_SHARED, *_OWN)
+        n: EVENTS.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in (*_SHARED, *_OWN)
     }
     if any(processors[n] for n in _OWN):
         rows = ({**values, "entity_id": i, "field": f, "new_value": v} for i, f, v in events)

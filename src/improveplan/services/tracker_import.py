@@ -291,21 +291,13 @@ def _write(
     tick = (lambda done, total: progress("writing", done, total)) if progress else None
     ids = new_actions.insert_actions(session, pid, new, tick)
     note_ids = _insert_notes(session, app, pid, ids, rows, now)
-
-    def imported(n: int) -> dict[str, Any]:
-        """Where the row came from, and the override the tracker's RAG became."""
-        extra: dict[str, Any] = {"import": f"{file} row {rows[n].row}"}
-        if new[n].rag_override is not None:
-            extra.update(rag_override=new[n].rag_override, reason=new[n].rag_override_reason)
-        return extra
-
     new_actions.record_created(
         session,
         actor=app.user,
         plan_id=pid,
         created=zip(ids, new, strict=True),
         at=now,
-        extra=imported,
+        extra=lambda n: _imported(file, rows[n], new[n]),
     )
     audit.record_creations(
         session, actor=app.user, plan_id=pid, entity="progress_note", at=now,
@@ -316,6 +308,14 @@ def _write(
         created=[(pid, {"import": f"{len(rows)} actions from {file}"})],
     )  # fmt: skip
     return sum(1 for a in new if a.rag_override is not None)
+
+
+def _imported(file: str, row: TrackerRow, new: NewAction) -> dict[str, Any]:
+    """Where an action came from, and the override the tracker's RAG became."""
+    extra: dict[str, Any] = {"import": f"{file} row {row.row}"}
+    if new.rag_override is not None:
+        extra.update(rag_override=new.rag_override, reason=new.rag_override_reason)
+    return extra
 
 
 def _insert_notes(
