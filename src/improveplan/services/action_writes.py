@@ -30,13 +30,17 @@ from improveplan.store.models import Action, Milestone, Plan, ProgressNote, utcn
 REASON_FIELDS = ("status_reason", "rag_override_reason")
 
 
+# What a field holds as the trail shows it (Status and Rag are strings; datetimes dates).
+Value = str | int | float | bool | dt.date | None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """One field of an action as the trail records its change (names, not ids)."""
 
     field: str
-    old: Any
-    new: Any
+    old: Value
+    new: Value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

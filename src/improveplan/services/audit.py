@@ -108,7 +108,8 @@ def _insert_events(
             connection.execute(insert(EVENTS), chunk)
         return
     fixed = {n: (p(values[n]) if (p := processors[n]) else values[n]) for n in _SHARED}
-    stmt = insert(EVENTS).values({n: bindparam(n) for n in (*_SHARED, *_OWN)})
+    # inline: no RETURNING of the new id, which PostgreSQL would otherwise get per row
+    stmt = insert(EVENTS).values({n: bindparam(n) for n in (*_SHARED, *_OWN)}).inline()
     compiled = stmt.compile(dialect=dialect)
     if compiled.positional:  # e.g. sqlite3: ?, ?, ... in the statement's column order
         order = list(compiled.positiontup or ())

@@ -135,7 +135,7 @@ def insert_actions(
     return ids
 
 
-def creation_fields(new: NewAction) -> dict[str, Any]:
+def _creation_fields(new: NewAction) -> dict[str, Any]:
     """How the trail shows a new action: names for links, recommendations in plan order."""
     return {
         "ref": new.ref,
@@ -171,7 +171,7 @@ def record_created(
         entity="action",
         at=at,
         created=(
-            (i, {**creation_fields(new), **(extra(n) if extra else {})})
+            (i, {**_creation_fields(new), **(extra(n) if extra else {})})
             for n, (i, new) in enumerate(created)
         ),
     )
