@@ -443,3 +443,20 @@ def test_show_table_has_the_panel_and_notes(plan_run: Invoke) -> None:
     for expected in ("Action 1", "Pathway plans", "Priya Natarajan", "red", "2 ", "90% in date",
                      "Notes", "Started"):  # fmt: skip
         assert expected in result.stdout
+
+
+def test_refs_differing_only_in_case_are_the_same_ref(plan_run: Invoke, db_url: str) -> None:
+    add(plan_run, "a", "--due", "2025-03-31", "--ref", "2.4a")
+    taken = plan_run("action", "add", "b", "--owner", "Tom Okafor", "--due", "2025-03-31",
+                     "--ref", "2.4A")  # fmt: skip
+    assert taken.exit_code == 1
+    assert taken.stderr == (
+        'Error: action 2.4A already exists in plan "Peterborough" — '
+        "choose another --ref, or leave it out for the next number\n"
+    )
+    spaced = plan_run("action", "add", "c", "--owner", "Tom Okafor", "--due", "2025-03-31",
+                      "--ref", " 2 5 ")  # fmt: skip
+    assert spaced.stderr == (
+        'Error: "2 5" is not a usable reference — use up to 20 characters, no spaces: 3, 2.4\n'
+    )
+    assert sql(db_url, "SELECT ref FROM action") == [("2.4a",)]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from improveplan.store.engine import to_url
-from tests.conftest import Invoke
+from tests.conftest import Invoke, sql
 
 TODAY = {"IMPROVEPLAN_TODAY": "2024-06-01"}
 TRACKER = """Peterborough improvement tracker,,,,,,,,,
@@ -243,3 +243,70 @@ def test_unknown_extension_needs_format(plan_run: Invoke, tmp_path: Path) -> Non
     blank = plan_run("import", str(path), "--format", "csv")
     assert blank.exit_code == 1
     assert blank.stderr.startswith("row 1: no header row — the file is empty\n")
+
+
+def test_an_imported_action_records_its_creation_as_action_add_does(
+    plan_run: Invoke, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "tracker.csv", TRACKER)
+    assert plan_run("import", str(path), user="Sam Lead", env=TODAY).exit_code == 0
+    added = plan_run(
+        "action", "add", "Audit supervision", "--owner", "Priya Natarajan", "--due",
+        "2025-03-31", "--start", "2024-04-01", "--rec", "R1", "--rec", "R2", "--theme",
+        "Help and protection", user="Sam Lead", env=TODAY,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+
+    def trail(ref: str) -> list[tuple[str, str | None, str | None]]:
+        shown = plan_run("action", "history", ref, "--format", "json")
+        return [(e["what"], e["from"], e["to"]) for e in json.loads(shown.stdout)]
+
+    imported, by_hand = trail("1.1"), trail("2")
+    assert by_hand[0] == ("ref", None, "2") and imported[0] == ("ref", None, "1.1")
+    assert imported[1:8] == [*by_hand[1:5], ("status", None, "in_progress"), *by_hand[6:8]]
+    assert imported[8:] == [
+        ("theme", None, "Help and protection"),
+        ("import", None, "tracker.csv row 3"),
+        ("rag_override", None, "red"),
+        ("reason", None, "imported from tracker"),
+        ("note", None, "Started audits"),
+    ]
+    assert by_hand[8:] == [("theme", None, "Help and protection")]
+
+
+def test_rules_for_new_actions_hold_for_tracker_rows(plan_run: Invoke, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "rules.csv",
+        "Ref,Action,Owner,Due,Start,RAG\n"
+        "2 4,Spaced,Tom Okafor,1/7/24,,\n"
+        "A1,Late start,Tom Okafor,1/7/24,2/7/24,Purple\n"
+        "a1,Same ref,Tom Okafor,1/7/24,,\n",
+    )
+    result = plan_run("import", str(path), env=TODAY)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'row 2: unusable ref "2 4" (up to 20 characters, no spaces: 3, 2.4)\n'
+        'row 3: unknown RAG "Purple" in RAG (use Red, Amber, Green or Blue)\n'
+        "row 3: the start date 02/07/2024 is after the due date 01/07/2024\n"
+        "row 4: duplicate ref a1 (also on row 3)\n"
+        "Error: 3 bad rows in rules.csv; nothing was imported — fix them (or use --map) and run"
+        " the import again\n"
+    )
+
+
+def test_a_plan_export_brings_its_own_trail(
+    plan_run: Invoke, db_url: str, run_fresh: Invoke, fresh_db_url: str, tmp_path: Path
+) -> None:
+    for args in (
+        ("action", "add", "A", "--owner", "Tom Okafor", "--due", "2024-07-01"),
+        ("action", "update", "1", "--status", "blocked", "--note", "Waiting"),
+    ):
+        assert plan_run(*args, env=TODAY).exit_code == 0
+    path = write(tmp_path, "plan.json", plan_run("export", "--format", "json").stdout)
+    assert run_fresh("init").exit_code == 0
+    assert run_fresh("import", str(path), user="importer", env=TODAY).exit_code == 0
+    trail = "SELECT entity, field, old_value, new_value FROM audit_event WHERE plan_id IS NOT NULL"
+    original = [tuple(r) for r in sql(db_url, trail + " ORDER BY id")]
+    copied = [tuple(r) for r in sql(fresh_db_url, trail + " ORDER BY id")]
+    assert copied == original and ("action", "ref", None, "1") in copied

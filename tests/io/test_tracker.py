@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from improveplan.domain.vocab import Rag
 from improveplan.io.tracker import (
     FIELDS,
     RowError,
     TrackerError,
     TrackerRow,
+    check,
     header_key,
     parse_mapping,
     parse_table,
@@ -109,9 +111,9 @@ def test_parse_table_finds_the_header_below_a_title_and_numbers_rows() -> None:
     assert tracker.ignored == ["Colour"]
     assert tracker.rows == [
         TrackerRow(row=3, ref="1.1", title="Audit files", owner="Priya",
-                   due=dt.date(2025, 3, 31), rag="amber", note="Going well"),
+                   due=dt.date(2025, 3, 31), rag=Rag.amber, note="Going well"),
     ]  # fmt: skip
-    assert tracker.errors == [
+    assert check(tracker) == [
         RowError(5, "duplicate ref 1.1 (also on row 3)"),
         RowError(5, 'unknown RAG "Purple" in RAG (use Red, Amber, Green or Blue)'),
     ]
@@ -184,3 +186,4 @@ def test_fuzz_rows_only_ever_fail_validation(cells: dict[str, Any], row: int) ->
 def test_fuzz_tables_never_raise(table: list[list[str]]) -> None:
     tracker = parse_table(list(enumerate(table, 1)))
     assert all(isinstance(e, RowError) for e in tracker.errors)
+    assert all(isinstance(e, RowError) for e in check(tracker, taken=["1"], plan="P"))

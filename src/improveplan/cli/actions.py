@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,22 +36,26 @@ RAG = _Choice("RAG")
 RAG_OR_AUTO = _Choice("RAG", auto=True)
 
 
-def _changes_text(ref: str, changes: dict[str, tuple[Any, Any]]) -> str:
+if TYPE_CHECKING:
+    from improveplan.services.action_writes import ActionChange, Change
+
+
+def _changes_text(ref: str, changes: Sequence[Change]) -> str:
     hidden = {"reason", "status_reason", "rag_override_reason", "evidence"}
     parts = [
-        f"{field} {old if old is not None else '—'} → {new if new is not None else '—'}"
-        for field, (old, new) in changes.items()
-        if field not in hidden
+        f"{c.field} {c.old if c.old is not None else '—'} → {c.new if c.new is not None else '—'}"
+        for c in changes
+        if c.field not in hidden
     ]
     if not parts:
         return f"Action {ref}: nothing changed."
     return f"Action {ref}: " + "; ".join(parts) + "."
 
 
-def _report(result: dict[str, Any]) -> None:
+def _report(result: ActionChange) -> None:
     from improveplan.cli.action_views import say
 
-    say(_changes_text(result["ref"], result["changes"]), "success")
+    say(_changes_text(result.action.ref, result.changes), "success")
 
 
 @click.group()
@@ -95,10 +100,7 @@ def add(
         start=start,
         measure=measure,
     )
-    say(
-        f"Added action {row['ref']}: {row['title']} (owner {row['owner']}, due {row['due']}).",
-        "success",
-    )
+    say(f"Added action {row.ref}: {row.title} (owner {row.owner}, due {row.due}).", "success")
 
 
 @action.command("list")
@@ -216,10 +218,10 @@ def update(
         note=note,
         if_version=if_version,
     )
-    if result["changes"] or note is None:
+    if result.changes or note is None:
         _report(result)
     if note is not None:
-        say(f"Noted on action {result['ref']}.", "success")
+        say(f"Noted on action {result.action.ref}.", "success")
 
 
 @action.command("note")
@@ -231,7 +233,7 @@ def note(ref: str, text: str) -> None:
     from improveplan.services import actions
 
     row = actions.add_note(get_app(), ref=ref, text=text)
-    say(f"Noted on action {row['ref']} by {row['author']}.", "success")
+    say(f"Noted on action {row.ref} by {row.author}.", "success")
 
 
 @action.command("done")

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from improveplan.cli.options import checked_output, get_app, protected_files
+
+if TYPE_CHECKING:
+    from improveplan.services.tracker_import import TrackerImport
 
 FORMATS = ("json", "csv", "xlsx", "ics")
 IMPORT_FORMATS = ("json", "csv", "xlsx")
@@ -156,11 +160,11 @@ def import_(file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...]) -
         summary = import_plan(get_app(), path=file, dry_run=dry_run)
         verb = "Would import" if dry_run else "Imported"
         message(
-            f'{verb} plan "{summary["plan"]}" from {file.name}: {summary["actions"]} actions, '
-            f"{summary['notes']} notes, {summary['audit_events']} audit events.",
+            f'{verb} plan "{summary.plan}" from {file.name}: {summary.actions} actions, '
+            f"{summary.notes} notes, {summary.audit_events} audit events.",
             None if dry_run else "success",
         )
-        _people_line(summary["people_created"], dry_run)
+        _people_line(summary.people_created, dry_run)
         return
     _import_tracker(file, chosen, dry_run, maps)
 
@@ -191,5 +195,31 @@ def _import_tracker(file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...]) 
         for line in exc.lines:
             message(line)
         raise ImproveplanError(exc.what, exc.todo) from None
-    for line in summary["lines"]:
+    for line in _tracker_lines(summary):
         message(line)
+
+
+def _tracker_lines(summary: TrackerImport) -> list[str]:
+    """What a tracker import did, a line each; names listed up to 20."""
+
+    def listed(names: list[str], most: int = 20) -> str:
+        more = f" and {len(names) - most} more" if len(names) > most else ""
+        return ", ".join(names[:most]) + more
+
+    verb, add = ("Would import", "Would add") if summary.dry_run else ("Imported", "Added")
+    lines = [f'{verb} {summary.actions} actions into plan "{summary.plan}" from {summary.file}.']
+    if summary.overrides is not None:
+        lines.append(f"RAG overrides kept from the tracker: {summary.overrides}.")
+    lines.append(f"Progress notes: {summary.notes}.")
+    for label, names in (
+        ("people", summary.people_created),
+        ("themes", summary.themes_created),
+        ("recommendations (ref only — add their text)", summary.recommendations_created),
+    ):
+        if names:
+            lines.append(f"{add} {label}: {listed(names)}")
+    if summary.unlinked_milestones:
+        lines.append("No such milestone, left unlinked: " + ", ".join(summary.unlinked_milestones))
+    if summary.ignored_columns:
+        lines.append("Ignored columns: " + ", ".join(summary.ignored_columns))
+    return lines

@@ -3,7 +3,8 @@
 Pure of the database: a file becomes validated `TrackerRow`s plus a `RowError` for every
 problem, numbered as the spreadsheet numbers rows (the header is row 1 when it is the
 first row). Every row is checked before anything is written, so an import can be all or
-nothing and list every bad row at once.
+nothing and list every bad row at once: cells that cannot be read here, and the rules
+every new action meets (refs, dates: `domain.workflow.check_new_actions`) in `check`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from improveplan.domain.vocab import Rag, Status
+from improveplan.domain.workflow import NEW_STATUS, Draft, Flaw, Problem, check_new_actions
 from improveplan.io.tracker_values import (
     RAG_HINT,
     REC_HINT,
@@ -34,11 +37,13 @@ class TrackerError(ValueError):
 
 
 class RowInvalid(TrackerError):
-    """One row's problems (one reason each)."""
+    """One row's problems (one reason each), and what could be read of it for the rules
+    that look across rows (a duplicate ref)."""
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    def __init__(self, errors: Sequence[RowError], draft: Draft | None = None) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = list(errors)
+        self.draft = draft or Draft(ref=None)
 
 
 @dataclass(frozen=True)
@@ -53,111 +58,57 @@ class RowError:
 # The fields a tracker column can give, with the headers people use for them (compared
 # after `header_key`: lower case, letters, digits and # only).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ref": (
-        "ref",
-        "no",
-        "number",
-        "#",
-        "id",
-        "actionref",
-        "actionno",
-        "actionnumber",
-        "reference",
-        "refno",
-        "actionid",
-    ),
-    "title": (
-        "title",
-        "action",
-        "what",
-        "actiontitle",
-        "description",
-        "actiondescription",
-        "actions",
-        "whatwewilldo",
-        "task",
-    ),
-    "owner": (
-        "owner",
-        "leadofficer",
-        "lead",
-        "who",
-        "responsible",
-        "responsibleofficer",
-        "actionowner",
-        "accountableofficer",
-        "accountable",
-        "leadperson",
-        "officer",
-    ),
-    "due": (
-        "due",
-        "duedate",
-        "when",
-        "deadline",
-        "targetdate",
-        "bywhen",
-        "timescale",
-        "targetcompletiondate",
-        "completiondate",
-        "completionby",
-    ),
-    "status": ("status", "actionstatus", "progressstatus", "currentstatus"),
-    "rag": ("rag", "ragstatus", "ragrating", "rating"),
-    "recommendations": (
-        "recommendation",
-        "recommendations",
-        "rec",
-        "recs",
-        "recommendationref",
-        "recref",
-        "recommendationrefs",
-    ),
-    "theme": ("theme", "priority", "workstream", "prioritytheme", "area", "themes"),
-    "note": (
-        "progressupdate",
-        "update",
-        "comments",
-        "comment",
-        "progress",
-        "latestupdate",
-        "latestnote",
-        "notes",
-        "progressnote",
-        "commentary",
-    ),
-    "start": ("start", "startdate"),
-    "success_measure": (
-        "successmeasure",
-        "measureofsuccess",
-        "measure",
-        "successcriteria",
-        "impactmeasure",
-        "howwewillknow",
-        "outcome",
-    ),
-    "evidence": ("evidence", "evidenceofimpact", "evidenceofcompletion"),
-    "original_due": ("originaldue", "originalduedate"),
-    "milestone": ("milestone",),
-    "rag_override_reason": ("ragoverridereason", "ragreason", "overridereason"),
+    name: tuple(words.split())
+    for name, words in {
+        "ref": "ref no number # id actionref actionno actionnumber reference refno actionid",
+        "title": "title action what actiontitle description actiondescription actions"
+        " whatwewilldo task",
+        "owner": "owner leadofficer lead who responsible responsibleofficer actionowner"
+        " accountableofficer accountable leadperson officer",
+        "due": "due duedate when deadline targetdate bywhen timescale targetcompletiondate"
+        " completiondate completionby",
+        "status": "status actionstatus progressstatus currentstatus",
+        "rag": "rag ragstatus ragrating rating",
+        "recommendations": "recommendation recommendations rec recs recommendationref recref"
+        " recommendationrefs",
+        "theme": "theme priority workstream prioritytheme area themes",
+        "note": "progressupdate update comments comment progress latestupdate latestnote notes"
+        " progressnote commentary",
+        "start": "start startdate",
+        "success_measure": "successmeasure measureofsuccess measure successcriteria"
+        " impactmeasure howwewillknow outcome",
+        "evidence": "evidence evidenceofimpact evidenceofcompletion",
+        "original_due": "originaldue originalduedate",
+        "milestone": "milestone",
+        "rag_override_reason": "ragoverridereason ragreason overridereason",
+    }.items()
 }
 FIELDS = tuple(SYNONYMS)
 # Columns our own CSV export writes that are computed, so an import ignores them quietly.
 COMPUTED = ("ragcomputed", "daysoverdue", "version", "updatedat", "overridden")
 REQUIRED = ("title", "owner", "due")
+OPTIONAL = (
+    "theme",
+    "note",
+    "success_measure",
+    "evidence",
+    "milestone",
+    "rag_override_reason",
+    "ref",
+)
 
 
 @dataclass(frozen=True)
 class TrackerRow:
-    """One validated row, values as stored (statuses `in_progress`, RAG `amber`)."""
+    """One readable row, values as stored (Status.in_progress, Rag.amber)."""
 
     row: int
     title: str
     owner: str
     due: dt.date
     ref: str | None = None
-    status: str = "not_started"
-    rag: str | None = None
+    status: Status = NEW_STATUS
+    rag: Rag | None = None
     recommendations: tuple[str, ...] = ()
     theme: str | None = None
     note: str | None = None
@@ -168,13 +119,19 @@ class TrackerRow:
     milestone: str | None = None
     rag_override_reason: str | None = None
 
+    @property
+    def draft(self) -> Draft:
+        return Draft(ref=self.ref, start=self.start, due=self.due)
+
 
 @dataclass
 class Tracker:
-    """What a file holds: good rows, every error, and how its columns were read."""
+    """What a file holds: good rows, the cells that could not be read, what every data row
+    gives the new-action rules (row number, draft), and how its columns were read."""
 
     rows: list[TrackerRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    drafts: list[tuple[int, Draft]] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # header → field
     ignored: list[str] = field(default_factory=list)
 
@@ -207,54 +164,20 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
 def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str]) -> TrackerRow:
     """One row's cells ({field: raw value}) → a TrackerRow, or RowInvalid with every reason."""
     errors: list[str] = []
-    text = dict.fromkeys(FIELDS, "")
-    for name, raw in cells.items():
-        if name in text:
-            text[name] = text_of(raw)
-
-    def date(name: str) -> dt.date | None:
-        raw = cells.get(name)
-        if text[name] == "":
-            return None
-        try:
-            return parse_uk_date(raw)
-        except (ValueError, OverflowError):
-            errors.append(
-                f'impossible date "{text[name]}" in {headers.get(name, name)} (write 31/03/2025)'
-            )
-            return None
-
-    def parsed(name: str, parse: Callable[[Any], Any], why: str) -> Any:
-        try:
-            return parse(cells.get(name))
-        except ValueError:
-            errors.append(why.format(value=text[name], column=headers.get(name, name)))
-            return None
-
+    text = {name: text_of(cells.get(name)) for name in FIELDS}
     for name, what in (("title", "title"), ("owner", "owner"), ("due", "due date")):
         if not text[name]:
             errors.append(f"missing {what} ({headers.get(name, name)})")
-    due, start, original_due = date("due"), date("start"), date("original_due")
-    status = parsed("status", parse_status, STATUS_HINT)
-    rag = parsed("rag", parse_rag, RAG_HINT)
-    recs = parsed("recommendations", parse_recs, REC_HINT)
+    due, start, original_due = (
+        _date(name, cells, text[name], headers, errors) for name in ("due", "start", "original_due")
+    )
+    status = _parsed("status", parse_status, STATUS_HINT, cells, text, headers, errors)
+    rag = _parsed("rag", parse_rag, RAG_HINT, cells, text, headers, errors)
+    recs = _parsed("recommendations", parse_recs, REC_HINT, cells, text, headers, errors)
     _check_lengths(text, headers, errors)
-    if start and due and start > due:
-        errors.append(f"the start date {start:%d/%m/%Y} is after the due date {due:%d/%m/%Y}")
     if errors or due is None:
-        raise RowInvalid([RowError(row, reason) for reason in errors])
-    optional = {
-        n: text[n] or None
-        for n in (
-            "theme",
-            "note",
-            "success_measure",
-            "evidence",
-            "milestone",
-            "rag_override_reason",
-            "ref",
-        )
-    }
+        draft = Draft(ref=text["ref"] or None, start=start, due=due)
+        raise RowInvalid([RowError(row, reason) for reason in errors], draft)
     return TrackerRow(
         row=row,
         title=text["title"],
@@ -265,14 +188,39 @@ def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str])
         recommendations=recs or (),
         start=start,
         original_due=original_due,
-        **optional,
+        **{name: text[name] or None for name in OPTIONAL},
     )
 
 
+def _date(
+    name: str, cells: Mapping[str, Any], text: str, headers: Mapping[str, str], errors: list[str]
+) -> dt.date | None:
+    if text == "":
+        return None
+    try:
+        return parse_uk_date(cells.get(name))
+    except (ValueError, OverflowError):
+        errors.append(f'impossible date "{text}" in {headers.get(name, name)} (write 31/03/2025)')
+        return None
+
+
+def _parsed(
+    name: str,
+    parse: Callable[[Any], Any],
+    why: str,
+    cells: Mapping[str, Any],
+    text: Mapping[str, str],
+    headers: Mapping[str, str],
+    errors: list[str],
+) -> Any:
+    try:
+        return parse(cells.get(name))
+    except ValueError:
+        errors.append(why.format(value=text[name], column=headers.get(name, name)))
+        return None
+
+
 def _check_lengths(text: Mapping[str, str], headers: Mapping[str, str], errors: list[str]) -> None:
-    ref = text["ref"]
-    if ref and (len(ref) > 20 or any(c.isspace() for c in ref)):
-        errors.append(f'unusable ref "{ref}" (up to 20 characters, no spaces: 3, 2.4)')
     for name in ("owner", "theme", "milestone"):
         if len(text[name]) > 200:
             errors.append(f"{headers.get(name, name)} is longer than 200 characters")
@@ -336,25 +284,52 @@ def parse_table(
     result.columns = {header: name for name, header in named.items()}
     if result.errors:
         return result
-    seen: dict[str, int] = {}
     for done, (number, cells) in enumerate(rows[start + 1 :], 1):
         values = {name: cells[i] if i < len(cells) else None for i, name in index.items()}
-        ref = text_of(values.get("ref"))
-        if ref and ref.lower() in seen:
-            result.errors.append(
-                RowError(number, f"duplicate ref {ref} (also on row {seen[ref.lower()]})")
-            )
-        elif ref:
-            seen[ref.lower()] = number
         try:
             parsed = validate_row(values, number, named)
         except RowInvalid as exc:
             result.errors.extend(exc.errors)
+            result.drafts.append((number, exc.draft))
         else:
             result.rows.append(parsed)
+            result.drafts.append((number, parsed.draft))
         if progress is not None:
             progress(done)
     return result
+
+
+# Where a rule's problem goes among a row's others: a duplicate first, then the cells that
+# could not be read, then refs and dates.
+_PLACE = {Flaw.duplicate_ref: 0, Flaw.unusable_ref: 2, Flaw.start_after_due: 3, Flaw.ref_taken: 4}
+
+
+def _worded(problem: Problem, drafts: Sequence[tuple[int, Draft]], plan: str) -> str:
+    draft = drafts[problem.index][1]
+    if problem.flaw == Flaw.duplicate_ref:
+        first = drafts[problem.first or 0][0]
+        return f"duplicate ref {problem.ref} (also on row {first})"
+    if problem.flaw == Flaw.unusable_ref:
+        return f'unusable ref "{problem.ref}" (up to 20 characters, no spaces: 3, 2.4)'
+    if problem.flaw == Flaw.ref_taken:
+        return f'action {problem.ref} already exists in plan "{plan}"'
+    assert draft.start is not None and draft.due is not None
+    return f"the start date {draft.start:%d/%m/%Y} is after the due date {draft.due:%d/%m/%Y}"
+
+
+def check(tracker: Tracker, *, taken: Collection[str] = (), plan: str = "") -> list[RowError]:
+    """Every problem of the file by row: its unreadable cells, and what the rules for a new
+    action find in its rows (`taken`: the refs plan `plan` already holds)."""
+    found = check_new_actions([draft for _, draft in tracker.drafts], taken=taken)
+    placed = [(e.row, 1, e) for e in tracker.errors] + [
+        (
+            tracker.drafts[p.index][0],
+            _PLACE[p.flaw],
+            RowError(tracker.drafts[p.index][0], _worded(p, tracker.drafts, plan)),
+        )
+        for p in found
+    ]
+    return [error for _, _, error in sorted(placed, key=lambda item: item[:2])]
 
 
 def raw_rows(path: Path, fmt: str) -> list[tuple[int, Sequence[Any]]]:

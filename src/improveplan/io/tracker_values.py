@@ -1,8 +1,9 @@
 """Values in a council's tracker as people type them: statuses, RAG, UK dates, rec refs.
 
 Each parser takes a raw cell (text, number or spreadsheet date) and returns the stored
-value or raises ValueError; `tracker.validate_row` turns that into a row error with the
-matching hint.
+value (statuses and RAG as the vocabulary's members) or raises ValueError;
+`tracker.validate_row` turns that into a row error with the matching hint. Statuses and
+RAG are the command line's words (`domain.rag`) plus the tracker phrases below.
 """
 
 from __future__ import annotations
@@ -10,29 +11,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
+from improveplan.domain import rag
+from improveplan.domain.vocab import Rag, Status
+from improveplan.domain.workflow import NEW_STATUS, usable_ref
 from improveplan.render.output import FORMULA_PREFIXES
 
-STATUSES: dict[str, str] = {
+# What trackers say beyond the spellings `domain.rag.parse_status` knows (compared in
+# lower case, each run of other characters than letters and _ as one space).
+STATUSES: dict[str, Status] = {
+    **dict.fromkeys(("not yet started", "to do", "todo", "planned", "new"), Status.not_started),
     **dict.fromkeys(
         (
-            "not started",
-            "notstarted",
-            "not yet started",
-            "to do",
-            "todo",
-            "planned",
-            "new",
-            "not_started",
-        ),
-        "not_started",
-    ),
-    **dict.fromkeys(
-        (
-            "in progress",
-            "inprogress",
-            "in_progress",
             "started",
             "ongoing",
             "on track",
@@ -42,27 +34,12 @@ STATUSES: dict[str, str] = {
             "active",
             "wip",
         ),
-        "in_progress",
+        Status.in_progress,
     ),
-    **dict.fromkeys(("blocked", "on hold", "stalled", "paused"), "blocked"),
-    **dict.fromkeys(
-        ("complete", "completed", "done", "finished", "achieved", "implemented"), "complete"
-    ),
-    **dict.fromkeys(
-        (
-            "signed off",
-            "signedoff",
-            "signed_off",
-            "closed",
-            "approved",
-            "verified",
-            "signed off by board",
-        ),
-        "signed_off",
-    ),
-    **dict.fromkeys(
-        ("cancelled", "canceled", "withdrawn", "superseded", "not required", "dropped"), "cancelled"
-    ),
+    **dict.fromkeys(("stalled", "paused"), Status.blocked),
+    **dict.fromkeys(("finished", "achieved", "implemented"), Status.complete),
+    **dict.fromkeys(("closed", "approved", "verified", "signed off by board"), Status.signed_off),
+    **dict.fromkeys(("withdrawn", "superseded", "not required", "dropped"), Status.cancelled),
 }
 STATUS_HINT = (
     'unknown status "{value}" in {column} (use Not started, In progress, Blocked, Complete,'
@@ -70,17 +47,11 @@ STATUS_HINT = (
 )
 RAG_HINT = 'unknown RAG "{value}" in {column} (use Red, Amber, Green or Blue)'
 REC_HINT = 'unusable recommendation reference "{value}" in {column} (e.g. R1, R2)'
-RAGS = {
-    "r": "red",
-    "red": "red",
-    "a": "amber",
-    "amber": "amber",
-    "orange": "amber",
-    "g": "green",
-    "green": "green",
-    "b": "blue",
-    "blue": "blue",
-}
+# What trackers say beyond a RAG's name or initial (`domain.rag.parse_rag`).
+RAGS: dict[str, Rag] = {"orange": Rag.amber}
+# A tracker repeats a handful of words 10k times: parse each once.
+_domain_status = lru_cache(maxsize=256)(rag.parse_status)
+_domain_rag = lru_cache(maxsize=64)(rag.parse_rag)
 MONTHS = {
     name.lower(): number
     for number in range(1, 13)
@@ -139,22 +110,22 @@ def _month(text: str) -> int:
     return MONTHS[text]
 
 
-def parse_status(value: Any) -> str:
+def parse_status(value: Any) -> Status:
+    """A tracker's status; blank is a new action's status; ValueError when unknown."""
     key = re.sub(r"[^a-z_]+", " ", text_of(value).lower()).strip()
     if not key:
-        return "not_started"
-    if key not in STATUSES:
-        raise ValueError(key)
-    return STATUSES[key]
+        return NEW_STATUS
+    if key in STATUSES:
+        return STATUSES[key]
+    return _domain_status(key)
 
 
-def parse_rag(value: Any) -> str | None:
+def parse_rag(value: Any) -> Rag | None:
+    """A tracker's RAG (Red, r, Amber, Orange...); None when blank; ValueError when unknown."""
     key = re.sub(r"[^a-z]+", "", text_of(value).lower())
     if not key:
         return None
-    if key not in RAGS:
-        raise ValueError(key)
-    return RAGS[key]
+    return RAGS.get(key) or _domain_rag(key)
 
 
 def parse_recs(value: Any) -> tuple[str, ...]:
@@ -166,7 +137,7 @@ def parse_recs(value: Any) -> tuple[str, ...]:
             continue
         if m := re.fullmatch(r"(?i)(?:rec(?:ommendation)?s?\.?\s*)?(\d+(?:\.\d+)?)", token):
             token = f"R{m[1]}"
-        if len(token) > 20 or any(c.isspace() for c in token):
+        if not usable_ref(token):
             raise ValueError(token)
         refs.append(token)
     return tuple(dict.fromkeys(refs))

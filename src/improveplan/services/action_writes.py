@@ -1,87 +1,109 @@
-"""Writing actions: add, update, note, done, sign-off, reopen (docs/design.md §2 status rules).
+"""Writing actions: add, the conditional update every change goes through, and notes.
 
 Every change is one transaction: the action row is locked (`FOR UPDATE` on PostgreSQL,
 `BEGIN IMMEDIATE` on SQLite), written by an UPDATE conditional on the version that was
 read (so a lost update is impossible), its version bumped, and each changed field audited.
+A new action takes the one write path of `new_actions`, as tracker and plan imports do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from improveplan.domain.vocab import Status
+from improveplan.domain.records import ActionRow
+from improveplan.domain.vocab import RAG_ORDER, Rag, Status, listed
+from improveplan.domain.workflow import Draft, Flaw, Problem, check_new_actions, next_refs
 from improveplan.errors import Conflict, ImproveplanError, NotFound
-from improveplan.serialize import as_record
-from improveplan.services import audit, lookups
+from improveplan.services import audit, lookups, new_actions
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.context import App
-from improveplan.store.models import (
-    Action,
-    ActionRecommendation,
-    Milestone,
-    Person,
-    Plan,
-    ProgressNote,
-    Recommendation,
-    utcnow,
-)
+from improveplan.services.new_actions import Link, NewAction
+from improveplan.store.models import Action, Milestone, Plan, ProgressNote, utcnow
 
-OPEN = ("not_started", "in_progress", "blocked")
-CLOSED = ("complete", "signed_off", "cancelled")
 # Reasons are audited once, as the field `reason`, not again under these columns.
 REASON_FIELDS = ("status_reason", "rag_override_reason")
 
 
-def status_value(status: Any) -> str:
-    """A status as stored (`in_progress`), from any spelling parse_status accepts."""
+# What a field holds as the trail shows it (Status and Rag are strings; datetimes dates).
+Value = str | int | float | bool | dt.date | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One field of an action as the trail records its change (names, not ids)."""
+
+    field: str
+    old: Value
+    new: Value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteAdded:
+    """A progress note as written: on which action, by whom, when."""
+
+    ref: str
+    author: str
+    at: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionChange:
+    """An action after a change (RAG as of the day asked), what changed, and the note
+    written with it, if any."""
+
+    action: ActionRow
+    changes: list[Change] = field(default_factory=list)
+    note: NoteAdded | None = None
+
+
+def status_value(status: str) -> Status:
+    """A status from any spelling parse_status accepts (`In progress`, `in-progress`)."""
     from improveplan.domain.rag import parse_status
 
     try:
-        return str(parse_status(str(getattr(status, "value", status))).value)
+        return parse_status(str(status))
     except ValueError as exc:
         raise ImproveplanError(
-            f'"{status}" is not a status',
-            "use not_started, in_progress, blocked, complete, signed_off or cancelled",
+            f'"{status}" is not a status', "use " + listed(list(Status))
         ) from exc
 
 
-def rag_value(rag: Any) -> str | None:
-    """A RAG override as stored, or None for `auto` (computed again)."""
+def rag_value(rag: str) -> Rag | None:
+    """A RAG override, or None for `auto` (computed again)."""
     from improveplan.domain.rag import parse_rag
 
-    text = str(getattr(rag, "value", rag)).strip().lower()
+    text = str(rag).strip().lower()
     if text == "auto":
         return None
     try:
-        return str(parse_rag(text).value)
+        return parse_rag(text)
     except ValueError as exc:
         raise ImproveplanError(
-            f'"{rag}" is not a RAG rating', "use red, amber, green, blue or auto"
+            f'"{rag}" is not a RAG rating', "use " + listed([*reversed(RAG_ORDER), "auto"])
         ) from exc
 
 
-def needs_reason(what: str) -> ImproveplanError:
-    return ImproveplanError(f"{what} needs a reason", "add --reason TEXT")
-
-
-def _next_ref(session: Session, plan_id: int) -> str:
-    """The next integer after the highest integer reference (dotted refs are skipped)."""
-    refs = session.exec(select(Action.ref).where(col(Action.plan_id) == plan_id)).all()
-    numbers = [int(r) for r in refs if r.isdigit()]
-    return str(max(numbers, default=0) + 1)
-
-
-def _recommendations(session: Session, plan: Plan, refs: Iterable[str]) -> list[Recommendation]:
+def _recommendations(session: Session, plan: Plan, refs: Iterable[str]) -> tuple[Link, ...]:
+    """The named recommendations, each once, in the plan's order (as the trail lists them)."""
     from improveplan.services.lookups import find_recommendation, normalise_ref
 
-    return [
+    found = [
         find_recommendation(session, plan, ref) for ref in dict.fromkeys(map(normalise_ref, refs))
     ]
+    ordered = sorted(found, key=lambda r: (r.seq, r.ref))
+    return tuple(Link(_id(r.id), r.ref) for r in ordered)
+
+
+def _id(value: int | None) -> int:
+    assert value is not None  # rows read from the database have ids
+    return value
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
@@ -92,7 +114,7 @@ def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None
     ).first()
 
 
-def _milestone(session: Session, app: App, plan: Plan, name: str) -> Milestone:
+def _milestone(session: Session, app: App, plan: Plan, name: str) -> Link:
     milestone = _find_milestone(session, plan, name)
     if milestone is None:
         # Default milestones are derived from their sources; bring them in step first
@@ -102,7 +124,7 @@ def _milestone(session: Session, app: App, plan: Plan, name: str) -> Milestone:
         refresh_plan(app, session, plan)
         milestone = _find_milestone(session, plan, name)
     if milestone is not None:
-        return milestone
+        return Link(_id(milestone.id), milestone.name)
     known = session.exec(select(Milestone.name).where(col(Milestone.plan_id) == plan.id)).all()
     hint = lookups.suggestion(name, list(known))
     raise NotFound(
@@ -111,24 +133,33 @@ def _milestone(session: Session, app: App, plan: Plan, name: str) -> Milestone:
     )
 
 
-def _check_ref(session: Session, plan: Plan, ref: str | None) -> str:
-    assert plan.id is not None
-    if ref is None:
-        return _next_ref(session, plan.id)
-    ref = ref.strip()
-    if not ref or len(ref) > 20 or any(c.isspace() for c in ref):
-        raise ImproveplanError(
-            f'"{ref}" is not a usable reference', "use up to 20 characters, no spaces: 3, 2.4"
+def _refusal(problem: Problem, plan: Plan, draft: Draft) -> ImproveplanError:
+    """A problem of the new action as `action add` words it."""
+    if problem.flaw == Flaw.start_after_due:
+        return ImproveplanError(
+            f"the start date {draft.start} is after the due date {draft.due}",
+            "check --start and --due",
         )
-    taken = session.exec(
-        select(Action.id).where(col(Action.plan_id) == plan.id, col(Action.ref) == ref)
-    ).first()
-    if taken is not None:
-        raise Conflict(
-            f'action {ref} already exists in plan "{plan.name}"',
-            "choose another --ref, or leave it out for the next number",
+    if problem.flaw == Flaw.unusable_ref:
+        return ImproveplanError(
+            f'"{problem.ref}" is not a usable reference',
+            "use up to 20 characters, no spaces: 3, 2.4",
         )
-    return ref
+    return Conflict(
+        f'action {problem.ref} already exists in plan "{plan.name}"',
+        "choose another --ref, or leave it out for the next number",
+    )
+
+
+def _place(session: Session, plan: Plan, draft: Draft) -> tuple[str, int]:
+    """The new action's ref and plan order, under the plan's lock, or its refusal."""
+    pid = _id(plan.id)
+    # Serialise reference allocation within the plan (PostgreSQL; SQLite is already).
+    session.exec(select(Plan.id).where(col(Plan.id) == pid).with_for_update()).one()
+    refs = new_actions.plan_refs(session, pid)
+    for problem in check_new_actions([draft], taken=refs):
+        raise _refusal(problem, plan, draft)
+    return next_refs([draft.ref], refs)[0], new_actions.last_seq(session, pid) + 1
 
 
 def add_action(
@@ -143,108 +174,55 @@ def add_action(
     milestone: str | None = None,
     start: dt.date | None = None,
     measure: str | None = None,
-    status: str | None = None,
-) -> dict[str, Any]:
-    """A new action; returns it in the action JSON shape (as of today)."""
+) -> ActionRow:
+    """A new action; returns it as listed (RAG as of today)."""
     title = title.strip()
     if not title:
         raise ImproveplanError("an action needs a title", "describe what will be done")
-    if start is not None and start > due:
-        raise ImproveplanError(
-            f"the start date {start} is after the due date {due}", "check --start and --due"
-        )
-    state = status_value(status) if status is not None else "not_started"
+    draft = Draft(ref=None if ref is None else ref.strip(), start=start, due=due)
     with app.write() as session:
         plan = app.plan(session)
-        # Serialise reference allocation within the plan (PostgreSQL; SQLite is already).
-        session.exec(select(Plan.id).where(col(Plan.id) == plan.id).with_for_update()).one()
-        action = _new_action(session, app, plan, title, owner, due, ref, state)
-        action.start, action.success_measure = start, measure
-        linked = _recommendations(session, plan, recs)
-        chosen_theme = lookups.find_theme(session, _plan_id(plan), theme) if theme else None
-        action.theme_id = chosen_theme.id if chosen_theme else None
-        chosen = _milestone(session, app, plan, milestone) if milestone else None
-        action.milestone_id = chosen.id if chosen else None
-        session.add(action)
-        session.flush()
-        assert action.id is not None
-        for rec in linked:
-            assert rec.id is not None
-            session.add(ActionRecommendation(action_id=action.id, recommendation_id=rec.id))
-        names = (
-            ", ".join(r.ref for r in sorted(linked, key=lambda r: (r.seq, r.ref))) or None,
-            chosen_theme.name if chosen_theme else None,
-            chosen.name if chosen else None,
+        new_ref, seq = _place(session, plan, draft)
+        person = lookups.find_person(session, owner)
+        links = _recommendations(session, plan, recs)
+        chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
+        new = NewAction(
+            ref=new_ref,
+            seq=seq,
+            title=title,
+            owner=Link(_id(person.id), person.name),
+            due=due,
+            original_due=due,
+            start=start,
+            success_measure=measure,
+            recommendations=links,
+            theme=Link(_id(chosen.id), chosen.name) if chosen else None,
+            milestone=_milestone(session, app, plan, milestone) if milestone else None,
+            created_at=utcnow(),
         )
-        _audit_created(session, app, plan, action, names)
-        return dict(as_record(action_result(session, app, plan, action.ref)))
+        (action_id,) = new_actions.insert_actions(session, _id(plan.id), [new])
+        new_actions.record_created(
+            session,
+            actor=app.user,
+            plan_id=_id(plan.id),
+            created=[(action_id, new)],
+            at=new.created_at,
+        )
+        return action_result(session, app, plan, new.ref)
 
 
-def _plan_id(plan: Plan) -> int:
-    assert plan.id is not None
-    return plan.id
-
-
-def _new_action(
-    session: Session,
-    app: App,
-    plan: Plan,
-    title: str,
-    owner: str,
-    due: dt.date,
-    ref: str | None,
-    status: str,
-) -> Action:
-    person = lookups.find_person(session, owner)
-    seq = session.exec(select(func.max(Action.seq)).where(col(Action.plan_id) == plan.id)).one()
-    now = utcnow()
-    return Action(
-        plan_id=_plan_id(plan),
-        ref=_check_ref(session, plan, ref),
-        seq=(seq or 0) + 1,
-        title=title,
-        owner_id=person.id,
-        due=due,
-        original_due=due,
-        status=Status(status),
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _audit_created(
-    session: Session,
-    app: App,
-    plan: Plan,
-    action: Action,
-    names: tuple[str | None, str | None, str | None],
-) -> None:
-    """Every field of the new action, from nothing, as the trail shows it."""
-    assert action.id is not None
-    owner = session.get(Person, action.owner_id)
-    recs, theme, milestone = names
-    changes: dict[str, tuple[Any, Any]] = {
-        "ref": (None, action.ref),
-        "title": (None, action.title),
-        "owner": (None, owner.name if owner else None),
-        "due": (None, action.due),
-        "original_due": (None, action.original_due),
-        "status": (None, action.status),
-        "start": (None, action.start),
-        "success_measure": (None, action.success_measure),
-        "recommendations": (None, recs),
-        "theme": (None, theme),
-        "milestone": (None, milestone),
-    }
-    audit.record(
-        session,
-        actor=app.user,
-        plan_id=plan.id,
-        entity="action",
-        entity_id=action.id,
-        changes=changes,
-        at=action.created_at,
-    )
+def _audited(
+    action: Action, values: Mapping[str, Any], labels: Mapping[str, Change], reason: str | None
+) -> list[Change]:
+    """The changes as the trail shows them: labelled columns by name, a reason once."""
+    changes = [
+        labels.get(k) or Change(field=k, old=getattr(action, k), new=v)
+        for k, v in values.items()
+        if k not in REASON_FIELDS or v is None  # a reason given is audited once, below
+    ]
+    if reason:
+        changes.append(Change(field="reason", old=None, new=reason))
+    return changes
 
 
 def write_changes(
@@ -252,28 +230,21 @@ def write_changes(
     app: App,
     plan: Plan,
     action: Action,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     *,
-    labels: dict[str, tuple[str, Any, Any]] | None = None,
+    labels: Mapping[str, Change] | None = None,
     reason: str | None = None,
-) -> dict[str, tuple[Any, Any]]:
+) -> list[Change]:
     """Apply `values` that differ, conditional on the version read; audit; bump version.
 
-    `labels` says how a column appears in the trail ({"owner_id": ("owner", old, new)}).
-    Returns {field: (old, new)} as audited (empty when nothing changed).
+    `labels` says how a column appears in the trail ({"owner_id": Change(field="owner",
+    old=name, new=name)}). Returns the changes as audited (empty when nothing changed).
     """
     assert action.id is not None
     values = {k: v for k, v in values.items() if getattr(action, k) != v}
     if not values:
-        return {}
-    changes: dict[str, tuple[Any, Any]] = {}
-    for k, v in values.items():
-        if k in REASON_FIELDS and v is not None:
-            continue  # audited once, below, as `reason`
-        label, old, new = (labels or {}).get(k, (k, getattr(action, k), v))
-        changes[label] = (old, new)
-    if reason:
-        changes["reason"] = (None, reason)
+        return []
+    changes = _audited(action, values, labels or {}, reason)
     now = utcnow()
     result = session.connection().execute(
         update(Action)
@@ -288,7 +259,7 @@ def write_changes(
         plan_id=plan.id,
         entity="action",
         entity_id=action.id,
-        changes=changes,
+        changes={c.field: (c.old, c.new) for c in changes},
         at=now,
     )
     session.expire(action)
@@ -303,7 +274,7 @@ def changed_since(ref: str, expected: int, current: int | None = None) -> Confli
     )
 
 
-def add_note(app: App, *, ref: str, text: str) -> dict[str, Any]:
+def add_note(app: App, *, ref: str, text: str) -> NoteAdded:
     """Append a progress note; notes never change the action's fields or version."""
     with app.write() as session:
         plan = app.plan(session)
@@ -311,9 +282,7 @@ def add_note(app: App, *, ref: str, text: str) -> dict[str, Any]:
         return append_note(session, app, plan, action, text)
 
 
-def append_note(
-    session: Session, app: App, plan: Plan, action: Action, text: str
-) -> dict[str, Any]:
+def append_note(session: Session, app: App, plan: Plan, action: Action, text: str) -> NoteAdded:
     text = text.strip()
     if not text:
         raise ImproveplanError("a note needs some text", "say what progress was made")
@@ -332,8 +301,9 @@ def append_note(
         changes={"text": (None, text)},
         at=now,
     )
+    ref = action.ref
     session.connection().execute(
         update(Action).where(col(Action.id) == action.id).values(updated_at=now)
     )
     session.expire(action)
-    return {"ref": action.ref, "author": app.user, "at": now, "text": text}
+    return NoteAdded(ref=ref, author=app.user, at=now, text=text)

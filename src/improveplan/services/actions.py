@@ -1,7 +1,9 @@
 """Actions: the service manager's daily work (one import for callers).
 
-Writes live in `action_writes` (add, notes) and `action_updates` (status rules);
-reads in `action_reads`. Every function takes the App and keyword-only arguments.
+Writes live in `action_writes` (add, notes, the conditional update) and `action_updates`
+(status changes, under the rules of `domain.workflow`); new actions, by hand or imported,
+share `new_actions`; reads live in `action_reads`. Every function takes the App and
+keyword-only arguments.
 """
 
 from __future__ import annotations

@@ -1,14 +1,22 @@
-"""The audit trail: one AuditEvent per changed field of every write (docs/design.md §2)."""
+"""The audit trail: one AuditEvent per changed field of every write (docs/design.md §2).
+
+A new row is recorded as each of its fields from nothing (`record_creations`), whether it
+is one action added by hand or ten thousand from a tracker, so the trail reads the same
+whichever way a row came in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from sqlalchemy import Connection, Table, bindparam, insert
 from sqlmodel import Session, SQLModel
 
 from improveplan.store.models import AuditEvent, utcnow
+
+EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def as_text(value: Any) -> str | None:
@@ -52,6 +60,88 @@ def record(
         )
 
 
+def record_creations(
+    session: Session,
+    *,
+    actor: str,
+    plan_id: int | None,
+    entity: str,
+    created: Iterable[tuple[int, Mapping[str, Any]]],
+    at: dt.datetime | None = None,
+) -> None:
+    """New rows, (id, {field: value}) each: one event per field that has a value, from
+    nothing, as `record` writes them; in bulk, for one row or 10k."""
+    events = (
+        (entity_id, name, text)
+        for entity_id, fields in created
+        for name, value in fields.items()
+        if (text := as_text(value)) is not None
+    )
+    session.flush()  # events already pending in the session keep their place
+    shared = {"plan_id": plan_id, "actor": actor, "at": at or utcnow(), "entity": entity}
+    _insert_events(session.connection(), shared, events)
+
+
+_SHARED = ("plan_id", "actor", "at", "entity", "old_value")
+_OWN = ("entity_id", "field", "new_value")  # an integer and text: nothing to convert
+CHUNK = 5000
+
+
+def _insert_events(
+    connection: Connection, shared: Mapping[str, Any], events: Iterable[tuple[int, str, str]]
+) -> None:
+    """INSERT events that share plan, actor, time and entity, in executemany chunks.
+
+    SQLAlchemy would convert every parameter of every row (most of the time at 100k
+    events); the shared ones are converted once, by the same type processors, and the
+    rows go to the driver as they are. A database whose driver needs the own columns
+    converted too takes the ordinary path.
+    """
+    dialect = connection.dialect
+    values = {**shared, "old_value": None}
+    processors = {
+        n: EVENTS.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in (*_SHARED, *_OWN)
+    }
+    if any(processors[n] for n in _OWN):
+        rows = ({**values, "entity_id": i, "field": f, "new_value": v} for i, f, v in events)
+        for chunk in _chunks(rows):
+            connection.execute(insert(EVENTS), chunk)
+        return
+    fixed = {n: (p(values[n]) if (p := processors[n]) else values[n]) for n in _SHARED}
+    # inline: no RETURNING of the new id, which PostgreSQL would otherwise get per row
+    stmt = insert(EVENTS).values({n: bindparam(n) for n in (*_SHARED, *_OWN)}).inline()
+    compiled = stmt.compile(dialect=dialect)
+    if compiled.positional:  # e.g. sqlite3: ?, ?, ... in the statement's column order
+        order = list(compiled.positiontup or ())
+        template = [fixed.get(n) for n in order]
+        at = [order.index(n) for n in _OWN]
+
+        def row(event: tuple[int, str, str]) -> Any:
+            line = template.copy()
+            for position, item in zip(at, event, strict=True):
+                line[position] = item
+            return tuple(line)
+    else:  # e.g. psycopg: %(name)s
+
+        def row(event: tuple[int, str, str]) -> Any:
+            return {**fixed, **dict(zip(_OWN, event, strict=True))}
+
+    for chunk in _chunks(map(row, events)):
+        connection.exec_driver_sql(str(compiled), chunk)
+
+
+def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    """Lists of up to CHUNK rows: executemany speed without holding 100k rows at once."""
+    chunk: list[Any] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def record_created(
     session: Session,
     *,
@@ -61,12 +151,12 @@ def record_created(
     obj: SQLModel,
     fields: Iterable[str],
 ) -> None:
-    """A new row: every given field from nothing to its value (id must be assigned)."""
+    """A new ORM row: every given field from nothing to its value."""
     session.flush()
     entity_id = getattr(obj, "id")  # noqa: B009 - every table has an integer id
-    changes = {name: (None, getattr(obj, name)) for name in fields}
-    record(
-        session, actor=actor, plan_id=plan_id, entity=entity, entity_id=entity_id, changes=changes
+    values = {name: getattr(obj, name) for name in fields}
+    record_creations(
+        session, actor=actor, plan_id=plan_id, entity=entity, created=[(entity_id, values)]
     )
 
 

@@ -1,22 +1,28 @@
 """`import plan.json`: rebuild a plan exported with `export --format json`, exactly.
 
 The plan must not exist yet in the target database (an empty database, or one where no
-plan has that name). People already there with the same name are reused. The plan's
-audit trail is copied as it was (actors and timestamps kept); the import itself is
-recorded as a database-level event (no plan), so exporting the copy gives the same JSON.
+plan has that name). People already there with the same name are reused. Actions take
+the one write path of new actions (services/new_actions.py), checked by the same rules
+as `action add` and a tracker, except that dates stand as they were exported. The plan's
+audit trail is copied as it was (actors and timestamps kept), so no creation events are
+invented for what it restores; the import itself is recorded as a database-level event
+(no plan), so exporting the copy gives the same JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlmodel import Session, col
 
+from improveplan.domain.vocab import Rag, Status
+from improveplan.domain.workflow import Draft, Flaw, check_new_actions
 from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit
+from improveplan.services import audit, new_actions
 from improveplan.services.context import App
 from improveplan.services.export import (
     ACTION_FIELDS,
@@ -28,9 +34,9 @@ from improveplan.services.export import (
     NOTIFICATION_FIELDS,
     table,
 )
+from improveplan.services.new_actions import Link, NewAction
 from improveplan.store.models import (
     Action,
-    ActionRecommendation,
     AuditEvent,
     DailyCount,
     Inspection,
@@ -49,25 +55,26 @@ from improveplan.store.models import (
 
 Keys = dict[tuple[str, str], int]
 DATE_FIELDS = {
-    "start",
-    "end",
-    "received",
-    "published",
-    "due",
-    "original_due",
-    "date",
-    "source_date",
-    "done",
-    "issued",
-    "plan_due",
-    "first_board",
-    "lifted",
-    "baseline_date",
-    "target_date",
-    "sent_on",
-    "day",
+    *("start", "end", "received", "published", "due", "original_due", "date", "source_date"),
+    *("done", "issued", "plan_due", "first_board", "lifted", "baseline_date", "target_date"),
+    *("sent_on", "day"),
 }
 TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at"}
+# How a document's action breaks the rules for new actions (its dates are not checked).
+FLAWS = {Flaw.unusable_ref: "has an unusable reference", Flaw.duplicate_ref: "appears twice"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanImport:
+    """What a plan import created (or, on a dry run, would create)."""
+
+    plan: str
+    file: str
+    dry_run: bool
+    actions: int
+    notes: int
+    audit_events: int
+    people_created: list[str]
 
 
 def value(name: str, raw: Any) -> Any:
@@ -98,7 +105,7 @@ def read_document(path: Path) -> dict[str, Any]:
         ) from exc
 
 
-def import_plan(app: App, *, path: Path, dry_run: bool = False) -> dict[str, Any]:
+def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
     """Create the plan in `path` in one transaction; returns what was (or would be) created."""
     doc = read_document(path)
     name = doc["plan"]["name"]
@@ -110,15 +117,15 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> dict[str, Any
                 "import into an empty database, or one without that plan",
             )
         known = {n.lower() for n in session.execute(select(col(Person.name))).scalars()}
-        summary = {
-            "plan": name,
-            "file": path.name,
-            "dry_run": dry_run,
-            "actions": len(doc["actions"]),
-            "notes": sum(len(a["notes"]) for a in doc["actions"]),
-            "audit_events": len(doc["audit"]),
-            "people_created": [p["name"] for p in doc["people"] if p["name"].lower() not in known],
-        }
+        summary = PlanImport(
+            plan=name,
+            file=path.name,
+            dry_run=dry_run,
+            actions=len(doc["actions"]),
+            notes=sum(len(a["notes"]) for a in doc["actions"]),
+            audit_events=len(doc["audit"]),
+            people_created=[p["name"] for p in doc["people"] if p["name"].lower() not in known],
+        )
         if dry_run:
             return summary
         try:
@@ -282,6 +289,25 @@ def _add_named(
     return {r.name: r.id for r in rows}
 
 
+def _restored(item: dict[str, Any], lookups: dict[str, dict[str, int]]) -> NewAction:
+    """A document's action as a new row: every exported field kept as it was."""
+
+    def link(kind: str, name: str | None) -> Link | None:
+        found = lookups[kind].get(name or "")
+        return None if found is None or name is None else Link(found, name)
+
+    fields = pick(item, ACTION_FIELDS)
+    return NewAction(
+        **{k: fields[k] for k in ACTION_FIELDS if k not in ("status", "rag_override")},
+        status=Status(fields["status"]),
+        rag_override=None if fields["rag_override"] is None else Rag(fields["rag_override"]),
+        owner=link("owner", item["owner"]),
+        theme=link("theme", item["theme"]),
+        milestone=link("milestone", item["milestone"]),
+        recommendations=tuple(Link(lookups["rec"][r], r) for r in item["recommendations"]),
+    )
+
+
 def _actions(
     session: Session,
     pid: int,
@@ -289,42 +315,27 @@ def _actions(
     lookups: dict[str, dict[str, int]],
     keys: Keys,
 ) -> None:
-    params = [
-        {
-            "plan_id": pid,
-            **pick(a, ACTION_FIELDS),
-            "owner_id": lookups["owner"].get(a["owner"] or ""),
-            "theme_id": lookups["theme"].get(a["theme"] or ""),
-            "milestone_id": lookups["milestone"].get(a["milestone"] or ""),
-        }
+    drafts = [
+        Draft(ref=a["ref"] or "", start=value("start", a["start"]), due=value("due", a["due"]))
         for a in items
     ]
-    _bulk(session, Action, params)
-    ids = dict(
-        session.execute(
-            select(col(Action.ref), col(Action.id)).where(col(Action.plan_id) == pid)
-        ).all()
-    )
-    keys.update({("action", ref): i for ref, i in ids.items()})
-    links, notes = [], []
-    for a in items:
-        action_id = ids[a["ref"]]
-        links += [
-            {"action_id": action_id, "recommendation_id": lookups["rec"][ref]}
-            for ref in a["recommendations"]
-        ]
-        notes += [
-            {
-                "action_id": action_id,
-                "author": n["author"],
-                "created_at": value("at", n["at"]),
-                "text": n["text"],
-            }
-            for n in a["notes"]
-        ]
-    _bulk(session, ActionRecommendation, links)
+    for problem in check_new_actions(drafts, restore=True):
+        raise ValueError(f'action "{problem.ref}" {FLAWS[problem.flaw]}')
+    restored = [_restored(a, lookups) for a in items]
+    ids = new_actions.insert_actions(session, pid, restored)
+    keys.update({("action", a.ref): i for a, i in zip(restored, ids, strict=True)})
+    notes = [
+        {
+            "action_id": action_id,
+            "author": n["author"],
+            "created_at": value("at", n["at"]),
+            "text": n["text"],
+        }
+        for a, action_id in zip(items, ids, strict=True)
+        for n in a["notes"]
+    ]
     _bulk(session, ProgressNote, notes)
-    refs = {i: ref for ref, i in ids.items()}
+    refs = {i: a.ref for a, i in zip(restored, ids, strict=True)}
     counts: dict[int, int] = {}
     for note_id, action_id in session.execute(
         select(col(ProgressNote.id), col(ProgressNote.action_id))
