@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from improveplan.domain.timeline import NoticeTerms
@@ -219,3 +220,42 @@ def loads(text: str) -> dict[str, Any]:
     if not isinstance(data["plan"], dict) or not data["plan"].get("name"):
         raise DocumentError("the plan has no name")
     return data
+
+
+# Document values that go back into date and timestamp columns on import.
+DATE_FIELDS = {
+    *("start", "end", "received", "published", "due", "original_due", "date", "source_date"),
+    *("done", "issued", "plan_due", "first_board", "lifted", "baseline_date", "target_date"),
+    *("sent_on", "day"),
+}
+TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at"}
+
+
+def value(name: str, raw: Any) -> Any:
+    """A document value back in its column type (ISO text → date / aware datetime)."""
+    if raw is None:
+        return None
+    if name in DATE_FIELDS:
+        return dt.date.fromisoformat(raw)
+    if name in TIME_FIELDS:
+        stamp = dt.datetime.fromisoformat(raw)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return raw
+
+
+def pick(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a document item, in their column types (model keywords)."""
+    return {name: value(name, item.get(name)) for name in names}
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The checked document in `path`, or one line saying why it is not an export."""
+    from improveplan.errors import ImproveplanError
+
+    try:
+        return loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, DocumentError) as exc:
+        raise ImproveplanError(
+            f"{path.name} is not a plan export: {exc}",
+            "give a file written by improveplan export --format json",
+        ) from exc

@@ -26,6 +26,7 @@ from improveplan.services.action_writes import (
     status_value,
     write_changes,
 )
+from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
 from improveplan.store.models import Action, Person
 
@@ -66,9 +67,9 @@ class _Request:
 
 def _requested(
     session: Session, action: Action, asked: _Request, reason: str | None, labels: dict[str, Change]
-) -> dict[str, Any]:
+) -> FieldValues:
     """The column values asked for, checked against the workflow."""
-    values: dict[str, Any] = {}
+    values: FieldValues = {}
     ref = action.ref
     if asked.status is not None:
         step = workflow.change_status(ref, action.status, status_value(asked.status), reason)

@@ -18,6 +18,11 @@ from improveplan.store.models import AuditEvent, utcnow
 
 EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
+# One stored or audited value: what a column holds (enums are str) or a trail line.
+FieldValue = str | int | float | bool | dt.date | dt.datetime | None
+# A row's fields by column or trail name, for bulk inserts and creation events.
+FieldValues = dict[str, FieldValue]
+
 
 def as_text(value: Any) -> str | None:
     """How a value is written in the trail: ISO dates, lower-case booleans, else str()."""

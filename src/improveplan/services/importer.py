@@ -11,7 +11,6 @@ invented for what it restores; the import itself is recorded as a database-level
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from sqlmodel import Session, col
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import Draft, Flaw, check_new_actions
 from improveplan.errors import Conflict, ImproveplanError
+from improveplan.io.export_json import pick, read_document, value
 from improveplan.services import audit, new_actions
 from improveplan.services.context import App
 from improveplan.services.export import (
@@ -54,12 +54,6 @@ from improveplan.store.models import (
 )
 
 Keys = dict[tuple[str, str], int]
-DATE_FIELDS = {
-    *("start", "end", "received", "published", "due", "original_due", "date", "source_date"),
-    *("done", "issued", "plan_due", "first_board", "lifted", "baseline_date", "target_date"),
-    *("sent_on", "day"),
-}
-TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at"}
 # How a document's action breaks the rules for new actions (its dates are not checked).
 FLAWS = {Flaw.unusable_ref: "has an unusable reference", Flaw.duplicate_ref: "appears twice"}
 
@@ -75,34 +69,6 @@ class PlanImport:
     notes: int
     audit_events: int
     people_created: list[str]
-
-
-def value(name: str, raw: Any) -> Any:
-    """A document value back in its column type (ISO text → date / aware datetime)."""
-    if raw is None:
-        return None
-    if name in DATE_FIELDS:
-        return dt.date.fromisoformat(raw)
-    if name in TIME_FIELDS:
-        stamp = dt.datetime.fromisoformat(raw)
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    return raw
-
-
-def pick(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: value(name, item.get(name)) for name in names}
-
-
-def read_document(path: Path) -> dict[str, Any]:
-    from improveplan.io.export_json import DocumentError, loads
-
-    try:
-        return loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, DocumentError) as exc:
-        raise ImproveplanError(
-            f"{path.name} is not a plan export: {exc}",
-            "give a file written by improveplan export --format json",
-        ) from exc
 
 
 def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import NEW_STATUS
 from improveplan.services import audit
+from improveplan.services.audit import FieldValues
 from improveplan.store.models import Action, ActionRecommendation
 
 CHUNK = 2000
@@ -73,7 +74,7 @@ def last_seq(session: Session, plan_id: int) -> int:
     return int(found.scalar() or 0)
 
 
-def _params(plan_id: int, new: NewAction) -> dict[str, Any]:
+def _params(plan_id: int, new: NewAction) -> FieldValues:
     return {
         "plan_id": plan_id,
         "ref": new.ref,
@@ -135,7 +136,7 @@ def insert_actions(
     return ids
 
 
-def _creation_fields(new: NewAction) -> dict[str, Any]:
+def _creation_fields(new: NewAction) -> FieldValues:
     """How the trail shows a new action: names for links, recommendations in plan order."""
     return {
         "ref": new.ref,

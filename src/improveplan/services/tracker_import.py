@@ -32,6 +32,7 @@ from improveplan.domain.workflow import next_refs
 from improveplan.errors import ImproveplanError
 from improveplan.io.tracker import Tracker, TrackerError, TrackerRow, check, read_tracker
 from improveplan.services import audit, new_actions
+from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
 from improveplan.services.export import table
 from improveplan.services.new_actions import Link, NewAction
@@ -310,9 +311,9 @@ def _write(
     return sum(1 for a in new if a.rag_override is not None)
 
 
-def _imported(file: str, row: TrackerRow, new: NewAction) -> dict[str, Any]:
+def _imported(file: str, row: TrackerRow, new: NewAction) -> FieldValues:
     """Where an action came from, and the override the tracker's RAG became."""
-    extra: dict[str, Any] = {"import": f"{file} row {row.row}"}
+    extra: FieldValues = {"import": f"{file} row {row.row}"}
     if new.rag_override is not None:
         extra.update(rag_override=new.rag_override, reason=new.rag_override_reason)
     return extra
