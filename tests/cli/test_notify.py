@@ -131,9 +131,9 @@ def test_notify_sends_one_digest_per_owner_and_an_escalation(
     escalation = next(m for _, m in got if m["Subject"].startswith("Escalation"))
     assert "(owner Tom Okafor)" in parts(escalation)["text/plain"]
     assert notifications(db_url) == [
-        ("priya@example.org", "digest", TODAY, "3"),
-        ("tom@example.org", "digest", TODAY, "1,2"),
-        ("priya@example.org", "escalation", TODAY, "1"),
+        ("Priya Natarajan <priya@example.org>", "digest", TODAY, "3"),
+        ("Tom Okafor <tom@example.org>", "digest", TODAY, "1,2"),
+        ("Priya Natarajan <priya@example.org>", "escalation", TODAY, "1"),
     ]
     # The same day again: nothing is sent twice.
     again = plan_run("notify", env=env_for(port))
@@ -235,3 +235,75 @@ def test_refused_login_names_the_user_never_the_password() -> None:
         "the mail server mail.example:587 refused the login for bot — check [smtp] user and "
         "the password in config.toml or IMPROVEPLAN_SMTP_PASSWORD"
     )
+
+
+class Refusing(Collector):
+    """Refuses one address at RCPT, as a real server refuses an unknown mailbox."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_one_bad_recipient_never_stops_the_others(plan_run: Invoke, db_url: str) -> None:
+    """A CR/LF in one address and a mailbox the server refuses: both reported, exit 1,
+    and everyone else is reminded; their claims are released for a rerun."""
+    handler = Refusing("tom@example.org")
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        seed(plan_run)
+        assert plan_run("person", "add", "Ann Lee").exit_code == 0
+        assert plan_run("action", "add", "Visit", "--owner", "Ann Lee", "--due", "2024-03-04",
+                        env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0  # fmt: skip
+        engine = create_engine(to_url(db_url))
+        with engine.begin() as conn:  # an address saved before addresses were checked
+            conn.execute(text("UPDATE person SET email = 'ann@example.org\r\nBcc: x@evil.example'"
+                              " WHERE name = 'Ann Lee'"))  # fmt: skip
+        engine.dispose()
+        result = plan_run("notify", env=env_for(port))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("Warning: the digest to Ann Lee was not sent: the message to")
+               for line in lines)  # fmt: skip
+    assert (
+        "Warning: the digest to Tom Okafor was not sent: the mail server refused "
+        "'tom@example.org': 550 5.1.1 No such mailbox"
+    ) in lines
+    assert lines[-1] == (
+        "Error: 2 of 4 messages could not be sent — see the warnings above; everyone else "
+        "was reminded"
+    )
+    assert sorted(to[0] for to, _ in handler.messages()) == ["priya@example.org"] * 2
+    assert [r[0] for r in notifications(db_url)] == ["Priya Natarajan <priya@example.org>"] * 2
+    assert "x@evil.example" not in str(handler.messages())
+
+
+def test_two_people_sharing_a_mailbox_each_get_their_digest(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    for args in (
+        ("person", "add", "Jo Bloggs", "--email", "team@example.org"),
+        ("person", "add", "Sam Smith", "--email", "team@example.org"),
+        ("action", "add", "One", "--owner", "Jo Bloggs", "--due", "2024-03-04"),
+        ("action", "add", "Two", "--owner", "Sam Smith", "--due", "2024-03-04"),
+    ):
+        assert plan_run(*args, env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0
+    result = plan_run("notify", env=env_for(port))
+    assert result.exit_code == 0, result.output
+    assert "Sent 2 messages." in result.stderr
+    assert [to for to, _ in handler.messages()] == [["team@example.org"]] * 2
+    again = plan_run("notify", env=env_for(port))
+    assert "Sent 0 messages." in again.stderr and len(handler.envelopes) == 2

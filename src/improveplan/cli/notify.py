@@ -59,6 +59,18 @@ def notify(as_of: dt.date | None, dry_run: bool) -> None:
     if not dry_run:
         sent = sum(1 for r in rows if r.status == service.Delivery.sent)
         message(f"Sent {sent} message{'s' if sent != 1 else ''}.", "success")
+    _fail_if_not_sent(outcome.failed, len(rows))
+
+
+def _fail_if_not_sent(failed: int, total: int) -> None:
+    """Exit 1 after everyone else was reminded, so cron reports the bad records."""
+    if failed:
+        from improveplan.errors import ImproveplanError
+
+        raise ImproveplanError(
+            f"{failed} of {total} messages could not be sent",
+            "see the warnings above; everyone else was reminded",
+        )
 
 
 @click.command("check")
@@ -77,8 +89,9 @@ def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
 
     result = run_check(get_app(), as_of=as_of_or_today(as_of), notify=send)
     overdue = result.overdue > 0
-    if not (quiet and not overdue):
+    if not (quiet and not overdue and not result.not_sent):
         _show(result, fmt)
+    _fail_if_not_sent(result.not_sent, len(result.notified or []))
     if overdue:
         raise click.exceptions.Exit(int(ExitCode.OVERDUE))
 

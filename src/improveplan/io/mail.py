@@ -64,6 +64,14 @@ def _failed(settings: SmtpSettings, exc: BaseException) -> ImproveplanError:
     )
 
 
+def _refusal(exc: smtplib.SMTPRecipientsRefused) -> str:
+    """The server's reply for the first refused address, as text."""
+    for code, reply in exc.recipients.values():
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        return f"{code} {text}"
+    return "refused"
+
+
 class Mailer:
     """An open SMTP session; `send` raises ImproveplanError naming the server only."""
 
@@ -73,7 +81,19 @@ class Mailer:
 
     def send(self, email: Email) -> None:
         try:
-            self._client.send_message(build_message(email, sender=self._settings.sender))
+            message = build_message(email, sender=self._settings.sender)
+        except (ValueError, UnicodeError) as exc:  # a CR/LF in an address or subject
+            raise ImproveplanError(
+                f"the message to {email.to!r} cannot be written: {exc}",
+                "correct the person's email address or the plan's name",
+            ) from None
+        try:
+            self._client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise ImproveplanError(
+                f"the mail server refused {email.to!r}: {_refusal(exc)}",
+                "correct the person's email address",
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise _failed(self._settings, exc) from None
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
 from improveplan.domain.records import RagCounts
+from improveplan.serialize import json_field
 from improveplan.services import notify as notify_service
 from improveplan.services.context import App
 from improveplan.services.overdue import milestones_at_risk
@@ -45,6 +46,7 @@ class CheckResult:
     overdue: int
     notified: list[notify_service.Reminder] | None
     warnings: list[str]
+    not_sent: int = json_field(hidden=True, default=0)
 
 
 def record_counts(session: Session, *, plan: Plan, as_of: dt.date, amber_days: int) -> RagCounts:
@@ -104,4 +106,5 @@ def run_check(app: App, *, as_of: dt.date, notify: bool = False) -> CheckResult:
         overdue=sum(s.overdue for s in summaries),
         notified=None if outcome is None else outcome.rows(),
         warnings=[] if outcome is None else outcome.warnings,
+        not_sent=0 if outcome is None else outcome.failed,
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.utils import formataddr
 from enum import StrEnum
 from typing import Literal
 
@@ -20,7 +21,8 @@ from sqlmodel import Session, col, delete, select
 from improveplan.domain.dates import shift_days
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import Status
-from improveplan.io.mail import Email, no_server, smtp_session
+from improveplan.errors import ImproveplanError
+from improveplan.io.mail import Email, Mailer, no_server, smtp_session
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Notification, Person, Plan, Theme
@@ -37,6 +39,7 @@ class Delivery(StrEnum):
     sent = "sent"
     already_sent = "already sent"
     would_send = "would send"
+    failed = "not sent"
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Outcome:
     as_of: dt.date
     messages: list[Planned] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Messages that could not be sent (each also has a warning)."""
+        return sum(1 for m in self.messages if m.status == Delivery.failed)
 
     def rows(self) -> list[Reminder]:
         return [
@@ -241,12 +249,18 @@ def _no_email(name: str, count: int, plan: str, *, lead: bool = False) -> str:
     )
 
 
+def _recipient(planned: Planned) -> str:
+    """The claim's key: the person and their address, so two people sharing a mailbox
+    each get their digest (a claim per address marked the second one sent)."""
+    return formataddr((planned.name, planned.to))[:320]
+
+
 def _already_sent(session: Session, planned: Planned, as_of: dt.date) -> bool:
     return (
         session.exec(
             select(Notification.id).where(
                 col(Notification.plan_id) == planned.plan_id,
-                col(Notification.recipient) == planned.to,
+                col(Notification.recipient).in_((_recipient(planned), planned.to)),
                 col(Notification.kind) == planned.kind,
                 col(Notification.sent_on) == as_of,
             )
@@ -274,7 +288,7 @@ def _claim(app: App, planned: Planned, as_of: dt.date) -> bool:
             session.add(
                 Notification(
                     plan_id=planned.plan_id,
-                    recipient=planned.to,
+                    recipient=_recipient(planned),
                     kind=planned.kind,
                     sent_on=as_of,
                     subject=planned.subject[:300],
@@ -291,7 +305,7 @@ def _unclaim(app: App, planned: Planned, as_of: dt.date) -> None:
         session.exec(
             delete(Notification).where(
                 col(Notification.plan_id) == planned.plan_id,
-                col(Notification.recipient) == planned.to,
+                col(Notification.recipient) == _recipient(planned),
                 col(Notification.kind) == planned.kind,
                 col(Notification.sent_on) == as_of,
             )
@@ -315,10 +329,22 @@ def notify(app: App, *, as_of: dt.date, dry_run: bool = False) -> Outcome:
             if not _claim(app, planned, as_of):
                 planned.status = Delivery.already_sent
                 continue
-            try:
-                mailer.send(planned.email)
-            except BaseException:
-                _unclaim(app, planned, as_of)
-                raise
-            planned.status = Delivery.sent
+            _send_one(app, mailer, planned, as_of, out)
     return out
+
+
+def _send_one(app: App, mailer: Mailer, planned: Planned, as_of: dt.date, out: Outcome) -> None:
+    """Send one claimed message. A failure for this recipient (a refused or malformed
+    address, a subject the server rejects) is reported and the run goes on, so one bad
+    record never stops everyone after it from being reminded."""
+    try:
+        mailer.send(planned.email)
+    except ImproveplanError as exc:
+        _unclaim(app, planned, as_of)
+        planned.status = Delivery.failed
+        out.warnings.append(f"the {planned.kind} to {planned.name} was not sent: {exc.what}")
+        return
+    except BaseException:
+        _unclaim(app, planned, as_of)
+        raise
+    planned.status = Delivery.sent
