@@ -8,13 +8,14 @@ pipe its reader closed early.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Invoke
+from tests.conftest import Invoke, make_invoker
 
 
 def _argv(db_url: str, *args: str) -> list[str]:
@@ -92,39 +93,46 @@ def test_a_reader_that_stops_early_ends_quietly(plan_run: Invoke, named_plan: st
     assert proc.returncode in (0, 1)
 
 
+@pytest.fixture
+def sqlite_plan(sqlite_template: Path, tmp_path: Path) -> tuple[Invoke, Path]:
+    """A SQLite database (the kind with a file an output could overwrite) with a plan."""
+    path = tmp_path / "improveplan.db"
+    shutil.copyfile(sqlite_template, path)
+    run = make_invoker(str(path))
+    assert run("plan", "add", "Peterborough", "--authority", "PCC").exit_code == 0
+    return run, path
+
+
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 @pytest.mark.parametrize(
     "command", [("report", "--format", "md"), ("export", "--format", "json"),
                 ("export", "--format", "xlsx"), ("export", "--format", "csv")],
 )  # fmt: skip
 def test_no_output_replaces_the_database(
-    plan_run: Invoke, db_url: str, backend: str, suffix: str, command: tuple[str, ...]
+    sqlite_plan: tuple[Invoke, Path], suffix: str, command: tuple[str, ...]
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("a PostgreSQL database has no file to overwrite")
-    target = Path(db_url + suffix)
+    run, db = sqlite_plan
+    target = Path(f"{db}{suffix}")
     before = target.read_bytes() if target.exists() else None
-    result = plan_run(*command, "-o", str(target))
+    result = run(*command, "-o", str(target))
     assert result.exit_code == 1, result.output
     assert (
         result.stderr == f"Error: {target} is the database — choose another file for the output\n"
     )
     assert (target.read_bytes() if target.exists() else None) == before
-    assert plan_run("plan", "list").exit_code == 0
+    assert run("plan", "list").exit_code == 0
 
 
 def test_a_link_to_the_database_is_refused(
-    plan_run: Invoke, db_url: str, backend: str, tmp_path: Path
+    sqlite_plan: tuple[Invoke, Path], tmp_path: Path
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("a PostgreSQL database has no file to overwrite")
+    run, db = sqlite_plan
     link = tmp_path / "board-report.html"
-    link.symlink_to(db_url)
-    result = plan_run("report", "-o", str(link))
+    link.symlink_to(db)
+    result = run("report", "-o", str(link))
     assert result.exit_code == 1
-    assert (
-        result.stderr
-        == f"Error: {link} is the database (through a link) — choose another file for the output\n"
+    assert result.stderr == (
+        f"Error: {link} is the database (through a link) — choose another file for the output\n"
     )
 
 
