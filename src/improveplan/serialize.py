@@ -70,24 +70,37 @@ def as_record(value: Any) -> Mapping[str, Any]:
     }
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
-    """`value` as plain JSON data: dataclasses by their plan, enums by value, ISO dates."""
+    """`value` as plain JSON data: dataclasses by their plan, enums by value, ISO dates.
+
+    Plain scalars are passed through on a type check before anything else: a 100k-action
+    export is millions of them, and this function was a fifth of its time.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
     if isinstance(value, dt.date):  # datetime is a date too
         return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            key: jsonable(field_value)
-            for name, key, omit_none in _plan(type(value))
-            if (field_value := getattr(value, name)) is not None or not omit_none
-        }
+    plan = _PLANS.get(kind)
+    if plan is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        plan = _plan(kind)
+    if plan is not None:
+        record = {}
+        for name, key, omit_none in plan:
+            item = getattr(value, name)
+            if item is None and omit_none:
+                continue
+            record[key] = item if type(item) in _SCALARS else jsonable(item)
+        return record
     if isinstance(value, Mapping):
-        return {k: jsonable(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _SCALARS else jsonable(v) for v in value]
     return value
 
 
