@@ -18,6 +18,8 @@ from improveplan.domain.vocab import AMBER_DAYS
 from improveplan.errors import ImproveplanError
 
 APP_NAME = "improveplan"
+DUE_SOON_DAYS = 14  # reminders and `overdue` list what falls due within this many days
+ESCALATE_AFTER_DAYS = 14  # a theme lead hears of an action this many days overdue
 
 
 def config_path() -> Path:
@@ -57,8 +59,8 @@ class Settings:
     plan: str | None = None
     user: str | None = None
     amber_days: int = AMBER_DAYS
-    due_soon_days: int = 14
-    escalate_after_days: int = 14
+    due_soon_days: int = DUE_SOON_DAYS
+    escalate_after_days: int = ESCALATE_AFTER_DAYS
     smtp: SmtpSettings = SmtpSettings()
 
 
@@ -155,9 +157,9 @@ def load_settings() -> Settings:
         plan=env.get("IMPROVEPLAN_PLAN") or _text(data.get("plan"), "plan"),
         user=env.get("IMPROVEPLAN_USER") or _text(data.get("user"), "user"),
         amber_days=_int(rag.get("amber_days", AMBER_DAYS), "rag.amber_days"),
-        due_soon_days=_int(notify.get("due_soon_days", 14), "notify.due_soon_days"),
+        due_soon_days=_int(notify.get("due_soon_days", DUE_SOON_DAYS), "notify.due_soon_days"),
         escalate_after_days=_int(
-            notify.get("escalate_after_days", 14), "notify.escalate_after_days"
+            notify.get("escalate_after_days", ESCALATE_AFTER_DAYS), "notify.escalate_after_days"
         ),
         smtp=_smtp(_section(data, "smtp")),
     )
