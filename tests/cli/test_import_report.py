@@ -7,6 +7,8 @@ reports Ofsted published run where ../shared is beside the clone (CI) and skip e
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from improveplan.store.engine import to_url
 from tests.conftest import REPORTS, Invoke, needs_reports, published_reports
+from tests.damaged_pdfs import cut_short, no_fonts, unknown_filter, wrong_startxref
 from tests.pdfs import NO_RECOMMENDATIONS, ONE_RECOMMENDATION, PETERBOROUGH, Report, scan_pdf
 from tests.pdfs import write_report as write_generated
 
@@ -229,3 +232,46 @@ def test_a_scanned_or_encrypted_report_is_refused(
     assert result.stderr.startswith(f"Error: report.pdf: {reason}")
     assert result.stderr.count("\n") == 1
     assert _counts(db_url) == before
+
+
+AGAIN = "download the report again, or enter the inspection with `inspection add`"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", f"report.pdf is empty (0 bytes) — {AGAIN}"),
+        (cut_short(0.6), "report.pdf: the PDF is incomplete (its end is missing: a download cut"
+         f" short?) — {AGAIN}"),
+        (unknown_filter(page=2), "report.pdf: cannot read the text of page 2 (Unsupported filter"
+         f" /FlateDecodX) — {AGAIN}"),
+        (no_fonts(page=2), "report.pdf: the text of page 2 cannot be decoded (a damaged font?)"
+         f" — {AGAIN}"),
+    ],
+    ids=["zero-bytes", "cut-short", "extraction-raises", "fonts-gone"],
+)  # fmt: skip
+def test_a_damaged_report_is_one_line_and_writes_nothing(
+    plan_run: Invoke, db_url: str, tmp_path: Path, data: bytes, message: str
+) -> None:
+    """Before: a file cut short printed pypdf's "EOF marker not found" too; an unsupported
+    filter was a traceback; a page without its fonts imported with no recommendations."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    before = _counts(db_url)
+    result = plan_run("inspection", "import-report", str(path))
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+    assert _counts(db_url) == before
+
+
+def test_a_report_pypdf_repairs_imports_without_its_log(db_url: str, tmp_path: Path) -> None:
+    """pypdf logs the repair (a wrong startxref) through `logging`, which prints to stderr
+    when nothing is configured; pytest configures logging, so this runs the real command."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(wrong_startxref())
+    command = [sys.executable, "-m", "improveplan", "--db", db_url, "--user", "tester"]
+    for args in (("plan", "add", "Peterborough", "--authority", "PCC"),
+                 ("inspection", "import-report", str(path))):  # fmt: skip
+        done = subprocess.run([*command, *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert done.stderr == "Imported inspection 1: 5 judgements, 8 recommendations (R1–R8).\n"
+    assert _counts(db_url)["recommendation"] == 8

@@ -13,6 +13,7 @@ from improveplan.domain.ofsted_report import ParsedReport, ReportError, parse_re
 from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.io.ofsted_pdf import read_pdf_pages, read_report
 from tests.conftest import REPORTS, expected_reports, needs_reports, published_reports
+from tests.damaged_pdfs import no_fonts, unknown_filter
 from tests.pdfs import NO_RECOMMENDATIONS, ONE_RECOMMENDATION, PETERBOROUGH, Report, scan_pdf
 from tests.pdfs import write_report as write_generated
 
@@ -84,8 +85,9 @@ def test_a_generated_scan_is_refused(tmp_path: Path) -> None:
         read_report(path)
 
 
-def text_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text layer holds `lines` (pypdf's writer cannot add text)."""
+def text_pdf(lines: list[str], to_unicode: bytes | None = None) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (pypdf's writer cannot add text);
+    `to_unicode` is a CMap for its font."""
     escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines)
     content = "BT /F1 12 Tf 14 TL 72 720 Td " + " ".join(f"({s}) Tj T*" for s in escaped) + " ET"
     stream = content.encode("latin-1")
@@ -95,8 +97,11 @@ def text_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding"
+        + (b" /ToUnicode 6 0 R >>" if to_unicode else b" >>"),
     ]
+    if to_unicode:
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(to_unicode), to_unicode))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -120,22 +125,24 @@ def test_a_pdf_that_is_not_an_ilacs_report_says_what_is_missing(tmp_path: Path) 
         read_report(path)
 
 
+MINIMAL = [
+    "Inspection of Northshire local authority children's services",
+    "Inspection dates: 15 to 19 July 2024",
+    "Lead inspector: Jane Doe, His Majesty's Inspector",
+    "Judgement Grade",
+    "The impact of leaders on social work practice with children and families Good",
+    "The experiences and progress of children who need help and protection Good",
+    "The experiences and progress of children in care Good",
+    "The experiences and progress of care leavers Outstanding",
+    "Overall effectiveness Good",
+    "What needs to improve?",
+    "- The timeliness of assessments.",
+]
+
+
 def test_a_minimal_report_pdf_is_read_end_to_end(tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
-    lines = [
-        "Inspection of Northshire local authority children's services",
-        "Inspection dates: 15 to 19 July 2024",
-        "Lead inspector: Jane Doe, His Majesty's Inspector",
-        "Judgement Grade",
-        "The impact of leaders on social work practice with children and families Good",
-        "The experiences and progress of children who need help and protection Good",
-        "The experiences and progress of children in care Good",
-        "The experiences and progress of care leavers Outstanding",
-        "Overall effectiveness Good",
-        "What needs to improve?",
-        "- The timeliness of assessments.",
-    ]
-    path.write_bytes(text_pdf(lines))
+    path.write_bytes(text_pdf(MINIMAL))
     report = read_report(path)
     assert (report.type, report.lead_inspector) == ("short", "Jane Doe")
     assert report.recommendations == ["The timeliness of assessments."]
@@ -149,10 +156,67 @@ def test_a_file_that_is_not_a_pdf_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_pdf_is_refused(tmp_path: Path) -> None:
+    """Cut short (no %%EOF in its last KiB, as Acrobat requires) it is incomplete, which
+    it used to be called unreadable; whole but broken, pypdf's reason is given."""
     path = tmp_path / "report.pdf"
     path.write_bytes(text_pdf(["Inspection dates: 5 to 16 December 2022"])[:200])
-    with pytest.raises(ReportError, match="not a readable PDF"):
+    with pytest.raises(ReportError, match=r"^report\.pdf: the PDF is incomplete \(its end is"):
         read_report(path)
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")
+    with pytest.raises(ReportError, match=r"^report\.pdf: not a readable PDF \("):
+        read_report(path)
+
+
+AGAIN = "download the report again, or enter the inspection with `inspection add`"
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"")
+    with pytest.raises(ReportError) as caught:
+        read_report(path)
+    assert str(caught.value) == f"report.pdf is empty (0 bytes) — {AGAIN}"
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_a_page_pypdf_cannot_extract_is_named(tmp_path: Path, page: int) -> None:
+    """An unsupported filter raises NotImplementedError inside pypdf's extraction."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(unknown_filter(page))
+    with pytest.raises(ReportError) as caught:
+        read_pdf_pages(path)
+    assert str(caught.value) == (
+        f"report.pdf: cannot read the text of page {page} (Unsupported filter /FlateDecodX)"
+        f" — {AGAIN}"
+    )
+
+
+def test_a_page_whose_fonts_are_gone_is_refused_not_skipped(tmp_path: Path) -> None:
+    """Its text is U+FFFD throughout: read, the report would have no recommendations."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(no_fonts(page=2))
+    with pytest.raises(ReportError) as caught:
+        read_report(path)
+    assert str(caught.value) == (
+        f"report.pdf: the text of page 2 cannot be decoded (a damaged font?) — {AGAIN}"
+    )
+
+
+def test_a_recommendation_with_undecodable_text_is_refused(tmp_path: Path) -> None:
+    """One glyph the font maps to U+FFFD: the page reads, the recommendation would not."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def"
+        b" 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <81> <FFFD>"
+        b" endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_pdf([*MINIMAL[:-1], "- The timeliness of \x81 assessments."], cmap))
+    assert "The timeliness of \ufffd assessments." in read_pdf_pages(path)[0]
+    with pytest.raises(ReportError) as caught:
+        read_report(path)
+    assert str(caught.value) == (
+        f"report.pdf: some of the report's text cannot be decoded (a damaged font?) — {AGAIN}"
+    )
 
 
 def test_an_encrypted_pdf_is_refused(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from improveplan.io.tracker import (
     read_tracker,
     validate_row,
 )
-from improveplan.io.tracker_values import parse_recs, parse_status, parse_uk_date
+from improveplan.io.tracker_values import BadCell, parse_recs, parse_status, parse_uk_date
 
 HEADERS = {"title": "Action", "owner": "Lead officer", "due": "Due date"}
 
@@ -132,9 +132,15 @@ def test_missing_owner_column_is_reported_on_the_header_row() -> None:
 
 
 def test_read_csv_in_windows_encoding_with_semicolons(tmp_path: Path) -> None:
+    """No longer guessed: a file that is not UTF-8 is read as cp1252 only when told
+    (it used to fall back silently, garbling any UTF-8 file with one stray byte)."""
     path = tmp_path / "t.csv"
     path.write_bytes("Action;Owner;Deadline\nCafé review;Zoë;31/3/25\n".encode("cp1252"))
-    tracker = read_tracker(path, fmt="csv")
+    with pytest.raises(
+        TrackerError, match=r"^t\.csv row 2 is not UTF-8 \(byte 0xe9 at offset 25\)$"
+    ):
+        read_tracker(path, fmt="csv")
+    tracker = read_tracker(path, fmt="csv", encoding="cp1252")
     assert tracker.errors == []
     assert (tracker.rows[0].title, tracker.rows[0].owner) == ("Café review", "Zoë")
 
@@ -167,7 +173,30 @@ def test_unreadable_xlsx(tmp_path: Path) -> None:
 CELLS = st.one_of(
     st.none(), st.text(max_size=40), st.integers(), st.floats(allow_nan=True),
     st.dates(), st.datetimes(), st.booleans(),
+    st.builds(BadCell, ref=st.just("C7"), shown=st.sampled_from(["#REF!", "3000000"]),
+              date_serial=st.booleans()),
 )  # fmt: skip
+
+
+def test_a_bad_cell_is_one_reason_among_the_rows_others() -> None:
+    """A formula error or an impossible date serial is listed with its cell, not read as
+    text ("#REF!" an impossible date) nor as a blank (a missing title)."""
+    cells = {
+        "title": BadCell(ref="B7", shown="#N/A"),
+        "owner": "",
+        "due": BadCell(ref="D7", shown="2958466", date_serial=True),
+        "status": "meh",
+    }
+    with pytest.raises(TrackerError) as caught:
+        validate_row(cells, 7, HEADERS)
+    assert [str(e) for e in caught.value.errors] == [  # type: ignore[attr-defined]
+        "row 7: formula error #N/A in Action (cell B7: correct the formula, or type the value)",
+        "row 7: 2958466 in Due date (cell D7) is not a date Excel can show (type the date, e.g."
+        " 31/03/2025)",
+        "row 7: missing owner (Lead officer)",
+        'row 7: unknown status "meh" in status (use Not started, In progress, Blocked,'
+        " Complete, Signed off or Cancelled)",
+    ]
 
 
 @settings(max_examples=300)

@@ -122,6 +122,23 @@ def _progress(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
         yield update
 
 
+def _text_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--encoding NAME: a text encoding Python knows (not rot13 or base64), by its
+    canonical name."""
+    import codecs
+
+    if value is None:
+        return None
+    try:
+        name = codecs.lookup(value).name
+        b"\0\0\0\0".decode(name)  # refuses a bytes codec (hex) and one that decodes nothing
+    except (LookupError, ValueError):
+        raise click.BadParameter(
+            f'"{value[:40]}" is not a text encoding (e.g. utf-8, cp1252, utf-16)'
+        ) from None
+    return name
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -140,7 +157,16 @@ def _progress(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
     multiple=True,
     help='Read a tracker column as a field, e.g. --map "Lead officer=owner" (or =ignore).',
 )
-def import_(file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...]) -> None:
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    callback=_text_encoding,
+    help="A CSV tracker's encoding, e.g. cp1252 for Excel's older \"CSV (Comma delimited)\" "
+    "[default: UTF-8, or UTF-16 with a BOM; a byte that is not UTF-8 is refused].",
+)
+def import_(
+    file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...], encoding: str | None
+) -> None:
     """Import a plan export (JSON) or a council's action tracker (CSV/XLSX), all or nothing.
 
     Tracker columns are recognised by the usual headers (Ref, Action, Lead officer, Due
@@ -154,6 +180,8 @@ def import_(file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...]) -
         raise click.UsageError(
             f"cannot tell the format of {file.name} — give --format csv|xlsx|json"
         )
+    if encoding is not None and chosen != "csv":
+        raise click.UsageError("--encoding is for CSV trackers (XLSX and JSON files say their own)")
     if chosen == "json":
         from improveplan.services.importer import import_plan
 
@@ -166,7 +194,7 @@ def import_(file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...]) -
         )
         _people_line(summary.people_created, dry_run)
         return
-    _import_tracker(file, chosen, dry_run, maps)
+    _import_tracker(file, chosen, dry_run, maps, encoding)
 
 
 def _people_line(names: list[str], dry_run: bool) -> None:
@@ -176,7 +204,9 @@ def _people_line(names: list[str], dry_run: bool) -> None:
         message(("Would add" if dry_run else "Added") + " people: " + ", ".join(names))
 
 
-def _import_tracker(file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...]) -> None:
+def _import_tracker(
+    file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...], encoding: str | None
+) -> None:
     from improveplan.errors import ImproveplanError
     from improveplan.io.tracker import TrackerError, parse_mapping
     from improveplan.render.output import message
@@ -189,8 +219,9 @@ def _import_tracker(file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...]) 
     try:
         with _progress(f"Importing {file.name}") as progress:
             summary = import_tracker(
-                get_app(), path=file, fmt=fmt, mapping=mapping, dry_run=dry_run, progress=progress
-            )
+                get_app(), path=file, fmt=fmt, mapping=mapping, dry_run=dry_run,
+                progress=progress, encoding=encoding,
+            )  # fmt: skip
     except RowsRejected as exc:
         for line in exc.lines:
             message(line)

@@ -1,6 +1,7 @@
 """Read the CSV/XLSX trackers councils already keep: headers, human values, UK dates.
 
-Pure of the database: a file becomes validated `TrackerRow`s plus a `RowError` for every
+Pure of the database: a file (its bytes read by `io.tracker_files`, which refuses what it
+cannot read faithfully) becomes validated `TrackerRow`s plus a `RowError` for every
 problem, numbered as the spreadsheet numbers rows (the header is row 1 when it is the
 first row). Every row is checked before anything is written, so an import can be all or
 nothing and list every bad row at once: cells that cannot be read here, and the rules
@@ -9,9 +10,7 @@ every new action meets (refs, dates: `domain.workflow.check_new_actions`) in `ch
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,20 +19,21 @@ from typing import Any
 
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import NEW_STATUS, Draft, Flaw, Problem, check_new_actions
+from improveplan.io.tracker_files import raw_rows
 from improveplan.io.tracker_values import (
     RAG_HINT,
     REC_HINT,
     STATUS_HINT,
+    BadCell,
     parse_rag,
     parse_recs,
     parse_status,
     parse_uk_date,
     text_of,
 )
-
-
-class TrackerError(ValueError):
-    """A tracker that cannot be read or a row that does not validate."""
+from improveplan.io.tracker_values import (
+    TrackerError as TrackerError,
+)
 
 
 class RowInvalid(TrackerError):
@@ -163,10 +163,12 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
 
 def validate_row(cells: Mapping[str, Any], row: int, headers: Mapping[str, str]) -> TrackerRow:
     """One row's cells ({field: raw value}) → a TrackerRow, or RowInvalid with every reason."""
-    errors: list[str] = []
+    bad = {name: v for name, v in cells.items() if isinstance(v, BadCell)}
+    errors = [cell.reason(headers.get(name, name)) for name, cell in bad.items()]
+    cells = {name: v for name, v in cells.items() if name not in bad}
     text = {name: text_of(cells.get(name)) for name in FIELDS}
     for name, what in (("title", "title"), ("owner", "owner"), ("due", "due date")):
-        if not text[name]:
+        if not text[name] and name not in bad:
             errors.append(f"missing {what} ({headers.get(name, name)})")
     due, start, original_due = (
         _date(name, cells, text[name], headers, errors) for name in ("due", "start", "original_due")
@@ -332,50 +334,17 @@ def check(tracker: Tracker, *, taken: Collection[str] = (), plan: str = "") -> l
     return [error for _, _, error in sorted(placed, key=lambda item: item[:2])]
 
 
-def raw_rows(path: Path, fmt: str) -> list[tuple[int, Sequence[Any]]]:
-    """The file's rows numbered as the spreadsheet numbers them (1-based)."""
-    if fmt == "xlsx":
-        return _xlsx_rows(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    text = text.replace("\x00", "")
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return list(enumerate(reader, 1))
-    except csv.Error as exc:
-        raise TrackerError(f"cannot read {path.name} as CSV: {exc}") from exc
-
-
-def _xlsx_rows(path: Path) -> list[tuple[int, Sequence[Any]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise TrackerError(f"cannot read {path.name} as an Excel workbook (.xlsx)") from exc
-    try:
-        sheet = book["Actions"] if "Actions" in book.sheetnames else book.worksheets[0]
-        return [(n, row) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        book.close()
-
-
 def read_tracker(
     path: Path,
     *,
     fmt: str,
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    encoding: str | None = None,
 ) -> Tracker:
-    """Read and validate a whole tracker; never writes anything."""
-    rows = raw_rows(path, fmt)
+    """Read and validate a whole tracker; never writes anything. `encoding` is a CSV's
+    (None: UTF-8, `io.tracker_files.decode`)."""
+    rows = raw_rows(path, fmt, encoding)
     total = max(len(rows) - 1, 0)
     tick = (lambda done: progress(done, total)) if progress is not None else None
     return parse_table(rows, mapping, tick)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,6 +53,43 @@ RAGS: dict[str, Rag] = {"orange": Rag.amber}
 # A tracker repeats a handful of words 10k times: parse each once.
 _domain_status = lru_cache(maxsize=256)(rag.parse_status)
 _domain_rag = lru_cache(maxsize=64)(rag.parse_rag)
+
+
+class TrackerError(ValueError):
+    """A tracker that cannot be read or a row that does not validate; `todo` says what to
+    do when the file as a whole is refused (printed after the CLI's " — ")."""
+
+    def __init__(self, what: str, todo: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.todo = todo
+
+
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """A spreadsheet cell with no value to import: a formula error (`#REF!`) or a date serial
+    outside Excel's calendar. It stays the cell's value, so `tracker.validate_row` lists it
+    with the row's other problems instead of one bad cell stopping the whole read."""
+
+    ref: str  # where it is: D5
+    shown: str  # what the cell shows: #REF!, or the serial number
+    date_serial: bool = False
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def reason(self, column: str) -> str:
+        if self.date_serial:
+            return (
+                f"{self.shown} in {column} (cell {self.ref}) is not a date Excel can show"
+                " (type the date, e.g. 31/03/2025)"
+            )
+        return (
+            f"formula error {self.shown} in {column} (cell {self.ref}: correct the formula,"
+            " or type the value)"
+        )
+
+
 MONTHS = {
     name.lower(): number
     for number in range(1, 13)

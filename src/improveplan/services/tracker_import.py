@@ -117,12 +117,20 @@ def _known(session: Session, pid: int) -> Known:
     )
 
 
-def read(path: Path, fmt: str, mapping: Mapping[str, str], progress: Progress | None) -> Tracker:
+def read(
+    path: Path,
+    fmt: str,
+    mapping: Mapping[str, str],
+    progress: Progress | None,
+    encoding: str | None = None,
+) -> Tracker:
+    """The file's rows, checked; a file that cannot be read faithfully is one error line."""
     tick = (lambda done, total: progress("checking rows", done, total)) if progress else None
     try:
-        return read_tracker(path, fmt=fmt, mapping=mapping, progress=tick)
+        return read_tracker(path, fmt=fmt, mapping=mapping, progress=tick, encoding=encoding)
     except TrackerError as exc:
-        raise ImproveplanError(str(exc), "save it as .xlsx or UTF-8 .csv and try again") from exc
+        todo = exc.todo or "save it as .xlsx or UTF-8 .csv and try again"
+        raise ImproveplanError(exc.what, todo) from exc
 
 
 def import_tracker(
@@ -133,9 +141,10 @@ def import_tracker(
     mapping: Mapping[str, str],
     dry_run: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> TrackerImport:
     """Check every row, then write them all in one transaction (or none)."""
-    tracker = read(path, fmt, mapping, progress)
+    tracker = read(path, fmt, mapping, progress, encoding)
     with app.read() if dry_run else app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
