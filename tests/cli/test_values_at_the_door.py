@@ -231,3 +231,15 @@ def test_a_plan_with_the_longest_names_moves_from_sqlite_to_either_database(
     imported = run("import", str(path), env=TODAY)
     assert imported.exit_code == 0, imported.output
     assert ok(run, "export", "--format", "json") == exported
+
+
+def test_a_name_is_found_as_written_on_both_databases(plan_run: Invoke, db_url: str) -> None:
+    """SQLite's lower() folds ASCII only: comparing it with Python's lower() missed "Émile"."""
+    ok(plan_run, "person", "add", "Émile Zola")
+    ok(plan_run, "theme", "add", "Éducation", "--lead", "Émile Zola")
+    ok(plan_run, "action", "add", "Audit", "--owner", "Émile Zola", "--due", "+1m",
+       "--theme", "Éducation")  # fmt: skip
+    ok(plan_run, "measure", "add", "Élèves", *MEASURE)
+    ok(plan_run, "measure", "record", "Élèves", "12")
+    assert sql(db_url, "SELECT p.name, t.name FROM action a JOIN person p ON p.id = a.owner_id"
+                       " JOIN theme t ON t.id = a.theme_id") == [("Émile Zola", "Éducation")]  # fmt: skip

@@ -43,7 +43,7 @@ def add_theme(app: App, *, name: str, lead: str | None = None) -> ThemeRecord:
                 f'a theme named "{taken.name}" already exists in plan "{plan.name}"',
                 "see improveplan theme list",
             )
-        person = lookups.find_person(session, lead) if lead else None
+        person = lookups.find_person(session, lead, "the lead's name") if lead else None
         theme = Theme(name=name, plan_id=plan.id, lead_id=person.id if person else None)
         session.add(theme)
         session.flush()
