@@ -188,11 +188,12 @@ def test_a_plan_export_holding_what_no_database_can_store_writes_nothing(
     doc["people"][0]["name"] = LONG
     doc["actions"][0]["title"] = "Audit\x00"
     doc["measures"][0]["baseline"] = float("nan")
+    doc["actions"][0]["seq"] = 2**40
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     refused(
         with_action, db_url, ("import", str(path)),
-        "plan.json: person 1: the name can be at most 200 characters (this one has 201), and 2"
+        "plan.json: person 1: the name can be at most 200 characters (this one has 201), and 3"
         " more problems; nothing was imported — fix the file, or export the plan again",
     )  # fmt: skip
 

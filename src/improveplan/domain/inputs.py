@@ -25,6 +25,7 @@ __all__ = [
     "clean_ref",
     "clean_text",
     "finite",
+    "fits",
     "storable",
 ]
 
@@ -159,6 +160,11 @@ def finite(value: float, *, what: str = "") -> float:
             f"{prefix}{value} is not a number a measure can hold", "give a number, e.g. 12.5"
         )
     return value
+
+
+def fits(text: str, length: int | None = None) -> bool:
+    """Whether `storable` would keep the text as it is (the quick test for bulk restores)."""
+    return (length is None or len(text) <= length) and _UNSTORABLE.search(text) is None
 
 
 def storable(text: str, *, length: int | None = None, what: str = "the value") -> str:

@@ -34,7 +34,7 @@ from improveplan.services.export import (
     NOTIFICATION_FIELDS,
     table,
 )
-from improveplan.services.inputs import unstorable
+from improveplan.services.import_values import check_values
 from improveplan.services.lookups import same
 from improveplan.services.new_actions import Link, NewAction
 from improveplan.store.models import (
@@ -55,40 +55,9 @@ from improveplan.store.models import (
     Theme,
 )
 
-# Each list of a plan export, the table its items fill, and how an error names an item.
-SECTION_TABLES: tuple[tuple[str, type[Any], str], ...] = (
-    ("people", Person, "person"),
-    ("themes", Theme, "theme"),
-    ("inspections", Inspection, "inspection"),
-    ("recommendations", Recommendation, "recommendation"),
-    ("milestones", Milestone, "milestone"),
-    ("actions", Action, "action"),
-    ("measures", Measure, "measure"),
-    ("audit", AuditEvent, "audit event"),
-    ("notifications", Notification, "notification"),
-    ("daily_counts", DailyCount, "daily count"),
-)
-NESTED: dict[str, tuple[str, type[Any], str]] = {
-    "actions": ("notes", ProgressNote, "note"),
-    "measures": ("values", MeasureValue, "value"),
-}
 Keys = dict[tuple[str, str], int]
 # How a document's action breaks the rules for new actions (its dates are not checked).
 FLAWS = {Flaw.unusable_ref: "has an unusable reference", Flaw.duplicate_ref: "appears twice"}
-
-
-class PlanRejected(ImproveplanError):
-    """Values in an export that no database could store: `lines` holds one `where: why`
-    each; the error's own line names the first and how many more."""
-
-    def __init__(self, lines: list[str], file: str) -> None:
-        more = len(lines) - 1
-        others = f", and {more} more problem{'s' if more != 1 else ''}" if more else ""
-        super().__init__(
-            f"{file}: {lines[0]}{others}; nothing was imported",
-            "fix the file, or export the plan again",
-        )
-        self.lines = lines
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,7 +76,7 @@ class PlanImport:
 def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
     """Create the plan in `path` in one transaction; returns what was (or would be) created."""
     doc = read_document(path)
-    _check_values(doc, path.name)
+    check_values(doc, path.name)
     name = doc["plan"]["name"]
     with app.read() if dry_run else app.write() as session:
         taken = session.execute(select(col(Plan.id)).where(col(Plan.name) == name)).first()
@@ -136,38 +105,6 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
                 "export it again with improveplan export --format json",
             ) from exc
         return summary
-
-
-def _check_values(doc: dict[str, Any], file: str) -> None:
-    """Refuse, before anything is read or written, an export holding what the tables
-    cannot store (a hand-edited file, or one from a database that checked less)."""
-    try:
-        lines = [f"the plan: {why}" for why in unstorable(table(Plan), doc["plan"])]
-        if doc["notice"] is not None:
-            lines += [f"the notice: {why}" for why in unstorable(table(Notice), doc["notice"])]
-        for section, model, label in SECTION_TABLES:
-            for n, item in enumerate(doc[section], 1):
-                lines += [f"{label} {n}: {why}" for why in unstorable(table(model), item)]
-                lines += _nested(section, label, n, item)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ImproveplanError(
-            f"{file} is not a complete plan export ({type(exc).__name__}: {exc})",
-            "export it again with improveplan export --format json",
-        ) from exc
-    if lines:
-        raise PlanRejected(lines, file)
-
-
-def _nested(section: str, label: str, n: int, item: dict[str, Any]) -> list[str]:
-    """An action's notes and a measure's values, named by their place in their owner."""
-    if section not in NESTED:
-        return []
-    key, model, what = NESTED[section]
-    return [
-        f"{what} {m} of {label} {n}: {why}"
-        for m, sub in enumerate(item[key], 1)
-        for why in unstorable(table(model), sub)
-    ]
 
 
 def _write(session: Session, app: App, doc: dict[str, Any]) -> None:

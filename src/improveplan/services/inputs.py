@@ -8,10 +8,12 @@ PostgreSQL: `Error: the person's name can be at most 200 characters (this one ha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Integer, Table
+from sqlalchemy import Integer, Table
 
 from improveplan.domain import inputs
 from improveplan.domain.inputs import NAME_LENGTH, Refused
@@ -71,27 +73,41 @@ def ref(value: str, what: str = "the reference") -> str:
 def unstorable(table: Table, values: Mapping[str, Any]) -> list[str]:
     """What a row restored as it was (a plan export) holds that its table cannot store on
     either database: text with NUL or longer than its column, a number that is not finite
-    or beyond a 32-bit integer. Keys that are not columns are not this table's to check."""
+    or beyond a 32-bit integer. Keys that are not columns are not this table's to check.
+    Quick for the usual row: a restore checks every audit event of a 100k-action plan."""
     found: list[str] = []
+    limits = _limits(table)
     for name, value in values.items():
-        column = table.c.get(name)
-        if column is None or value is None:
+        if name not in limits or value is None or _fits(value, *limits[name]):
             continue
         try:
-            _fits(column, value, f"the {name.replace('_', ' ')}")
+            _refuse(value, limits[name][0], f"the {name.replace('_', ' ')}")
         except Refused as exc:
             found.append(str(exc))
     return found
 
 
-def _fits(column: Column[Any], value: Any, what: str) -> None:
+def _refuse(value: Any, length: int | None, what: str) -> None:
+    """Say why a value that does not fit its column cannot be stored."""
     if isinstance(value, str):
-        inputs.storable(value, length=getattr(column.type, "length", None), what=what)
+        inputs.storable(value, length=length, what=what)
     elif isinstance(value, float):
         inputs.finite(value, what=what)
-    elif _integer(column, value) and not -(2**31) <= value < 2**31:
-        raise Refused(f"{what} {value} is more than the database holds", "give a smaller one")
+    raise Refused(f"{what} {value} is more than the database holds", "give a smaller one")
 
 
-def _integer(column: Column[Any], value: Any) -> bool:
-    return isinstance(column.type, Integer) and isinstance(value, int) and type(value) is not bool
+@cache
+def _limits(table: Table) -> dict[str, tuple[int | None, bool]]:
+    """Each column's length (None: unbounded) and whether it holds a 32-bit integer."""
+    return {
+        column.name: (getattr(column.type, "length", None), isinstance(column.type, Integer))
+        for column in table.columns
+    }
+
+
+def _fits(value: Any, length: int | None, integer: bool) -> bool:
+    if type(value) is str:
+        return inputs.fits(value, length)
+    if type(value) is float:
+        return math.isfinite(value)
+    return not (integer and type(value) is int) or -(2**31) <= value < 2**31
