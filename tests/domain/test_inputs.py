@@ -12,10 +12,14 @@ from hypothesis import strategies as st
 from improveplan.domain.inputs import (
     EMAIL_LENGTH,
     NAME_LENGTH,
+    Refused,
     clean_email,
+    clean_key,
     clean_name,
+    clean_ref,
     clean_text,
     finite,
+    storable,
 )
 
 
@@ -110,3 +114,58 @@ def test_only_finite_numbers(value: float) -> None:
     else:
         with pytest.raises(ValueError, match="is not a number a measure can hold"):
             finite(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "todo"),
+    [
+        ("A" * 201, "the person's name can be at most 200 characters (this one has 201)",
+         "shorten it"),
+        ("Ann\u2028Smith", "the person's name must be one line", "write it on one line"),
+        ("Ann\udcff", "the person's name cannot hold control characters (U+DCFF)",
+         "remove them (paste it as plain text)"),
+        (" \u3000 ", "the person's name cannot be empty", "give one"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_field_and_say_what_to_do(text: str, reason: str, todo: str) -> None:
+    with pytest.raises(Refused) as raised:
+        clean_name(text, what="the person's name")
+    assert (str(raised.value), raised.value.todo) == (reason, todo)
+
+
+def test_every_line_break_people_paste_becomes_one() -> None:
+    assert clean_text("a\rb\x0cc\x85d\u2028e\u2029f\r\ng") == "a\nb\nc\nd\ne\nf\ng"
+
+
+def test_keys_are_trimmed_not_folded_and_one_line() -> None:
+    assert clean_key("  Ann  Smith ") == "Ann  Smith"  # stored before names were folded
+    assert clean_ref(" 2.4a ") == "2.4a"
+    for bad in ("2\n4", "R\x001", "\udcff"):
+        with pytest.raises(Refused):
+            clean_ref(bad)
+
+
+@given(st.text(max_size=60))
+def test_a_key_never_spans_lines_or_holds_controls(text: str) -> None:
+    try:
+        key = clean_key(text)
+    except Refused:
+        return
+    assert len(key.splitlines()) <= 1 and _no_controls(key, allowed="\t")
+
+
+def test_restored_text_is_refused_only_for_what_no_database_holds() -> None:
+    assert storable("Ann  Smith\x07\n", length=20) == "Ann  Smith\x07\n"
+    with pytest.raises(Refused, match=r"the title holds U\+0000, which no database can store"):
+        storable("a\x00", what="the title")
+    with pytest.raises(Refused, match=r"can be at most 20 characters \(this one has 21\)"):
+        storable("x" * 21, length=20)
+
+
+def test_a_too_long_address_is_refused_without_echoing_it() -> None:
+    with pytest.raises(Refused) as raised:
+        clean_email("a" * 400 + "@example.org")
+    assert str(raised.value) == "an email address can be at most 320 characters (this one has 412)"
+    assert finite(2.5, what="the target") == 2.5
+    with pytest.raises(Refused, match=r"^the target inf is not a number"):
+        finite(float("inf"), what="the target")

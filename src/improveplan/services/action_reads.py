@@ -13,15 +13,18 @@ from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import Rag, Status
 from improveplan.errors import NotFound
 from improveplan.serialize import json_field
-from improveplan.services import lookups
+from improveplan.services import inputs, lookups
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote
 
 
 def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -> Action:
-    """An action of the plan by reference; `lock` holds the row until the transaction ends."""
-    stmt = select(Action).where(col(Action.plan_id) == plan.id, col(Action.ref) == ref.strip())
+    """An action of the plan by reference in any case (refs are unique in any case, as
+    `domain.workflow.check_new_actions` keeps them); `lock` holds the row until the
+    transaction ends."""
+    ref = inputs.ref(ref)
+    stmt = select(Action).where(col(Action.plan_id) == plan.id, lookups.same(col(Action.ref), ref))
     if lock:
         stmt = stmt.with_for_update()
     action = session.exec(stmt).first()
@@ -99,7 +102,7 @@ def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> No
     """Unknown names in a filter are errors with suggestions, not empty lists."""
     assert plan.id is not None
     if flt.owner is not None:
-        lookups.find_person(session, flt.owner)
+        lookups.find_person(session, flt.owner, "the owner's name")
     if flt.theme is not None:
         lookups.find_theme(session, plan.id, flt.theme)
     if flt.rec is not None:

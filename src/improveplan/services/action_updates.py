@@ -15,13 +15,14 @@ from sqlmodel import Session
 from improveplan.domain import workflow
 from improveplan.domain.workflow import Step
 from improveplan.errors import ImproveplanError
-from improveplan.services import lookups
+from improveplan.services import inputs, lookups
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.action_writes import (
     ActionChange,
     Change,
     append_note,
     changed_since,
+    note_text,
     rag_value,
     status_value,
     write_changes,
@@ -48,7 +49,7 @@ def _check_request(
 
 def _owner_change(session: Session, action: Action, owner: str) -> tuple[int | None, Change]:
     """The new owner's id, and how the trail shows the change (names, not ids)."""
-    person = lookups.find_person(session, owner)
+    person = lookups.find_person(session, owner, "the owner's name")
     old = session.get(Person, action.owner_id) if action.owner_id else None
     return person.id, Change(field="owner", old=old.name if old else None, new=person.name)
 
@@ -84,7 +85,7 @@ def _requested(
     if asked.owner is not None:
         values["owner_id"], labels["owner_id"] = _owner_change(session, action, asked.owner)
     if asked.title is not None:
-        values["title"] = asked.title.strip()
+        values["title"] = asked.title
     if asked.rag is not None or asked.clear_rag:
         rag = None if asked.clear_rag or asked.rag is None else rag_value(asked.rag)
         by_hand = workflow.override_rag(ref, rag, reason)
@@ -108,8 +109,11 @@ def update_action(
     as_of: dt.date | None = None,
 ) -> ActionChange:
     """Change fields of an action under the status rules; the action after, and what changed."""
-    reason = (reason or "").strip() or None
+    ref = inputs.ref(ref)
     _check_request(ref, (status, due, owner, title, rag, note), title, rag, clear_rag)
+    reason = inputs.optional_text(reason, "reason")
+    title = None if title is None else inputs.text(title, "title")
+    note = None if note is None else note_text(note)
     asked = _Request(status=status, due=due, owner=owner, title=title, rag=rag, clear_rag=clear_rag)
     with app.write() as session:
         plan = app.plan(session)
@@ -141,7 +145,8 @@ def _transition(
 
 def mark_done(app: App, *, ref: str, evidence: str | None = None) -> ActionChange:
     """An open action is complete, awaiting sign-off by the board."""
-    extra = {"evidence": evidence.strip()} if evidence and evidence.strip() else {}
+    kept = inputs.optional_text(evidence, "evidence")
+    extra = {"evidence": kept} if kept else {}
     return _transition(app, ref, Step.done, **extra)
 
 
@@ -152,5 +157,6 @@ def sign_off(app: App, *, ref: str) -> ActionChange:
 
 def reopen(app: App, *, ref: str, reason: str) -> ActionChange:
     """Work resumes on a complete, signed-off or cancelled action; the reason is kept."""
-    text = workflow.require_reason(reason, f"reopening action {ref}")
+    ref = inputs.ref(ref)
+    text = inputs.text(workflow.require_reason(reason, f"reopening action {ref}"), "reason")
     return _transition(app, ref, Step.reopen, reason=text)

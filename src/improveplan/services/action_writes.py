@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status, listed
 from improveplan.domain.workflow import Draft, Flaw, Problem, check_new_actions, next_refs
 from improveplan.errors import Conflict, ImproveplanError, NotFound
-from improveplan.services import audit, lookups, new_actions
+from improveplan.services import audit, inputs, lookups, new_actions
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.context import App
 from improveplan.services.new_actions import Link, NewAction
@@ -107,9 +107,10 @@ def _id(value: int | None) -> int:
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
+    name = inputs.key(name, "the milestone's name")
     return session.exec(
         select(Milestone).where(
-            col(Milestone.plan_id) == plan.id, func.lower(col(Milestone.name)) == name.lower()
+            col(Milestone.plan_id) == plan.id, lookups.same(col(Milestone.name), name)
         )
     ).first()
 
@@ -176,14 +177,15 @@ def add_action(
     measure: str | None = None,
 ) -> ActionRow:
     """A new action; returns it as listed (RAG as of today)."""
-    title = title.strip()
-    if not title:
+    if not title.strip():
         raise ImproveplanError("an action needs a title", "describe what will be done")
-    draft = Draft(ref=None if ref is None else ref.strip(), start=start, due=due)
+    title = inputs.text(title, "title")
+    measure = inputs.optional_text(measure, "success measure")
+    draft = Draft(ref=None if ref is None else inputs.ref(ref), start=start, due=due)
     with app.write() as session:
         plan = app.plan(session)
         new_ref, seq = _place(session, plan, draft)
-        person = lookups.find_person(session, owner)
+        person = lookups.find_person(session, owner, "the owner's name")
         links = _recommendations(session, plan, recs)
         chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
         new = NewAction(
@@ -276,16 +278,23 @@ def changed_since(ref: str, expected: int, current: int | None = None) -> Confli
 
 def add_note(app: App, *, ref: str, text: str) -> NoteAdded:
     """Append a progress note; notes never change the action's fields or version."""
+    text = note_text(text)
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
         return append_note(session, app, plan, action, text)
 
 
-def append_note(session: Session, app: App, plan: Plan, action: Action, text: str) -> NoteAdded:
-    text = text.strip()
-    if not text:
+def note_text(text: str) -> str:
+    """A progress note as stored (checked before the transaction opens, and again when
+    written: `action update --note` appends one after its other changes)."""
+    if not text.strip():
         raise ImproveplanError("a note needs some text", "say what progress was made")
+    return inputs.text(text, "note")
+
+
+def append_note(session: Session, app: App, plan: Plan, action: Action, text: str) -> NoteAdded:
+    text = note_text(text)
     assert action.id is not None
     now = utcnow()
     note = ProgressNote(action_id=action.id, author=app.user, created_at=now, text=text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
 from improveplan.domain.vocab import Rag, Status
@@ -34,6 +34,8 @@ from improveplan.services.export import (
     NOTIFICATION_FIELDS,
     table,
 )
+from improveplan.services.import_values import check_values
+from improveplan.services.lookups import same
 from improveplan.services.new_actions import Link, NewAction
 from improveplan.store.models import (
     Action,
@@ -74,6 +76,7 @@ class PlanImport:
 def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
     """Create the plan in `path` in one transaction; returns what was (or would be) created."""
     doc = read_document(path)
+    check_values(doc, path.name)
     name = doc["plan"]["name"]
     with app.read() if dry_run else app.write() as session:
         taken = session.execute(select(col(Plan.id)).where(col(Plan.name) == name)).first()
@@ -158,7 +161,7 @@ def _people(session: Session, app: App, people: list[dict[str, Any]], keys: Keys
     found: dict[str, int] = {}
     for person in people:
         existing = session.execute(
-            select(col(Person.id)).where(func.lower(col(Person.name)) == person["name"].lower())
+            select(col(Person.id)).where(same(col(Person.name), person["name"]))
         ).scalar()
         if existing is None:
             row = Person(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
@@ -23,7 +23,7 @@ from improveplan.domain.judgements import (
 )
 from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.errors import ImproveplanError
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
 from improveplan.services.lookups import find_inspection
 from improveplan.services.recommendations import create_recommendation, next_rec_number
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from improveplan.domain.ofsted_report import ParsedReport
 
 INSPECTION_FIELDS = ("type", "start", "end", "received", "published", "lead_inspector")
+LEAD = "the lead inspector's name"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,7 +183,7 @@ def add_inspection(
         end=end,
         received=received,
         published=published,
-        lead_inspector=lead_inspector,
+        lead_inspector=inputs.optional_name(lead_inspector, LEAD),
     )
     grades = {parse_area(area): parse_grade(grade) for area, grade in (judgements or {}).items()}
     with app.write() as session:
@@ -210,7 +211,7 @@ def import_report(
         end=report.end,
         received=received,
         published=published,
-        lead_inspector=report.lead_inspector,
+        lead_inspector=inputs.optional_name(report.lead_inspector, LEAD),
     )
     if dry_run:
         with app.read() as session:
@@ -286,6 +287,8 @@ def update_inspection(
     app: App, *, inspection_id: int, changes: InspectionChanges
 ) -> InspectionRecord:
     """Correct or complete an inspection (e.g. the received date once the report arrives)."""
+    if changes.lead_inspector is not None:
+        changes = replace(changes, lead_inspector=inputs.name(changes.lead_inspector, LEAD))
     updates = changes.given()
     if not updates:
         raise ImproveplanError(

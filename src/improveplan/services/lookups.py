@@ -9,13 +9,23 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from improveplan.errors import NotFound
+from improveplan.services.inputs import key
 from improveplan.store.models import Inspection, Person, Plan, Recommendation, Theme
 
 _REF_NUMBER = re.compile(r"r?(\d+)", re.IGNORECASE)
+
+
+def same(column: Any, typed: str) -> ColumnElement[bool]:
+    """`column` equals what was typed in any case. Both sides are lowered by the database,
+    so a name is found as written even where its lower() folds ASCII only (SQLite: "Émile").
+    """
+    return func.lower(column) == func.lower(typed)
 
 
 def _likeness(typed: str, candidate: str) -> float:
@@ -36,9 +46,10 @@ def suggestion(name: str, candidates: Sequence[str]) -> str:
     return f'Did you mean "{scored[0][1]}"?'
 
 
-def find_person(session: Session, name: str) -> Person:
+def find_person(session: Session, name: str, what: str = "the person's name") -> Person:
     """A person by name, case-insensitively; unknown names suggest the closest."""
-    person = session.exec(select(Person).where(func.lower(Person.name) == name.lower())).first()
+    name = key(name, what)
+    person = session.exec(select(Person).where(same(Person.name, name))).first()
     if person is not None:
         return person
     names = list(session.exec(select(Person.name)).all())
@@ -53,8 +64,9 @@ def find_person(session: Session, name: str) -> Person:
 
 def find_theme(session: Session, plan_id: int, name: str) -> Theme:
     """A theme (workstream) of the plan by name, case-insensitively."""
+    name = key(name, "the theme's name")
     theme = session.exec(
-        select(Theme).where(Theme.plan_id == plan_id, func.lower(Theme.name) == name.lower())
+        select(Theme).where(Theme.plan_id == plan_id, same(Theme.name, name))
     ).first()
     if theme is not None:
         return theme
@@ -82,8 +94,9 @@ def find_inspection(session: Session, plan: Plan, inspection_id: int) -> Inspect
 
 
 def normalise_ref(ref: str) -> str:
-    """`3`, `r3` and `R3` are the same reference, stored as `R3`; others kept as typed."""
-    text = ref.strip()
+    """`3`, `r3` and `R3` are the same reference, stored as `R3`; others kept as typed
+    (trimmed; a control character is refused: no stored reference holds one)."""
+    text = key(ref, "the reference")
     match = _REF_NUMBER.fullmatch(text)
     return f"R{int(match.group(1))}" if match else text
 
@@ -94,7 +107,7 @@ def find_recommendation(session: Session, plan: Plan, ref: str) -> Recommendatio
     found = session.exec(
         select(Recommendation).where(
             Recommendation.plan_id == plan.id,
-            func.lower(col(Recommendation.ref)) == wanted.lower(),
+            same(col(Recommendation.ref), wanted),
         )
     ).first()
     if found is None:

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, ImproveplanError, NotFound
 from improveplan.serialize import json_field
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
-from improveplan.services.lookups import suggestion
+from improveplan.services.lookups import same, suggestion
 from improveplan.store.models import Measure, MeasureValue
 
+UNIT_LENGTH = 40  # store/models.py
 CREATED_FIELDS = (
     "name",
     "unit",
@@ -109,9 +110,8 @@ def on_track(
 
 
 def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> Measure:
-    stmt = select(Measure).where(
-        col(Measure.plan_id) == plan_id, func.lower(col(Measure.name)) == name.lower()
-    )
+    name = inputs.key(name, "the measure's name")
+    stmt = select(Measure).where(col(Measure.plan_id) == plan_id, same(col(Measure.name), name))
     found = session.exec(stmt.with_for_update() if lock else stmt).first()
     if found is not None:
         return found
@@ -123,9 +123,7 @@ def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> M
 
 def _ensure_new(session: Session, plan_id: int, name: str) -> None:
     taken = session.exec(
-        select(Measure).where(
-            col(Measure.plan_id) == plan_id, func.lower(col(Measure.name)) == name.lower()
-        )
+        select(Measure).where(col(Measure.plan_id) == plan_id, same(col(Measure.name), name))
     ).first()
     if taken is not None:
         raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
@@ -143,6 +141,10 @@ def add_measure(
     lower_is_better: bool = False,
 ) -> MeasureRecord:
     """Add a measure to the current plan; names are unique in a plan."""
+    name = inputs.name(name, "the measure's name")
+    unit = inputs.name(unit, "the unit", length=UNIT_LENGTH)
+    baseline = inputs.number(baseline, "the baseline")
+    target = inputs.number(target, "the target")
     if baseline == target:
         raise ImproveplanError(
             "the target equals the baseline", "give a target the plan should reach"
@@ -175,6 +177,7 @@ def add_measure(
 
 def record_value(app: App, *, name: str, value: float, on: dt.date) -> RecordedValue:
     """Record the value on a date; a second value for the same date replaces the first."""
+    value = inputs.number(value, "the value")
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None

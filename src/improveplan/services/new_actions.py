@@ -19,8 +19,10 @@ from sqlmodel import Session, col
 
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import NEW_STATUS
+from improveplan.errors import ImproveplanError
 from improveplan.services import audit
 from improveplan.services.audit import FieldValues
+from improveplan.services.inputs import unstorable
 from improveplan.store.models import Action, ActionRecommendation
 
 CHUNK = 2000
@@ -107,14 +109,20 @@ def insert_actions(
     """Insert checked actions and their recommendation links; their ids, in order.
 
     Plain executemany per chunk, then the chunk's ids through the (plan, ref) index:
-    faster than INSERT ... RETURNING for thousands of rows on both databases.
+    faster than INSERT ... RETURNING for thousands of rows on both databases. Each way in
+    checks its values at its door; what no database could store is refused here too, so
+    it can never reach one (SQLite would keep it, PostgreSQL fail with a traceback).
     """
+    params = [_params(plan_id, a) for a in actions]
+    for new, values in zip(actions, params, strict=True):
+        for why in unstorable(ACTIONS, values):
+            raise ImproveplanError(f"action {new.ref}: {why}", "correct it and try again")
     session.flush()  # ORM rows pending in this session go first, as they were made first
     connection = session.connection()
     ids: list[int] = []
     for start in range(0, len(actions), CHUNK):
         chunk = actions[start : start + CHUNK]
-        connection.execute(insert(ACTIONS), [_params(plan_id, a) for a in chunk])
+        connection.execute(insert(ACTIONS), params[start : start + CHUNK])
         refs = [a.ref for a in chunk]
         found = dict(
             connection.execute(

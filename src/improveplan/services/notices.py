@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from improveplan.domain.timeline import NoticeTerms
 from improveplan.errors import ImproveplanError, NotFound
 from improveplan.serialize import record_keys
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
 from improveplan.services.timeline import find_notice, refresh_plan
 from improveplan.store.models import Notice
@@ -55,6 +55,8 @@ def _check_notice(values: dict[str, Any]) -> None:
 
 def set_notice(app: App, *, changes: dict[str, Any]) -> NoticeRecord:
     """Create or update the plan's one notice (only the options given change); audited."""
+    if changes.get("chair") is not None:
+        changes = {**changes, "chair": inputs.name(changes["chair"], "the chair's name")}
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import func, select
+from sqlmodel import select
 
 from improveplan.errors import Conflict
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
+from improveplan.services.lookups import same
 from improveplan.store.models import Person
 
 FIELDS = ("name", "email", "role", "team")
@@ -37,8 +38,12 @@ def add_person(
     team: str | None = None,
 ) -> PersonRecord:
     """A new person; names are unique in the database (any case)."""
+    name = inputs.name(name, "the person's name")
+    email = inputs.email(email)
+    role = inputs.optional_name(role, "the role")
+    team = inputs.optional_name(team, "the team")
     with app.write() as session:
-        taken = session.exec(select(Person).where(func.lower(Person.name) == name.lower())).first()
+        taken = session.exec(select(Person).where(same(Person.name, name))).first()
         if taken is not None:
             raise Conflict(f'a person named "{taken.name}" already exists', "names are unique")
         person = Person(name=name, email=email, role=role, team=team)

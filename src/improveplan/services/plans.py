@@ -10,8 +10,9 @@ from sqlalchemy import func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from improveplan.domain.inputs import REF_LENGTH
 from improveplan.errors import Conflict, NotFound
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
 from improveplan.store.models import Action, Plan, Recommendation
 
@@ -59,6 +60,9 @@ def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
 
 def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> PlanSummary:
     """A new, empty plan; plan names are unique."""
+    name = inputs.name(name, "the plan's name")
+    authority = inputs.name(authority, "the local authority's name")
+    la_code = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
     with app.write() as session:
         if session.exec(select(Plan).where(Plan.name == name)).first() is not None:
             raise Conflict(f'a plan named "{name}" already exists', "choose another name")
@@ -91,6 +95,7 @@ def list_plans(app: App) -> list[PlanSummary]:
 
 def show_plan(app: App, *, name: str | None = None) -> PlanSummary:
     """One plan by name (default: the current plan)."""
+    name = None if name is None else inputs.key(name, "the plan's name")
     with app.read() as session:
         plan_id = app.plan(session).id if name is None else None
         where = col(Plan.id) == plan_id if name is None else col(Plan.name) == name

@@ -18,13 +18,14 @@ from sqlmodel import Session, col, select
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit
+from improveplan.services import audit, inputs
 from improveplan.services.context import App
 from improveplan.services.lookups import (
     find_inspection,
     find_recommendation,
     find_theme,
     normalise_ref,
+    same,
 )
 from improveplan.store import queries
 from improveplan.store.models import (
@@ -36,6 +37,7 @@ from improveplan.store.models import (
 )
 
 REC_FIELDS = ("ref", "text", "inspection_id", "theme_id", "priority_action", "seq")
+SEQ_MAX = 2**31 - 1  # a 32-bit INTEGER, on both databases
 _FIRST_NUMBER = re.compile(r"\d+")
 _R_NUMBER = re.compile(r"r(\d+)", re.IGNORECASE)
 
@@ -76,10 +78,11 @@ def _check_ref(ref: str) -> None:
 
 
 def _seq(session: Session, plan_id: int, ref: str) -> int:
-    """The number inside the reference (R10 -> 10), else one after the last."""
+    """The number inside the reference (R10 -> 10; at most what an INTEGER column holds:
+    R99999999999999999999 sorts last), else one after the last."""
     number = _FIRST_NUMBER.search(ref)
     if number is not None:
-        return int(number.group(0))
+        return min(int(number.group(0)), SEQ_MAX)
     last = session.exec(
         select(func.max(col(Recommendation.seq))).where(Recommendation.plan_id == plan_id)
     ).one()
@@ -108,13 +111,14 @@ def create_recommendation(
     assert plan.id is not None
     ref = normalise_ref(ref)
     _check_ref(ref)
-    text = " ".join(text.split())
-    if not text:
+    if not text.strip():
         raise ImproveplanError(f"recommendation {ref} has no text", "give its text in quotes")
+    # Ofsted's words on one line, as a report's PDF text is read (line breaks are layout).
+    text = " ".join(inputs.text(text, "recommendation's text").split())
     taken = session.exec(
         select(Recommendation.ref).where(
             Recommendation.plan_id == plan.id,
-            func.lower(col(Recommendation.ref)) == ref.lower(),
+            same(col(Recommendation.ref), ref),
         )
     ).first()
     if taken is not None:

@@ -11,8 +11,8 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col, func, select
 
 from improveplan.domain.vocab import Status
-from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit, lookups
+from improveplan.errors import Conflict
+from improveplan.services import audit, inputs, lookups
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Action, Person, Theme
@@ -31,23 +31,19 @@ class ThemeRecord:
 
 def add_theme(app: App, *, name: str, lead: str | None = None) -> ThemeRecord:
     """A new theme of the current plan; names are unique in the plan (any case)."""
-    name = name.strip()
-    if not name:
-        raise ImproveplanError("a theme needs a name", 'give one, e.g. "Care leavers"')
+    name = inputs.name(name, "the theme's name")
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
         taken = session.exec(
-            select(Theme).where(
-                col(Theme.plan_id) == plan.id, func.lower(col(Theme.name)) == name.lower()
-            )
+            select(Theme).where(col(Theme.plan_id) == plan.id, lookups.same(col(Theme.name), name))
         ).first()
         if taken is not None:
             raise Conflict(
                 f'a theme named "{taken.name}" already exists in plan "{plan.name}"',
                 "see improveplan theme list",
             )
-        person = lookups.find_person(session, lead) if lead else None
+        person = lookups.find_person(session, lead, "the lead's name") if lead else None
         theme = Theme(name=name, plan_id=plan.id, lead_id=person.id if person else None)
         session.add(theme)
         session.flush()

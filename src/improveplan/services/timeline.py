@@ -20,7 +20,7 @@ from improveplan.domain import timeline as rules
 from improveplan.domain.timeline import MilestoneRecord, Timeline, TimelineEntry
 from improveplan.domain.vocab import Area, Grade, InspectionType, MilestoneKind
 from improveplan.errors import ImproveplanError, NotFound
-from improveplan.services import audit
+from improveplan.services import audit, inputs, lookups
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Action, Inspection, Judgement, Milestone, Notice, Plan
@@ -287,18 +287,17 @@ def timeline(app: App, *, as_of: dt.date) -> Timeline:
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
+    name = inputs.key(name, "the milestone's name")
     return session.exec(
         select(Milestone).where(
-            col(Milestone.plan_id) == plan.id, func.lower(col(Milestone.name)) == name.lower()
+            col(Milestone.plan_id) == plan.id, lookups.same(col(Milestone.name), name)
         )
     ).first()
 
 
 def set_milestone(app: App, *, name: str, date: dt.date) -> MilestoneSet:
     """A custom milestone, or the user's own date for a default one (which then wins)."""
-    name = name.strip()
-    if not name:
-        raise ImproveplanError("a milestone needs a name", 'give one, e.g. "Peer review"')
+    name = inputs.name(name, "the milestone's name")
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None

@@ -27,10 +27,18 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
+from improveplan.domain.inputs import Refused, clean_key, clean_name, clean_ref, clean_text
 from improveplan.domain.rag import RagThresholds, compute_rag
 from improveplan.domain.workflow import next_refs
 from improveplan.errors import ImproveplanError
-from improveplan.io.tracker import Tracker, TrackerError, TrackerRow, check, read_tracker
+from improveplan.io.tracker import (
+    RowError,
+    Tracker,
+    TrackerError,
+    TrackerRow,
+    check,
+    read_tracker,
+)
 from improveplan.services import audit, new_actions
 from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
@@ -151,19 +159,66 @@ def import_tracker(
         if not dry_run:  # serialise with other writers of this plan (PostgreSQL)
             session.execute(select(col(Plan.id)).where(col(Plan.id) == plan.id).with_for_update())
         known = _known(session, plan.id)
-        errors = check(tracker, taken=known.refs, plan=plan.name)
+        rows, unstorable = _cleaned(tracker)
+        errors = sorted([*check(tracker, taken=known.refs, plan=plan.name), *unstorable],
+                        key=lambda e: e.row)  # fmt: skip
         if errors:
             raise RowsRejected([str(e) for e in errors], path.name)
         if not tracker.rows:
             raise ImproveplanError(
                 f"{path.name} has no action rows below its header", "check the file and sheet"
             )
+        tracker = replace(tracker, rows=rows)
         _plan_new(tracker.rows, known)
         summary = _summary(tracker, known, plan.name, path.name, dry_run)
         if dry_run:
             return summary
         overrides = _write(session, app, plan.id, tracker.rows, known, path.name, progress)
         return replace(summary, overrides=overrides)
+
+
+# How a row's values are stored (domain/inputs.py), in the order of the tracker's fields,
+# and how an error names each: names folded and bounded, free text without control
+# characters, refs and milestone names (looked up, never written) on one line.
+_STORED = (
+    ("ref", "the ref", "ref"),
+    ("title", "title", "text"),
+    ("owner", "the owner", "name"),
+    ("recommendations", "the recommendation", "refs"),
+    ("theme", "the theme", "name"),
+    ("note", "progress update", "text"),
+    ("success_measure", "success measure", "text"),
+    ("evidence", "evidence", "text"),
+    ("milestone", "the milestone", "key"),
+    ("rag_override_reason", "RAG override reason", "text"),
+)
+_CLEAN: dict[str, Callable[[Any, str], Any]] = {
+    "name": lambda value, what: clean_name(value, what=what),
+    "text": lambda value, what: clean_text(value, what=what),
+    "ref": lambda value, what: clean_ref(value, what=what),
+    "key": lambda value, what: clean_key(value, what=what),
+    "refs": lambda refs, what: tuple(clean_ref(ref, what=what) for ref in refs),
+}
+
+
+def _cleaned(tracker: Tracker) -> tuple[list[TrackerRow], list[RowError]]:
+    """The good rows with their values as they will be stored, and a row error for each
+    value that cannot be stored, naming its column."""
+    header = {name: shown for shown, name in tracker.columns.items()}
+    rows: list[TrackerRow] = []
+    errors: list[RowError] = []
+    for row in tracker.rows:
+        values: dict[str, Any] = {}
+        for name, label, kind in _STORED:
+            value = getattr(row, name)
+            if value is None or value == ():
+                continue
+            try:
+                values[name] = _CLEAN[kind](value, f"{label} ({header.get(name, name)})")
+            except Refused as exc:
+                errors.append(RowError(row.row, str(exc)))
+        rows.append(replace(row, **values))
+    return rows, errors
 
 
 def _plan_new(rows: list[TrackerRow], known: Known) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
 from improveplan.errors import Conflict, DatabaseError, ImproveplanError
 
@@ -34,6 +34,13 @@ def translate_db_error(exc: Exception) -> ImproveplanError | None:
                 "the database is read-only", "ask for write access, or work on a copy"
             )
         return DatabaseError(f"database error: {first}", "check the database and retry")
+    if isinstance(exc, DataError):
+        return _refused_value(_first(exc))
+    if isinstance(exc, ProgrammingError) and "permission denied" in _first(exc).lower():
+        return DatabaseError(
+            f"the database refused access ({_first(exc)})",
+            "ask its owner to GRANT the improveplan tables to this user, or connect as the owner",
+        )
     if isinstance(exc, SQLAlchemyDatabaseError):
         first = _first(exc)
         if "malformed" in first or "not a database" in first:
@@ -41,6 +48,26 @@ def translate_db_error(exc: Exception) -> ImproveplanError | None:
 
             return damaged(None, exc)
     return None
+
+
+# A driver's DataError by words in its first line: what it means, and what to do.
+_REFUSED_VALUES = (
+    ("0x00", "a value holds a NUL character (U+0000), which PostgreSQL cannot store",
+     "remove it and retry"),
+    ("too long", "a value is longer than its database column",
+     "shorten it (names hold 200 characters, references 20) and retry"),
+    ("byte sequence", "a value is not valid text in the database's encoding",
+     "remove the character and retry"),
+    ("out of range", "a number is beyond what the database holds", "use a smaller one and retry"),
+)  # fmt: skip
+
+
+def _refused_value(first: str) -> DatabaseError:
+    """A value the database cannot hold, which slipped past the checks at the door."""
+    for words, what, todo in _REFUSED_VALUES:
+        if words in first.lower():
+            return DatabaseError(f"{what} ({first})", todo)
+    return DatabaseError(f"the database refused a value ({first})", "check the values, retry")
 
 
 def _first(exc: SQLAlchemyDatabaseError) -> str:
