@@ -22,6 +22,8 @@ from tests.conftest import make_invoker
 
 STORED = Path(__file__).resolve().parents[1] / "fixtures" / "output-shapes.json"
 AS_OF = "--as-of=2025-03-31"
+# Commands without --as-of (milestone list) read "today": pinned, never the wall clock.
+TODAY = {"IMPROVEPLAN_TODAY": "2025-03-31"}
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(\+00:00|Z)?")
 
 COMMANDS: tuple[tuple[str, ...], ...] = (
@@ -70,12 +72,12 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     from improveplan.cli.main import cli
 
     path = tmp_path_factory.mktemp("shapes") / "demo.db"
-    built = CliRunner().invoke(cli, ["demo", "--db", str(path)], env={"NO_COLOR": "1"})
+    built = CliRunner().invoke(cli, ["demo", "--db", str(path)], env={"NO_COLOR": "1", **TODAY})
     assert built.exit_code == 0, built.output
     run = make_invoker(str(path))
     result: dict[str, str] = {}
     for args in COMMANDS:
-        done = run(*args, env={"COLUMNS": "120", "NO_COLOR": "1"})
+        done = run(*args, env={"COLUMNS": "120", "NO_COLOR": "1", **TODAY})
         assert done.exit_code in (0, 3), (args, done.output)
         result[" ".join(args)] = _mask(done.stdout)
     return result
