@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from improveplan.errors import DatabaseError
 from improveplan.store.errors import translate_db_error
-from tests.conftest import Invoke, _pg_admin, make_invoker, sql
+from tests.conftest import _pg_admin, make_invoker, sql
 
 COUNTS = "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM audit_event)"
 
@@ -56,13 +56,11 @@ def test_other_programming_errors_stay_bugs() -> None:
 
 
 @pytest.mark.postgres
-def test_an_acting_user_longer_than_the_audit_column_is_one_line(
-    plan_run: Invoke, db_url: str, backend: str
-) -> None:
-    if backend != "postgres":
-        pytest.skip("SQLite keeps a VARCHAR(200) of any length")
+def test_an_acting_user_longer_than_the_audit_column_is_one_line(pg_database: str) -> None:
+    """PostgreSQL's own refusal, translated (SQLite keeps a VARCHAR(200) of any length)."""
+    db_url = pg_database
     before = sql(db_url, COUNTS)
-    result = plan_run("person", "add", "Ann", user="u" * 201)
+    result = make_invoker(db_url)("person", "add", "Ann", user="u" * 201)
     assert (result.exit_code, result.stderr) == (
         1,
         "Error: a value is longer than its database column (value too long for type character"
@@ -72,12 +70,10 @@ def test_an_acting_user_longer_than_the_audit_column_is_one_line(
 
 
 @pytest.mark.postgres
-def test_a_user_who_may_only_read_gets_one_line(
-    plan_run: Invoke, db_url: str, backend: str
-) -> None:
-    if backend != "postgres":
-        pytest.skip("a PostgreSQL role")
+def test_a_user_who_may_only_read_gets_one_line(pg_database: str) -> None:
     from sqlalchemy import make_url
+
+    db_url = pg_database
 
     role = f"reader_{uuid.uuid4().hex[:8]}"
     url = make_url(db_url)
