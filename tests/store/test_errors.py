@@ -60,7 +60,8 @@ def test_an_acting_user_longer_than_the_audit_column_is_one_line(pg_database: st
     """PostgreSQL's own refusal, translated (SQLite keeps a VARCHAR(200) of any length)."""
     db_url = pg_database
     before = sql(db_url, COUNTS)
-    result = make_invoker(db_url)("person", "add", "Ann", user="u" * 201)
+    # A name no other test leaves behind in the shared PostgreSQL database.
+    result = make_invoker(db_url)("person", "add", f"Ann {uuid.uuid4().hex}", user="u" * 201)
     assert (result.exit_code, result.stderr) == (
         1,
         "Error: a value is longer than its database column (value too long for type character"
@@ -86,7 +87,7 @@ def test_a_user_who_may_only_read_gets_one_line(pg_database: str) -> None:
         reader = make_invoker(url.set(username=role).render_as_string(hide_password=False))
         listed = reader("person", "list", "--format", "json")
         assert listed.exit_code == 0, listed.output
-        result = reader("person", "add", "Ann")
+        result = reader("person", "add", f"Ann {uuid.uuid4().hex}")
         assert (result.exit_code, result.stderr) == (
             1,
             "Error: the database refused access (permission denied for table person) — ask its"
