@@ -8,8 +8,10 @@ of the calendar, and the permissions of every file improveplan writes (docs/desi
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from tests.conftest import Invoke, sql
@@ -121,3 +123,67 @@ def test_an_action_due_on_the_last_day_of_the_calendar_is_a_one_day_event(
     (event,) = Calendar.from_ical(ok(plan_run, "export", "--format", "ics").stdout).walk("VEVENT")
     assert event.decoded("DTSTART") == dt.date.max
     assert "DTEND" not in event  # RFC 5545: a DATE DTSTART alone lasts the day
+
+
+# A broken install ---------------------------------------------------------------------------
+
+REINSTALL = "reinstall it (pip install --force-reinstall improveplan)"
+
+
+def _installed_in(site: Path, monkeypatch: pytest.MonkeyPatch, *keep: str) -> None:
+    """Pretend the package lives in `site`, beside copies of only the folders in `keep`
+    (`templates`, `migrations`), as a wheel unpacked without some of its files would."""
+    from improveplan import resources
+
+    source = Path(resources.__file__).resolve().parent.parent.parent
+    package = site / "improveplan"
+    package.mkdir(parents=True)
+    for name in keep:
+        shutil.copytree(source / name, package / name)
+    monkeypatch.setattr(resources, "_PACKAGE_DIR", package)
+
+
+def test_init_without_migrations_is_one_line_and_creates_nothing(
+    run_fresh: Invoke, fresh_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _installed_in(tmp_path / "site", monkeypatch, "templates")
+    for args in (("init",), ("db", "upgrade")):
+        result = run_fresh(*args)
+        if args == ("db", "upgrade") and fresh_db_url.endswith(".db"):
+            one_error(result, f"no database at {fresh_db_url} — run improveplan init")
+            continue
+        one_error(result, f"improveplan is installed without its migrations/ folder — {REINSTALL}")
+    if fresh_db_url.endswith(".db"):
+        assert not Path(fresh_db_url).exists()
+    else:
+        assert sql(fresh_db_url, "SELECT count(*) FROM information_schema.tables"
+                   " WHERE table_schema = 'public'") == [(0,)]  # fmt: skip
+
+
+def test_a_missing_migration_script_is_named(
+    run_fresh: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _installed_in(tmp_path / "site", monkeypatch, "templates", "migrations")
+    for script in (tmp_path / "site/improveplan/migrations/versions").glob("0002_*.py"):
+        script.unlink()
+    one_error(
+        run_fresh("init"),
+        f"improveplan is installed without its migrations/versions/0002_*.py script — {REINSTALL}",
+    )
+
+
+@pytest.mark.parametrize("missing", ["templates", "templates/report.md.j2"])
+def test_report_without_its_templates_is_one_line(
+    plan_run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    _installed_in(tmp_path / "site", monkeypatch, "migrations", "templates")
+    target = tmp_path / "site/improveplan" / missing
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    what = "templates/ folder" if missing == "templates" else missing
+    one_error(
+        plan_run("report", "--format", "md", env=TODAY),
+        f"improveplan is installed without its {what} — {REINSTALL}",
+    )

@@ -42,6 +42,7 @@ class BackupReport:
 def init(app: App) -> SchemaReport:
     """Create the database (mode 0600 for SQLite) or bring it to head; keeps every row."""
     path = sqlite_path(app.url)
+    migrate.script_folder()  # a broken install stops here, before a file is created
     if path is not None and not path.exists():
         create_sqlite_file(path)
     migrate.upgrade(app.raw_engine())

@@ -7,12 +7,13 @@ was made by a newer improveplan. A test keeps the list equal to `migrations/vers
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine, inspect, text
 
 from improveplan.errors import DatabaseError
-from improveplan.resources import resource_dir
+from improveplan.resources import broken_install, resource_dir
 
 KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = KNOWN_REVISIONS[-1]
@@ -62,7 +63,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(resource_dir("migrations")))
+    config.set_main_option("script_location", str(script_folder()))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def script_folder() -> Path:
+    """The migrations folder, after checking it holds a script for every known revision
+    (a broken install is one line, not Alembic's traceback half-way through an upgrade)."""
+    folder = resource_dir("migrations")
+    for revision in KNOWN_REVISIONS:
+        if not any((folder / "versions").glob(f"{revision}_*.py")):
+            raise broken_install(f"migrations/versions/{revision}_*.py script")
+    return folder
