@@ -8,6 +8,7 @@ of the calendar, and the permissions of every file improveplan writes (docs/desi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -187,3 +188,41 @@ def test_report_without_its_templates_is_one_line(
         plan_run("report", "--format", "md", env=TODAY),
         f"improveplan is installed without its {what} — {REINSTALL}",
     )
+
+
+# A report received on the last day of the calendar -----------------------------------------
+
+HELD = "held at the end of the calendar"
+
+
+def _milestones(run: Invoke) -> list[tuple[str, str, str]]:
+    shown = json.loads(ok(run, "milestone", "list", "--format", "json").stdout)
+    return [(m["name"], m["date"], m["rule"]) for m in shown]
+
+
+def test_received_on_9999_12_31_holds_the_deadlines_at_the_end_of_the_calendar(
+    plan_run: Invoke, db_url: str
+) -> None:
+    added = ok(plan_run, "inspection", "add", "--type", "standard", "--start", "9999-12-01",
+               "--end", "9999-12-10", "--received", "9999-12-31",
+               "--grade", "overall_effectiveness=inadequate")  # fmt: skip
+    assert added.stderr == "Added inspection 1 (standard, 9999-12-01 to 9999-12-10).\n"
+    assert _milestones(plan_run) == [
+        ("Action plan due", "9999-12-31", f"received 9999-12-31 + 70 working days, {HELD}"),
+        ("Report published locally", "9999-12-31", f"received 9999-12-31 + 30 working days, {HELD}"),
+    ]  # fmt: skip
+    assert sql(db_url, "SELECT count(*) FROM milestone") == [(2,)]
+
+
+def test_updating_received_to_9999_12_31_moves_the_deadlines_there(plan_run: Invoke) -> None:
+    ok(plan_run, "inspection", "add", "--type", "focused_visit", "--start", "2024-11-04",
+       "--end", "2024-11-05", "--received", "2024-11-29")  # fmt: skip
+    assert [m[1] for m in _milestones(plan_run)] == ["2024-12-31", "2025-03-12"]
+    updated = ok(plan_run, "inspection", "update", "1", "--received", "9999-12-31")
+    assert updated.stderr == "Updated inspection 1.\n"
+    assert _milestones(plan_run) == [
+        ("Action plan due", "9999-12-31", f"received 9999-12-31 + 70 working days, {HELD}"),
+        ("Draft action plan due", "9999-12-31", f"received 9999-12-31 + 20 working days, {HELD}"),
+    ]  # fmt: skip
+    timeline = ok(plan_run, "timeline", "--as-of", "9999-12-31", "--format", "json")
+    assert [m["status"] for m in json.loads(timeline.stdout)] == ["due", "due"]
