@@ -477,3 +477,53 @@ def test_a_read_only_postgres_database_refuses_writes_in_one_line() -> None:
         assert sql(url, "SELECT name FROM plan") == [("Peterborough",)]
     finally:
         drop_pg_database(url)
+
+
+# Every file improveplan writes is its owner's alone -------------------------------------------
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """umask 000, the most permissive a user's shell can set: modes are ours alone."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_exports_and_reports_are_created_0600(plan_run: Invoke, tmp_path: Path) -> None:
+    ok(plan_run, "action", "add", "Audit files", "--owner", "Tom Okafor", "--due", "2025-06-01")
+    written = []
+    for name in ("plan.json", "plan.csv", "plan.ics", "plan.xlsx"):
+        ok(plan_run, "export", "-o", str(tmp_path / name))
+        written.append(tmp_path / name)
+    for fmt in ("html", "md"):
+        ok(plan_run, "report", "--format", fmt, "-o", str(tmp_path / f"board.{fmt}"))
+        written.append(tmp_path / f"board.{fmt}")
+    assert {p.name: _mode(p) for p in written} == {p.name: 0o600 for p in written}
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # no temporary file left beside them
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_new_database_its_journal_files_and_its_backup_are_0600(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    run = make_invoker(str(path))
+    ok(run, "init")
+    ok(run, "plan", "add", "Peterborough", "--authority", "Peterborough City Council")
+    with closing(sqlite3.connect(path)) as held:  # so the -wal and -shm stay to be seen
+        held.execute("SELECT count(*) FROM plan").fetchall()
+        ok(run, "check", "--as-of", "2025-03-31")
+        files = sorted(tmp_path.iterdir())
+        assert [p.name for p in files] == [
+            "new.db", "new.db-shm", "new.db-wal", "new.db.check.lock",
+        ]  # fmt: skip
+        assert {p.name: _mode(p) for p in files} == {p.name: 0o600 for p in files}
+    ok(run, "db", "backup", str(tmp_path / "copy.db"))
+    assert _mode(tmp_path / "copy.db") == 0o600
