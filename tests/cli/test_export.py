@@ -216,11 +216,12 @@ def test_ics_has_open_actions_and_milestones_with_stable_uids(
     events = Calendar.from_ical(first).walk("VEVENT")
     uids = sorted(str(e["UID"]) for e in events)
     # 2.4 is complete (not open): no event; the notice adds the DfE review milestones.
-    assert "action-peterborough-1@improveplan" in uids
-    assert "action-peterborough-2@improveplan" in uids
-    assert not any(u.startswith("action-peterborough-2.4") for u in uids)
-    assert "milestone-peterborough-board-review@improveplan" in uids
-    one = next(e for e in events if str(e["UID"]) == "action-peterborough-1@improveplan")
+    # The plan and the ref are percent-encoded (capitals too), never flattened.
+    assert "action-%50eterborough-1@improveplan" in uids
+    assert "action-%50eterborough-2@improveplan" in uids
+    assert not any(u.startswith("action-%50eterborough-2.4") for u in uids)
+    assert "milestone-%50eterborough-%42oard%20review@improveplan" in uids
+    one = next(e for e in events if str(e["UID"]) == "action-%50eterborough-1@improveplan")
     assert one.decoded("DTSTART") == dt.date(2024, 5, 1)
     ok(plan_run, "action", "note", "2", "more")  # a change elsewhere keeps every UID
     again = Calendar.from_ical(ok(plan_run, "export", "--format", "ics")).walk("VEVENT")

@@ -65,11 +65,20 @@ def current() -> None:
 
 @db.command()
 def check() -> None:
-    """Run SQLite's integrity check and confirm the schema is at head."""
+    """Run SQLite's integrity check and confirm the schema is at head.
+
+    On a damaged database, print what the integrity check found and exit 1.
+    """
     from improveplan.services import database
 
-    for line in database.check(get_app()).passed:
+    report = database.check(get_app())
+    for line in report.passed:
         click.echo(f"ok  {line}")
+    for line in report.problems:
+        click.echo(f"bad  {line}")
+    failure = report.failure()
+    if failure is not None:
+        raise failure
 
 
 @db.command()

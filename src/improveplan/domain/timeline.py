@@ -104,13 +104,14 @@ class NoticeTerms:
 def _working_days_after(
     name: str, kind: MilestoneKind, received: dt.date, days: int
 ) -> ComputedMilestone:
-    return ComputedMilestone(
-        name=name,
-        kind=kind,
-        date=add_working_days(received, days),
-        rule=f"received {received.isoformat()} + {days} working days",
-        source_date=received,
-    )
+    """received + `days` working days, held at 9999-12-31 (and saying so) when the count
+    runs past the end of the calendar: any date a user can type derives a timeline."""
+    rule = f"received {received.isoformat()} + {days} working days"
+    try:
+        date = add_working_days(received, days)
+    except OverflowError:
+        date, rule = dt.date.max, f"{rule}, held at the end of the calendar"
+    return ComputedMilestone(name=name, kind=kind, date=date, rule=rule, source_date=received)
 
 
 def focused_visit_milestones(received: dt.date) -> list[ComputedMilestone]:

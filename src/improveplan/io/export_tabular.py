@@ -1,7 +1,9 @@
 """CSV of actions and the XLSX workbook (a sheet per entity), formula injection neutralised.
 
-Every text cell goes through `neutralise`: a title such as `=HYPERLINK(...)` is stored as
-the text `'=HYPERLINK(...)`, never as a live formula. Dates are real dates in Excel.
+Every text cell goes through `xml_text` (a Word line break U+000B becomes a line break,
+other characters XML cannot hold are dropped) and then `neutralise`: a title such as
+`=HYPERLINK(...)` is stored as the text `'=HYPERLINK(...)`, never as a live formula.
+Dates are real dates in Excel.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from improveplan.domain.vocab import Rag, Status
 from improveplan.io.export_json import AuditEntry, PlanExport
+from improveplan.io.xml_text import xml_text
 from improveplan.render.output import cell_text, csv_text, neutralise
 from improveplan.serialize import as_record, record_keys
 
@@ -109,14 +112,16 @@ def sheets(
 
 
 def cell_value(value: Any) -> Any:
-    """What goes in a cell: real dates (naive UTC for timestamps), numbers, safe text."""
+    """What goes in a cell: real dates (naive UTC for timestamps), numbers, safe text:
+    characters XML cannot hold removed first (so they cannot hide a formula), then
+    formulas neutralised."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, dt.date | int | float) and not isinstance(value, bool):
         return value
     if value is None:
         return None
-    return neutralise(cell_text(value))
+    return neutralise(xml_text(cell_text(value)))
 
 
 def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:

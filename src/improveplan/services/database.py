@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from improveplan.errors import DatabaseError, ImproveplanError
 from improveplan.services.context import App
 from improveplan.store import migrate
-from improveplan.store.engine import create_sqlite_file, sqlite_path
+from improveplan.store.engine import (
+    create_sqlite_file,
+    integrity_problems,
+    make_engine,
+    sqlite_path,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,9 +33,23 @@ class SchemaReport:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckReport:
-    """The checks `db check` passed, in the order run (a failure raises instead)."""
+    """The checks `db check` passed, in order, or the damage SQLite's integrity check
+    found (then nothing passed). Any other failure raises instead."""
 
+    database: str
     passed: list[str]
+    problems: list[str] = field(default_factory=list)
+
+    def failure(self) -> DatabaseError | None:
+        """The one line to end with when the check found damage."""
+        if not self.problems:
+            return None
+        count = len(self.problems)
+        return DatabaseError(
+            f"{self.database} is damaged ({count} problem{'s' if count > 1 else ''}"
+            " found by SQLite's integrity check)",
+            "restore it from a backup",
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +63,7 @@ class BackupReport:
 def init(app: App) -> SchemaReport:
     """Create the database (mode 0600 for SQLite) or bring it to head; keeps every row."""
     path = sqlite_path(app.url)
+    migrate.script_folder()  # a broken install stops here, before a file is created
     if path is not None and not path.exists():
         create_sqlite_file(path)
     migrate.upgrade(app.raw_engine())
@@ -72,28 +94,33 @@ def current(app: App) -> SchemaReport:
 
 
 def check(app: App) -> CheckReport:
-    """Integrity and schema checks; returns what passed, raises on the first failure."""
-    engine = app.engine()  # refuses missing, old and new schemas
-    passed = [f"schema at head ({migrate.HEAD})"]
+    """Integrity, then schema and foreign keys; reports damage found, raises on others.
+
+    On SQLite the integrity check runs first, on its own connection, so a damaged file
+    gets its findings listed instead of failing on the first damaged page read.
+    """
+    path = sqlite_path(app.url)
+    if path is None:
+        app.engine()  # refuses missing, old and new schemas
+        return CheckReport(
+            database=app.shown_db, passed=[f"schema at head ({migrate.HEAD})", "server answers"]
+        )
+    if not path.exists():
+        raise DatabaseError(f"no database at {path}", "run improveplan init")
+    probe = make_engine(app.url)
+    try:
+        problems = integrity_problems(probe)
+    finally:
+        probe.dispose()
+    if problems:
+        return CheckReport(database=app.shown_db, passed=[], problems=problems)
+    engine = app.engine()
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
-            if result != ["ok"]:
-                raise DatabaseError(
-                    f"integrity check failed: {'; '.join(result[:3])}",
-                    "restore from a backup (improveplan db backup makes one)",
-                )
-            passed.append("integrity check ok")
-            broken = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
-            if broken:
-                raise DatabaseError(
-                    f"{len(broken)} rows break foreign keys", "restore from a backup"
-                )
-            passed.append("foreign keys ok")
-        else:
-            conn.exec_driver_sql("SELECT 1")
-            passed.append("server answers")
-    return CheckReport(passed=passed)
+        broken = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
+    if broken:
+        raise DatabaseError(f"{len(broken)} rows break foreign keys", "restore from a backup")
+    passed = [f"schema at head ({migrate.HEAD})", "integrity check ok", "foreign keys ok"]
+    return CheckReport(database=app.shown_db, passed=passed)
 
 
 def backup(app: App, dest: Path) -> BackupReport:
@@ -103,16 +130,20 @@ def backup(app: App, dest: Path) -> BackupReport:
         raise ImproveplanError(
             "db backup copies SQLite files only", "back up PostgreSQL with pg_dump"
         )
-    app.engine()
+    engine = app.engine()
     if dest.is_dir():
         dest = dest / source.name
     if dest.exists():
         raise ImproveplanError(f"{dest} already exists", "choose a new file name")
     create_sqlite_file(dest)
     try:
-        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(dest)) as out:
-            src.backup(out)
-    except sqlite3.Error as exc:
+        # Through the engine's connection: a read-only database is read as make_engine
+        # opens it, so a copy can always be made of one (the way to work on it).
+        with engine.connect() as conn, closing(sqlite3.connect(dest)) as out:
+            source_connection = conn.connection.driver_connection
+            assert isinstance(source_connection, sqlite3.Connection)
+            source_connection.backup(out)
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         os.unlink(dest)
         raise DatabaseError(f"backup failed: {exc}", "check the destination and retry") from exc
     return BackupReport(source=source, written=dest)

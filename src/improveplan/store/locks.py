@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from improveplan.errors import ImproveplanError
-from improveplan.store.engine import sqlite_path
+from improveplan.store.engine import refuse_writes, sqlite_path
 
 CHECK_LOCK_KEY = 0x1A7E_C4EC  # fixed advisory-lock key of `improveplan check`
 WAIT_SECONDS = 600.0
@@ -74,7 +74,10 @@ def _advisory_lock(engine: Engine, timeout: float) -> Iterator[None]:
 
 @contextmanager
 def check_lock(engine: Engine, *, timeout: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the nightly-check lock of this database for the body; wait for a running one."""
+    """Hold the nightly-check lock of this database for the body; wait for a running one.
+    A read-only database is refused first: the check writes, and its lock file could
+    not be created beside it."""
+    refuse_writes(engine)
     path = sqlite_path(engine.url)
     if path is not None:
         with _file_lock(path.with_name(path.name + ".check.lock"), timeout):

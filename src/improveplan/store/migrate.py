@@ -7,12 +7,15 @@ was made by a newer improveplan. A test keeps the list equal to `migrations/vers
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from improveplan.errors import DatabaseError
-from improveplan.resources import resource_dir
+from improveplan.resources import broken_install, resource_dir
+from improveplan.store.engine import is_read_only, read_only_refusal, refuse_writes
 
 KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = KNOWN_REVISIONS[-1]
@@ -55,14 +58,33 @@ def require_current(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`, refusing a database newer than the program."""
-    if schema_state(current_revision(engine)) == "new":
+    """Bring the schema to `revision`, refusing a database newer than the program (and
+    a read-only one that needs upgrading; one at head needs nothing)."""
+    state = schema_state(current_revision(engine))
+    if state == "new":
         require_current(engine)
+    if is_read_only(engine):
+        if state == "current":
+            return
+        refuse_writes(engine)
     from alembic import command
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(resource_dir("migrations")))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    config.set_main_option("script_location", str(script_folder()))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    except DBAPIError as exc:
+        raise read_only_refusal(engine, exc) or exc from None
+
+
+def script_folder() -> Path:
+    """The migrations folder, after checking it holds a script for every known revision
+    (a broken install is one line, not Alembic's traceback half-way through an upgrade)."""
+    folder = resource_dir("migrations")
+    for revision in KNOWN_REVISIONS:
+        if not any((folder / "versions").glob(f"{revision}_*.py")):
+            raise broken_install(f"migrations/versions/{revision}_*.py script")
+    return folder
