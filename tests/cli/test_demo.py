@@ -156,16 +156,25 @@ def test_demo_refuses_a_demo_someone_has_worked_in(workdir: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_demo_refuses_a_shared_server_database(pg_database: str) -> None:
-    from tests.conftest import make_invoker
+def test_demo_refuses_a_shared_server_database() -> None:
+    """A database of its own: the session's shared one may hold other tests' rows."""
+    from tests.conftest import create_pg_database, drop_pg_database, make_invoker
 
-    run = make_invoker(pg_database)
-    assert run("person", "add", "Claire Donovan", "--email", "claire@example.org").exit_code == 0
-    result = _demo("--db", pg_database)
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: postgresql+psycopg://")
-    assert "already holds 0 plan(s) and 1 people — build the demo in a file" in result.stderr
-    assert run("plan", "list", "--format", "json").stdout == "[]\n"
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    url = create_pg_database()
+    try:
+        run = make_invoker(url)
+        assert run("init").exit_code == 0
+        added = run("person", "add", "Claire Donovan", "--email", "claire@example.org")
+        assert added.exit_code == 0, added.output
+        result = _demo("--db", url)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: postgresql+psycopg://")
+        assert "already holds 0 plan(s) and 1 people — build the demo in a file" in result.stderr
+        assert run("plan", "list", "--format", "json").stdout == "[]\n"
+    finally:
+        drop_pg_database(url)
 
 
 def test_demo_refuses_a_file_that_is_not_a_database(workdir: Path) -> None:

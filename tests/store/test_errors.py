@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from improveplan.errors import DatabaseError
 from improveplan.store.errors import translate_db_error
-from tests.conftest import _pg_admin, make_invoker, sql
+from tests.conftest import Invoke, _pg_admin, make_invoker, sql
 
 COUNTS = "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM audit_event)"
 
@@ -55,19 +55,21 @@ def test_other_programming_errors_stay_bugs() -> None:
     assert translate_db_error(IntegrityError("INSERT", {}, DriverError("dup"))) is not None
 
 
-@pytest.mark.postgres
-def test_an_acting_user_longer_than_the_audit_column_is_one_line(pg_database: str) -> None:
-    """PostgreSQL's own refusal, translated (SQLite keeps a VARCHAR(200) of any length)."""
-    db_url = pg_database
+def test_an_acting_user_longer_than_the_audit_column_is_refused_at_the_door(
+    run: Invoke, db_url: str
+) -> None:
+    """PostgreSQL's actor column holds 200 characters; SQLite would keep any length, so the
+    name is checked before either sees it."""
     before = sql(db_url, COUNTS)
-    # A name no other test leaves behind in the shared PostgreSQL database.
-    result = make_invoker(db_url)("person", "add", f"Ann {uuid.uuid4().hex}", user="u" * 201)
+    result = run("person", "add", "Ann", user="u" * 201)
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: a value is longer than its database column (value too long for type character"
-        " varying(200)) — shorten it (names hold 200 characters, references 20) and retry\n",
+        "Error: the acting user (--user) can be at most 200 characters (this one has 201)"
+        " — give --user NAME or set IMPROVEPLAN_USER\n",
     )
     assert sql(db_url, COUNTS) == before
+    assert run("person", "add", "Ann", user="  Ann   Lee ").exit_code == 0
+    assert sql(db_url, "SELECT DISTINCT actor FROM audit_event") == [("Ann Lee",)]
 
 
 @pytest.mark.postgres

@@ -32,6 +32,17 @@ def _login_name() -> str:
         return "unknown"
 
 
+def _acting_user(name: str) -> str:
+    """The name the audit trail records: checked like every stored name, so SQLite keeps
+    only what PostgreSQL's actor column holds (one line, at most 200 characters)."""
+    from improveplan.domain.inputs import clean_name
+
+    try:
+        return clean_name(name, what="the acting user (--user)")
+    except ValueError as exc:
+        raise ImproveplanError(str(exc), "give --user NAME or set IMPROVEPLAN_USER") from None
+
+
 def _injected_today() -> dt.date | None:
     """`IMPROVEPLAN_TODAY` pins "today" (tests, back-dated runs); None means the clock."""
     value = os.environ.get("IMPROVEPLAN_TODAY")
@@ -66,7 +77,7 @@ class App:
         settings = load_settings()
         return cls(
             db=db or settings.db or str(default_db_path()),
-            user=user or settings.user or _login_name(),
+            user=_acting_user(user or settings.user or _login_name()),
             plan_name=plan or settings.plan,
             settings=settings,
         )
