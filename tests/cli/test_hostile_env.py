@@ -134,3 +134,31 @@ def test_postgres_sessions_give_up_on_locks(pg_database: str) -> None:
         statement = conn.exec_driver_sql("SHOW statement_timeout").scalar()
     engine.dispose()
     assert (lock, statement) == ("1min", "5min")
+
+
+@pytest.mark.slow
+def test_a_locked_action_is_one_line_after_the_busy_timeout(plan_run: Invoke, db_url: str) -> None:
+    """Another session holds the action's row (SQLite: the write lock) for longer than the
+    60 s busy timeout: the update gives up with one line and changes nothing."""
+    from sqlalchemy import create_engine, text
+
+    from improveplan.store.engine import to_url
+
+    added = plan_run("action", "add", "Audit files", "--owner", "Tom Okafor", "--due", "2025-06-30")
+    assert added.exit_code == 0, added.output
+    holder = create_engine(to_url(db_url))
+    with holder.connect() as conn:
+        if holder.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
+        conn.execute(text("SELECT id FROM action WHERE ref = '1' FOR UPDATE")
+                     if holder.dialect.name != "sqlite" else text("SELECT 1"))  # fmt: skip
+        result = plan_run("action", "update", "1", "--title", "Audit every file")
+        conn.rollback()
+    holder.dispose()
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: the database stayed busy for 60 seconds — retry the command\n"
+    )  # fmt: skip
+    shown = plan_run("action", "show", "1", "--format", "json")
+    assert '"title": "Audit files"' in shown.stdout
