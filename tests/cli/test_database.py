@@ -50,12 +50,13 @@ def test_empty_schema_says_run_init(run_fresh: Invoke, fresh_db_url: str) -> Non
 
 
 def test_older_schema_asks_for_upgrade(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    head = migrate.HEAD
     monkeypatch.setattr(migrate, "KNOWN_REVISIONS", (*migrate.KNOWN_REVISIONS, "9998"))
     monkeypatch.setattr(migrate, "HEAD", "9998")
     result = run("plan", "list")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the database schema is older (0002) than this program (9998)"
+        f"Error: the database schema is older ({head}) than this program (9998)"
         " — run improveplan db upgrade\n"
     )
 
@@ -96,7 +97,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
     assert f"revision: {migrate.HEAD} (program head {migrate.HEAD}, up to date)" in current.stdout
     check = run("db", "check")
     assert check.exit_code == 0, check.output
-    expected = ["ok  schema at head (0002)"]
+    expected = ["ok  schema at head (0003)"]
     expected += (
         ["ok  integrity check ok", "ok  foreign keys ok"]
         if backend == "sqlite"
@@ -108,7 +109,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
 def test_db_upgrade_on_current_is_a_no_op(run: Invoke) -> None:
     result = run("db", "upgrade")
     assert result.exit_code == 0
-    assert "is at schema 0002 (head)" in result.stderr
+    assert "is at schema 0003 (head)" in result.stderr
 
 
 def test_backup_copies_sqlite(plan_run: Invoke, tmp_path: Path, backend: str) -> None:

@@ -103,6 +103,13 @@ def clean_key(text: str, *, what: str = "a name") -> str:
     return text.strip()
 
 
+def folded(name: str) -> str:
+    """The form two names are compared in: case and runs of whitespace ignored, so
+    "priya  NATARAJAN" is "Priya Natarajan" and "ÉMILE" is "Émile" (Python's casefold,
+    which SQLite's ASCII-only lower() cannot do)."""
+    return " ".join(name.split()).casefold()
+
+
 def clean_ref(text: str, *, what: str = "the reference") -> str:
     """A reference as typed, trimmed, one line, without control characters; whether it
     is usable (length, spaces) is the workflow's rule (`domain.workflow.usable_ref`)."""

@@ -26,6 +26,7 @@ __all__ = [
     "Status",
     "listed",
     "normal_key",
+    "spoken",
 ]
 
 
@@ -122,3 +123,9 @@ def listed(values: list[str]) -> str:
     if len(values) == 1:
         return values[0]
     return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def spoken(value: str) -> str:
+    """How a person reads a stored key: `not_started` is "not started". Tables, mail and
+    messages print this; JSON and CSV keep the key."""
+    return value.replace("_", " ")

@@ -48,6 +48,8 @@ class Plan(SQLModel, table=True):
     la_code: str | None = Field(default=None, max_length=20)
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The person accountable for the whole plan: escalations with no other lead reach them.
+    lead_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Person(SQLModel, table=True):
@@ -186,6 +188,8 @@ class Milestone(SQLModel, table=True):
     done: dt.date | None = None
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
+    # A meeting (board, review) whose date has passed is held unless this says why not.
+    missed_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Measure(SQLModel, table=True):
@@ -241,6 +245,8 @@ class Notification(SQLModel, table=True):
     sent_at: dt.datetime = Field(default_factory=utcnow)
     subject: str = Field(max_length=300)
     action_refs: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the reminder said, hashed: an unchanged digest is resent only weekly.
+    digest_key: str | None = Field(default=None, max_length=64)
 
 
 class DailyCount(SQLModel, table=True):
@@ -257,3 +263,19 @@ class DailyCount(SQLModel, table=True):
     red: int = 0
     total: int = 0
     overdue: int = 0
+
+
+class RemovedAction(SQLModel, table=True):
+    """An action removed by mistake: its ref is never reused, and `action show` says why.
+    Every field it had is in the audit trail (entity "action", its old id)."""
+
+    __tablename__ = "removed_action"
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    ref: str = Field(max_length=20)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(max_length=200)
+    removed_at: dt.datetime = Field(default_factory=utcnow)
+    action_id: int
