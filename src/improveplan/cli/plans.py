@@ -17,6 +17,7 @@ PLAN_COLUMNS = (
     ("la_code", "LA code"),
     ("recommendations", "Recs"),
     ("actions", "Actions"),
+    ("lead", "Lead"),
 )
 
 
@@ -28,7 +29,7 @@ def _columns() -> list[Column]:
 
 @click.group()
 def plan() -> None:
-    """Add, list and show improvement plans."""
+    """Add, list, show and correct improvement plans."""
 
 
 @plan.command("add")
@@ -71,3 +72,27 @@ def show(name: str | None, fmt: str) -> None:
 
     summary = plans.show_plan(get_app(), name=name)
     emit([summary], _columns(), fmt, json_data=summary)
+
+
+@plan.command("update")
+@click.argument("name")
+@click.option("--name", "new_name", metavar="NAME", help="Its name, corrected.")
+@click.option("--authority", help="The local authority, corrected.")
+@click.option("--la-code", help='The DfE local authority code ("" clears it).')
+@click.option(
+    "--lead",
+    metavar="PERSON",
+    help="Who is accountable for the whole plan (`none`: nobody); escalations with no "
+    "other lead reach them.",
+)
+def update(
+    name: str, new_name: str | None, authority: str | None, la_code: str | None, lead: str | None
+) -> None:
+    """Correct the plan called NAME, or name its lead."""
+    from improveplan.cli.people import report_update
+    from improveplan.services import plans
+
+    result = plans.update_plan(
+        get_app(), name=name, new_name=new_name, authority=authority, la_code=la_code, lead=lead
+    )
+    report_update("Plan", result)

@@ -11,7 +11,7 @@ from improveplan.cli.options import as_of_option, as_of_or_today, format_option,
 
 @click.group()
 def theme() -> None:
-    """Add and list themes (workstreams)."""
+    """Add, list, correct and remove themes (workstreams)."""
 
 
 @theme.command("add")
@@ -48,3 +48,26 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
         fmt,
         empty="No themes yet — add one with improveplan theme add NAME --lead PERSON.",
     )
+
+
+@theme.command("update")
+@click.argument("name")
+@click.option("--name", "new_name", metavar="NAME", help="Its name, corrected.")
+@click.option("--lead", metavar="PERSON", help="Who leads it now (`none`: nobody).")
+def update(name: str, new_name: str | None, lead: str | None) -> None:
+    """Rename the theme called NAME or change its lead."""
+    from improveplan.cli.people import report_update
+    from improveplan.services import themes
+
+    report_update("Theme", themes.update_theme(get_app(), name=name, new_name=new_name, lead=lead))
+
+
+@theme.command("remove")
+@click.argument("name")
+def remove(name: str) -> None:
+    """Remove the theme called NAME; only one holding no action or recommendation."""
+    from improveplan.cli.action_views import say
+    from improveplan.services import themes
+
+    removed = themes.remove_theme(get_app(), name=name)
+    say(f'Removed theme "{removed}".', "success")

@@ -173,11 +173,10 @@ class App:
 
         from improveplan.store.models import Plan
 
-        if self.plan_name:
-            found = session.exec(select(Plan).where(Plan.name == self.plan_name)).first()
-            if found is None:
-                raise NotFound(f'no plan named "{self.plan_name}"', "see improveplan plan list")
-            return found
+        if self.plan_name:  # as people type it: any case, spaces folded
+            from improveplan.services.lookups import find_plan
+
+            return find_plan(session, self.plan_name)
         count = session.exec(select(func.count()).select_from(Plan)).one()
         if count == 0:
             raise NotFound(

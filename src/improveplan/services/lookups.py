@@ -1,7 +1,10 @@
 """Find rows by the names and references users type, with "Did you mean" suggestions.
 
-Every service that resolves a person, theme, inspection or recommendation imports it from
-here, so the services that own those rows never need to import each other.
+Every service that resolves a plan, person, theme, milestone, measure, inspection or
+recommendation imports it from here, so the services that own those rows never need to
+import each other. Names are found as people type them: in any case, with runs of spaces
+folded (`domain.inputs.folded`), so "priya  NATARAJAN" is "Priya Natarajan" and "émile"
+is "Émile" — and adding a name that differs from one already there only so is refused.
 """
 
 from __future__ import annotations
@@ -9,14 +12,25 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
+from improveplan.domain.inputs import folded
 from improveplan.errors import NotFound
 from improveplan.services.inputs import key
-from improveplan.store.models import Inspection, Person, Plan, Recommendation, Theme
+from improveplan.store.models import (
+    Inspection,
+    Measure,
+    Milestone,
+    Person,
+    Plan,
+    Recommendation,
+    Theme,
+)
+
+Named = TypeVar("Named", Plan, Person, Theme, Milestone, Measure)
 
 _REF_NUMBER = re.compile(r"r?(\d+)", re.IGNORECASE)
 
@@ -46,10 +60,45 @@ def suggestion(name: str, candidates: Sequence[str]) -> str:
     return f'Did you mean "{scored[0][1]}"?'
 
 
+def named(
+    session: Session, model: type[Named], typed: str, *where: Any, lock: bool = False
+) -> Named | None:
+    """The row of `model` (within `where`) whose name is `typed` as people type it.
+
+    An indexed exact match first, then lower() in SQL; only then are the names of the
+    scope folded in Python, because SQLite's lower() folds ASCII alone ("émile" must find
+    "Émile") and neither database folds runs of spaces. The scope is one plan's themes,
+    milestones or measures, or the database's people or plans: hundreds of names.
+    """
+    name_col = col(model.name)
+    for match in (name_col == typed, same(name_col, typed)):
+        stmt = select(model).where(*where, match)
+        found = session.exec(stmt.with_for_update() if lock else stmt).first()
+        if found is not None:
+            return found
+    wanted = folded(typed)
+    for row_id, name in session.execute(select(col(model.id), name_col).where(*where)):
+        if folded(name) == wanted:
+            stmt = select(model).where(col(model.id) == row_id)
+            return session.exec(stmt.with_for_update() if lock else stmt).first()
+    return None
+
+
+def find_plan(session: Session, name: str) -> Plan:
+    """A plan by name as typed (`--plan`, `plan show NAME`)."""
+    name = key(name, "the plan's name")
+    plan = named(session, Plan, name)
+    if plan is not None:
+        return plan
+    hint = suggestion(name, list(session.exec(select(Plan.name)).all()))
+    todo = f"{hint} See improveplan plan list" if hint else "see improveplan plan list"
+    raise NotFound(f'no plan named "{name}"', todo)
+
+
 def find_person(session: Session, name: str, what: str = "the person's name") -> Person:
-    """A person by name, case-insensitively; unknown names suggest the closest."""
+    """A person by name in any case and spacing; unknown names suggest the closest."""
     name = key(name, what)
-    person = session.exec(select(Person).where(same(Person.name, name))).first()
+    person = named(session, Person, name)
     if person is not None:
         return person
     names = list(session.exec(select(Person.name)).all())
@@ -63,11 +112,9 @@ def find_person(session: Session, name: str, what: str = "the person's name") ->
 
 
 def find_theme(session: Session, plan_id: int, name: str) -> Theme:
-    """A theme (workstream) of the plan by name, case-insensitively."""
+    """A theme (workstream) of the plan by name, in any case and spacing."""
     name = key(name, "the theme's name")
-    theme = session.exec(
-        select(Theme).where(Theme.plan_id == plan_id, same(Theme.name, name))
-    ).first()
+    theme = named(session, Theme, name, col(Theme.plan_id) == plan_id)
     if theme is not None:
         return theme
     names = list(session.exec(select(Theme.name).where(Theme.plan_id == plan_id)).all())
@@ -78,6 +125,25 @@ def find_theme(session: Session, plan_id: int, name: str) -> Theme:
         else "add it first with improveplan theme add NAME"
     )
     raise NotFound(f'no theme named "{name}"', todo)
+
+
+def milestone_named(session: Session, plan: Plan, name: str) -> Milestone | None:
+    """A milestone of the plan by name as typed, or None (callers may refresh the
+    default milestones and look again before saying it is unknown)."""
+    name = key(name, "the milestone's name")
+    return named(session, Milestone, name, col(Milestone.plan_id) == plan.id)
+
+
+def find_measure(session: Session, plan_id: int, name: str, *, lock: bool = False) -> Measure:
+    """A measure of the plan by name as typed; unknown names suggest the closest."""
+    name = key(name, "the measure's name")
+    found = named(session, Measure, name, col(Measure.plan_id) == plan_id, lock=lock)
+    if found is not None:
+        return found
+    names = list(session.exec(select(Measure.name).where(col(Measure.plan_id) == plan_id)).all())
+    hint = suggestion(name, names)
+    todo = f"{hint} See improveplan measure list" if hint else "see improveplan measure list"
+    raise NotFound(f'no measure named "{name}"', todo)
 
 
 def find_inspection(session: Session, plan: Plan, inspection_id: int) -> Inspection:

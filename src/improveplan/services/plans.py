@@ -8,13 +8,15 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from improveplan.domain.inputs import REF_LENGTH
-from improveplan.errors import Conflict, NotFound
+from improveplan.errors import Conflict, ImproveplanError
 from improveplan.services import audit, inputs
 from improveplan.services.context import App
-from improveplan.store.models import Action, Plan, Recommendation
+from improveplan.services.edits import Updated, lead_change, updated
+from improveplan.services.lookups import find_plan, named
+from improveplan.store.models import Action, Person, Plan, Recommendation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,6 +29,7 @@ class PlanSummary:
     recommendations: int
     actions: int
     created_at: dt.datetime
+    lead: str | None = None  # the person accountable for the whole plan
 
 
 def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
@@ -42,6 +45,8 @@ def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
 
     stmt = (
         sql_select(Plan, count(Recommendation).label("recs"), count(Action).label("actions"))
+        .add_columns(col(Person.name).label("lead"))
+        .outerjoin(Person, col(Person.id) == col(Plan.lead_id))
         .where(*where)
         .order_by(col(Plan.name))
     )
@@ -53,9 +58,17 @@ def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
             recommendations=int(recs),
             actions=int(actions),
             created_at=plan.created_at,
+            lead=lead,
         )
-        for plan, recs, actions in session.execute(stmt)
+        for plan, recs, actions, lead in session.execute(stmt)
     ]
+
+
+def refuse_taken(session: Session, name: str, but: Plan | None = None) -> None:
+    """Plan names are unique in any case and spacing."""
+    found = named(session, Plan, name)
+    if found is not None and found is not but:
+        raise Conflict(f'a plan named "{found.name}" already exists', "choose another name")
 
 
 def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> PlanSummary:
@@ -64,8 +77,7 @@ def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None)
     authority = inputs.name(authority, "the local authority's name")
     la_code = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
     with app.write() as session:
-        if session.exec(select(Plan).where(Plan.name == name)).first() is not None:
-            raise Conflict(f'a plan named "{name}" already exists', "choose another name")
+        refuse_taken(session, name)
         plan = Plan(name=name, authority=authority, la_code=la_code)
         session.add(plan)
         session.flush()
@@ -94,12 +106,61 @@ def list_plans(app: App) -> list[PlanSummary]:
 
 
 def show_plan(app: App, *, name: str | None = None) -> PlanSummary:
-    """One plan by name (default: the current plan)."""
+    """One plan by name as typed (default: the current plan)."""
     name = None if name is None else inputs.key(name, "the plan's name")
     with app.read() as session:
-        plan_id = app.plan(session).id if name is None else None
-        where = col(Plan.id) == plan_id if name is None else col(Plan.name) == name
-        found = _summaries(session, where)
-        if not found:
-            raise NotFound(f'no plan named "{name}"', "see improveplan plan list")
-        return found[0]
+        plan = app.plan(session) if name is None else find_plan(session, name)
+        return _summaries(session, col(Plan.id) == plan.id)[0]
+
+
+def _asked(
+    name: str,
+    new_name: str | None,
+    authority: str | None,
+    la_code: str | None,
+    lead: str | None,
+) -> dict[str, str | None]:
+    """The plan's own columns to set, checked (an empty --la-code clears it)."""
+    if all(v is None for v in (new_name, authority, la_code, lead)):
+        raise ImproveplanError(
+            f'nothing to change for plan "{name}"',
+            "give --name, --authority, --la-code or --lead",
+        )
+    asked: dict[str, str | None] = {}
+    if new_name is not None:
+        asked["name"] = inputs.name(new_name, "the plan's name")
+    if authority is not None:
+        asked["authority"] = inputs.name(authority, "the local authority's name")
+    if la_code is not None:
+        asked["la_code"] = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
+    return asked
+
+
+def update_plan(
+    app: App,
+    *,
+    name: str,
+    new_name: str | None = None,
+    authority: str | None = None,
+    la_code: str | None = None,
+    lead: str | None = None,
+) -> Updated:
+    """Correct a plan's name, authority or LA code, or name its lead (`none` clears it)."""
+    name = inputs.key(name, "the plan's name")
+    asked = _asked(name, new_name, authority, la_code, lead)
+    with app.write() as session:
+        plan = find_plan(session, name)
+        assert plan.id is not None
+        if "name" in asked:
+            refuse_taken(session, str(asked["name"]), but=plan)
+        changes = {k: (getattr(plan, k), v) for k, v in asked.items()}
+        for key, value in asked.items():
+            setattr(plan, key, value)
+        if lead is not None:
+            plan.lead_id, changes["lead"] = lead_change(session, plan.lead_id, lead)
+        session.add(plan)
+        audit.record(
+            session, actor=app.user, plan_id=plan.id, entity="plan", entity_id=plan.id,
+            changes=changes,
+        )  # fmt: skip
+        return updated(plan.name, changes)
