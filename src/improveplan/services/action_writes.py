@@ -107,12 +107,7 @@ def _id(value: int | None) -> int:
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
-    name = inputs.key(name, "the milestone's name")
-    return session.exec(
-        select(Milestone).where(
-            col(Milestone.plan_id) == plan.id, lookups.same(col(Milestone.name), name)
-        )
-    ).first()
+    return lookups.milestone_named(session, plan, name)
 
 
 def _milestone(session: Session, app: App, plan: Plan, name: str) -> Link:

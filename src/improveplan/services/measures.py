@@ -14,11 +14,11 @@ from typing import Protocol
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.errors import Conflict, ImproveplanError
 from improveplan.serialize import json_field
 from improveplan.services import audit, inputs
 from improveplan.services.context import App
-from improveplan.services.lookups import same, suggestion
+from improveplan.services.lookups import find_measure, named
 from improveplan.store.models import Measure, MeasureValue
 
 UNIT_LENGTH = 40  # store/models.py
@@ -110,21 +110,11 @@ def on_track(
 
 
 def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> Measure:
-    name = inputs.key(name, "the measure's name")
-    stmt = select(Measure).where(col(Measure.plan_id) == plan_id, same(col(Measure.name), name))
-    found = session.exec(stmt.with_for_update() if lock else stmt).first()
-    if found is not None:
-        return found
-    names = list(session.exec(select(Measure.name).where(col(Measure.plan_id) == plan_id)).all())
-    hint = suggestion(name, names)
-    todo = f"{hint} See improveplan measure list" if hint else "see improveplan measure list"
-    raise NotFound(f'no measure named "{name}"', todo)
+    return find_measure(session, plan_id, name, lock=lock)
 
 
 def _ensure_new(session: Session, plan_id: int, name: str) -> None:
-    taken = session.exec(
-        select(Measure).where(col(Measure.plan_id) == plan_id, same(col(Measure.name), name))
-    ).first()
+    taken = named(session, Measure, name, col(Measure.plan_id) == plan_id)
     if taken is not None:
         raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
 

@@ -287,12 +287,7 @@ def timeline(app: App, *, as_of: dt.date) -> Timeline:
 
 
 def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None:
-    name = inputs.key(name, "the milestone's name")
-    return session.exec(
-        select(Milestone).where(
-            col(Milestone.plan_id) == plan.id, lookups.same(col(Milestone.name), name)
-        )
-    ).first()
+    return lookups.milestone_named(session, plan, name)
 
 
 def set_milestone(app: App, *, name: str, date: dt.date) -> MilestoneSet:
