@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ class ExportedPlan:
     authority: str
     la_code: str | None
     created_at: dt.datetime
+    lead: str | None = None  # a person's name; files before the plan lead lack it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +85,7 @@ class ExportedMilestone:
     user_set: bool
     expected: bool
     done: dt.date | None
+    missed_reason: str | None = None  # a meeting that did not take place, and why
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,6 +163,7 @@ class ExportedNotification:
     sent_at: dt.datetime
     subject: str
     action_refs: str
+    digest_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +175,18 @@ class ExportedCount:
     red: int
     total: int
     overdue: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedRemovedAction:
+    """An action removed by mistake: its ref stays taken, and its audit events (entity
+    "action") name it by this ref."""
+
+    ref: str
+    title: str
+    reason: str
+    actor: str
+    removed_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,9 +208,14 @@ class PlanExport:
     audit: Iterable[AuditEntry]
     notifications: list[ExportedNotification]
     daily_counts: list[ExportedCount]
+    removed_actions: list[ExportedRemovedAction] = field(default_factory=list)
 
 
-SECTIONS = tuple(key for key in record_keys(PlanExport) if key not in {"format", "schema"})
+# Sections added after the first files were written: a file without one has none.
+LATER_SECTIONS = ("removed_actions",)
+SECTIONS = tuple(
+    key for key in record_keys(PlanExport) if key not in {"format", "schema", *LATER_SECTIONS}
+)
 
 
 def dumps(document: PlanExport) -> str:
@@ -219,6 +239,8 @@ def loads(text: str) -> dict[str, Any]:
         raise DocumentError("missing " + ", ".join(missing))
     if not isinstance(data["plan"], dict) or not data["plan"].get("name"):
         raise DocumentError("the plan has no name")
+    for section in LATER_SECTIONS:
+        data.setdefault(section, [])
     return data
 
 
@@ -228,7 +250,7 @@ DATE_FIELDS = {
     *("done", "issued", "plan_due", "first_board", "lifted", "baseline_date", "target_date"),
     *("sent_on", "day"),
 }
-TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at"}
+TIME_FIELDS = {"created_at", "updated_at", "at", "sent_at", "removed_at"}
 
 
 def value(name: str, raw: Any) -> Any:

@@ -32,6 +32,7 @@ from improveplan.io.export_json import (
     ExportedPerson,
     ExportedPlan,
     ExportedRecommendation,
+    ExportedRemovedAction,
     ExportedTheme,
     ExportedValue,
     PlanExport,
@@ -56,6 +57,7 @@ from improveplan.store.models import (
     Plan,
     ProgressNote,
     Recommendation,
+    RemovedAction,
     Theme,
 )
 
@@ -72,6 +74,8 @@ NOTICE_FIELDS = record_keys(NoticeTerms)
 MEASURE_FIELDS = _columns(ExportedMeasure, "values")
 INSPECTION_FIELDS = _columns(ExportedInspection, "number", "judgements")
 NOTIFICATION_FIELDS = record_keys(ExportedNotification)
+PLAN_FIELDS = _columns(ExportedPlan, "lead")
+REMOVED_FIELDS = record_keys(ExportedRemovedAction)
 COUNT_FIELDS = record_keys(ExportedCount)
 SENT = (Notification.sent_at, Notification.recipient, Notification.kind)  # their order
 Keys = dict[tuple[str, int], str]  # (table, row id) → the name or ref the document uses
@@ -114,18 +118,21 @@ def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) 
     assert plan.id is not None
     pid = plan.id
     keys: Keys = {("plan", pid): plan.name}
-    people, names = _people(session, pid, keys)
+    people, names = _people(session, plan, keys)
     themes, theme_names = _themes(session, pid, names, keys)
     inspections, ordinals = _inspections(session, pid, keys)
     recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
     milestones, milestone_names = _milestones(session, pid, keys)
     lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
     actions = _actions(session, pid, lookups, keys)
+    removed = _removed(session, pid, keys)
     notice = _notice(session, pid, keys)
     measures = _measures(session, pid, keys)
     audit = _audit(session, pid, keys)  # last: events name rows by the keys found above
     return PlanExport(
-        plan=ExportedPlan(**{k: getattr(plan, k) for k in record_keys(ExportedPlan)}),
+        plan=ExportedPlan(
+            **{k: getattr(plan, k) for k in PLAN_FIELDS}, lead=names.get(plan.lead_id or -1)
+        ),
         people=people,
         themes=themes,
         inspections=inspections,
@@ -141,6 +148,7 @@ def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) 
         daily_counts=[
             _row(ExportedCount, c) for c in _of_plan(session, DailyCount, pid, DailyCount.day)
         ],
+        removed_actions=removed,
     )
 
 
@@ -149,14 +157,18 @@ def _row(section: type[T], row: Mapping[str, Any], **references: Any) -> T:
     return section(**{k: row[k] for k in _columns(section, *references)}, **references)
 
 
-def _people(session: Session, pid: int, keys: Keys) -> tuple[list[ExportedPerson], Names]:
-    """The people the plan refers to: action owners and theme leads."""
-    owners = select(col(Action.owner_id)).where(col(Action.plan_id) == pid)
-    leads = select(col(Theme.lead_id)).where(col(Theme.plan_id) == pid)
+def _people(session: Session, plan: Plan, keys: Keys) -> tuple[list[ExportedPerson], Names]:
+    """The people the plan refers to: action owners, theme leads and the plan's lead."""
+    owners = select(col(Action.owner_id)).where(col(Action.plan_id) == plan.id)
+    leads = select(col(Theme.lead_id)).where(col(Theme.plan_id) == plan.id)
     found = rows(
         session,
         Person,
-        or_(col(Person.id).in_(owners), col(Person.id).in_(leads)),
+        or_(
+            col(Person.id).in_(owners),
+            col(Person.id).in_(leads),
+            col(Person.id) == plan.lead_id,
+        ),
         order=[col(Person.name)],
     )
     names = {p["id"]: p["name"] for p in found}
@@ -262,6 +274,15 @@ def _actions(
             )
         )
     return result
+
+
+def _removed(session: Session, pid: int, keys: Keys) -> list[ExportedRemovedAction]:
+    """Actions removed by mistake; the trail of each names it by its ref (its row is gone,
+    so an import gives it an id no action can have: see services/importer.py)."""
+    found = _of_plan(session, RemovedAction, pid, RemovedAction.removed_at, RemovedAction.ref)
+    for r in found:
+        keys.setdefault(("action", r["action_id"]), r["ref"])
+    return [_row(ExportedRemovedAction, r) for r in found]
 
 
 def _notice(session: Session, pid: int, keys: Keys) -> NoticeTerms | None:

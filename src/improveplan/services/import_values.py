@@ -28,6 +28,7 @@ from improveplan.store.models import (
     Plan,
     ProgressNote,
     Recommendation,
+    RemovedAction,
     Theme,
 )
 
@@ -43,6 +44,7 @@ SECTION_TABLES: tuple[tuple[str, type[Any], str], ...] = (
     ("audit", AuditEvent, "audit event"),
     ("notifications", Notification, "notification"),
     ("daily_counts", DailyCount, "daily count"),
+    ("removed_actions", RemovedAction, "removed action"),
 )
 NESTED: dict[str, tuple[str, type[Any], str]] = {
     "actions": ("notes", ProgressNote, "note"),

@@ -6,7 +6,10 @@ the one write path of new actions (services/new_actions.py), checked by the same
 as `action add` and a tracker, except that dates stand as they were exported. The plan's
 audit trail is copied as it was (actors and timestamps kept), so no creation events are
 invented for what it restores; the import itself is recorded as a database-level event
-(no plan), so exporting the copy gives the same JSON.
+(no plan), so exporting the copy gives the same JSON. Names are matched as people type
+them (any case, spaces folded): a plan named so is already there, a person named so is
+reused. Files written before the plan lead, missed meetings and removed actions import
+as plans without them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
+from improveplan.domain.inputs import folded
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import Draft, Flaw, check_new_actions
 from improveplan.errors import Conflict, ImproveplanError
@@ -32,10 +36,12 @@ from improveplan.services.export import (
     MILESTONE_FIELDS,
     NOTICE_FIELDS,
     NOTIFICATION_FIELDS,
+    PLAN_FIELDS,
+    REMOVED_FIELDS,
     table,
 )
 from improveplan.services.import_values import check_values
-from improveplan.services.lookups import same
+from improveplan.services.lookups import named
 from improveplan.services.new_actions import Link, NewAction
 from improveplan.store.models import (
     Action,
@@ -52,6 +58,7 @@ from improveplan.store.models import (
     Plan,
     ProgressNote,
     Recommendation,
+    RemovedAction,
     Theme,
 )
 
@@ -79,13 +86,13 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
     check_values(doc, path.name)
     name = doc["plan"]["name"]
     with app.read() if dry_run else app.write() as session:
-        taken = session.execute(select(col(Plan.id)).where(col(Plan.name) == name)).first()
+        taken = named(session, Plan, name)
         if taken is not None:
             raise Conflict(
-                f'a plan named "{name}" already exists in {app.shown_db}',
+                f'a plan named "{taken.name}" already exists in {app.shown_db}',
                 "import into an empty database, or one without that plan",
             )
-        known = {n.lower() for n in session.execute(select(col(Person.name))).scalars()}
+        known = {folded(n) for n in session.execute(select(col(Person.name))).scalars()}
         summary = PlanImport(
             plan=name,
             file=path.name,
@@ -93,7 +100,7 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
             actions=len(doc["actions"]),
             notes=sum(len(a["notes"]) for a in doc["actions"]),
             audit_events=len(doc["audit"]),
-            people_created=[p["name"] for p in doc["people"] if p["name"].lower() not in known],
+            people_created=[p["name"] for p in doc["people"] if folded(p["name"]) not in known],
         )
         if dry_run:
             return summary
@@ -108,13 +115,15 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
 
 
 def _write(session: Session, app: App, doc: dict[str, Any]) -> None:
-    plan = Plan(**pick(doc["plan"], ("name", "authority", "la_code", "created_at")))
+    plan = Plan(**pick(doc["plan"], PLAN_FIELDS))
     session.add(plan)
     session.flush()
     assert plan.id is not None
     pid = plan.id
     keys: Keys = {("plan", plan.name): pid}
     people = _people(session, app, doc["people"], keys)
+    plan.lead_id = people.get(doc["plan"].get("lead") or "")
+    session.add(plan)
     themes = _themes(session, pid, doc["themes"], people, keys)
     inspections = _inspections(session, pid, doc["inspections"], keys)
     recs = _recommendations(session, pid, doc["recommendations"], themes, inspections, keys)
@@ -122,6 +131,7 @@ def _write(session: Session, app: App, doc: dict[str, Any]) -> None:
     keys.update({("milestone", n): i for n, i in milestones.items()})
     lookups = {"owner": people, "theme": themes, "milestone": milestones, "rec": recs}
     _actions(session, pid, doc["actions"], lookups, keys)
+    _removed(session, pid, doc["removed_actions"], keys)
     if doc["notice"] is not None:
         notice = Notice(plan_id=pid, **pick(doc["notice"], NOTICE_FIELDS))
         session.add(notice)
@@ -160,9 +170,8 @@ def _people(session: Session, app: App, people: list[dict[str, Any]], keys: Keys
     """{name: id}, reusing people already in the database (matched case-insensitively)."""
     found: dict[str, int] = {}
     for person in people:
-        existing = session.execute(
-            select(col(Person.id)).where(same(col(Person.name), person["name"]))
-        ).scalar()
+        reused = named(session, Person, person["name"])
+        existing = reused.id if reused is not None else None
         if existing is None:
             row = Person(
                 name=person["name"],
@@ -314,6 +323,20 @@ def _actions(
     ):
         counts[action_id] = counts.get(action_id, 0) + 1
         keys[("progress_note", f"{refs[action_id]}#{counts[action_id]}")] = note_id
+
+
+def _removed(session: Session, pid: int, items: list[dict[str, Any]], keys: Keys) -> None:
+    """Removed actions, their refs still taken. The action row is gone, so its trail is
+    kept under an id no action can have: minus the removed row's own id, unique in the
+    database (the source database's id could be any new action's here)."""
+    rows = [RemovedAction(plan_id=pid, action_id=0, **pick(r, REMOVED_FIELDS)) for r in items]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        assert row.id is not None
+        row.action_id = -row.id
+        keys.setdefault(("action", row.ref), row.action_id)
+    session.flush()
 
 
 def _measures(session: Session, pid: int, items: list[dict[str, Any]], keys: Keys) -> None:
