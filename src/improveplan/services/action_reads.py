@@ -98,17 +98,23 @@ def action_result(
     return rows[0]
 
 
-def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> None:
-    """Unknown names in a filter are errors with suggestions, not empty lists."""
+def _check_filter(
+    session: Session, plan: Plan, flt: queries.ActionFilter
+) -> queries.ActionFilter:
+    """Unknown names in a filter are errors with suggestions, not empty lists; known ones
+    are filtered by the name stored (what was typed may differ in case or spacing)."""
     assert plan.id is not None
     if flt.owner is not None:
-        lookups.find_person(session, flt.owner, "the owner's name")
+        owner = lookups.find_person(session, flt.owner, "the owner's name").name
+        flt = dataclasses.replace(flt, owner=owner)
     if flt.theme is not None:
-        lookups.find_theme(session, plan.id, flt.theme)
+        theme = lookups.find_theme(session, plan.id, flt.theme).name
+        flt = dataclasses.replace(flt, theme=theme)
     if flt.rec is not None:
         from improveplan.services.lookups import find_recommendation
 
         find_recommendation(session, plan, flt.rec)
+    return flt
 
 
 def list_actions(
@@ -123,7 +129,7 @@ def list_actions(
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        _check_filter(session, plan, flt)
+        flt = _check_filter(session, plan, flt)
         return queries.action_rows(
             session,
             plan_id=plan.id,

@@ -101,7 +101,7 @@ def _apply(
     if flt.ref is not None:
         stmt = stmt.where(col(Action.ref) == flt.ref)
     if flt.owner is not None:
-        stmt = stmt.where(func.lower(col(owner.name)) == flt.owner.lower())
+        stmt = stmt.where(func.lower(col(owner.name)) == func.lower(flt.owner))
     if flt.status:
         stmt = stmt.where(col(Action.status).in_(list(flt.status)))
     if not flt.include_cancelled:
@@ -109,7 +109,7 @@ def _apply(
     if flt.rag is not None:
         stmt = stmt.where(rag_effective(as_of, amber_days) == flt.rag.value)
     if flt.theme is not None:
-        stmt = stmt.where(func.lower(col(theme.name)) == flt.theme.lower())
+        stmt = stmt.where(func.lower(col(theme.name)) == func.lower(flt.theme))
     if flt.overdue:
         stmt = stmt.where(is_overdue(as_of))
     if flt.due_by is not None:
