@@ -127,11 +127,21 @@ def test_show_lists_actions_and_what_they_lead(plan_run: Invoke) -> None:
         "role": None,
         "team": "Care Leavers",
         "actions": [
-            {"plan": "Peterborough", "ref": "2", "title": "Recruit staff",
-             "status": "in_progress", "due": "2025-03-20"},
-            {"plan": "Peterborough", "ref": "1", "title": "Audit case files",
-             "status": "not_started", "due": "2025-04-01"},
-        ],  # fmt: skip
+            {
+                "plan": "Peterborough",
+                "ref": "2",
+                "title": "Recruit staff",
+                "status": "in_progress",
+                "due": "2025-03-20",
+            },
+            {
+                "plan": "Peterborough",
+                "ref": "1",
+                "title": "Audit case files",
+                "status": "not_started",
+                "due": "2025-04-01",
+            },
+        ],
         "themes": [{"plan": "Peterborough", "name": "Care leavers"}],
         "plans": ["Peterborough"],
     }

@@ -40,6 +40,7 @@ def test_plan_add_list_show(run: Invoke) -> None:
             "la_code": "874",
             "recommendations": 0,
             "actions": 0,
+            "lead": None,
         }
     ]
     shown = json.loads(run("plan", "show", "--format", "json").stdout)
@@ -128,3 +129,85 @@ def test_csv_neutralises_formulas(run: Invoke) -> None:
     run("person", "add", '=HYPERLINK("x")', "--team", "+44 team")
     out = run("person", "list", "--format", "csv").stdout
     assert out.splitlines()[1] == '"\'=HYPERLINK(""x"")",,,\'+44 team'
+
+
+def test_plan_update_corrects_and_names_the_lead(plan_run: Invoke, db_url: str) -> None:
+    result = plan_run(
+        "plan", "update", "PETERBOROUGH", "--name", "Peterborough 2025", "--la-code", "",
+        "--lead", "priya  natarajan", user="Sam Director",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "Plan Peterborough 2025: name Peterborough → Peterborough 2025; la_code 874 → —; "
+        "lead — → Priya Natarajan.\n"
+    )
+    assert _audit(db_url)[-3:] == [
+        ("Sam Director", "plan", "name", "Peterborough", "Peterborough 2025"),
+        ("Sam Director", "plan", "la_code", "874", None),
+        ("Sam Director", "plan", "lead", None, "Priya Natarajan"),
+    ]
+    shown = json.loads(run_json(plan_run, "plan", "show", "peterborough  2025"))
+    assert (shown["name"], shown["la_code"], shown["lead"]) == (
+        "Peterborough 2025",
+        None,
+        "Priya Natarajan",
+    )
+    assert list(shown)[-1] == "lead"
+    table = plan_run("plan", "list").stdout.splitlines()
+    assert (
+        table[1]
+        == "┃ Plan              ┃ Local authority           ┃ LA code ┃ Recs ┃ Actions ┃ Lead            ┃"
+    )
+    assert (
+        table[3]
+        == "│ Peterborough 2025 │ Peterborough City Council │         │ 0    │ 0       │ Priya Natarajan │"
+    )
+    cleared = plan_run("plan", "update", "Peterborough 2025", "--lead", "none")
+    assert cleared.stderr == "Plan Peterborough 2025: lead Priya Natarajan → —.\n"
+    assert plan_run("plan", "list", "--format", "csv").stdout.splitlines()[0] == (
+        "name,authority,la_code,recommendations,actions,lead"
+    )
+
+
+def test_plan_update_refusals_change_nothing(plan_run: Invoke, db_url: str) -> None:
+    plan_run("plan", "add", "Luton", "--authority", "Luton Borough Council")
+    before = len(_audit(db_url))
+    dup = plan_run("plan", "update", "Luton", "--name", "peterBOROUGH")
+    assert (dup.exit_code, dup.stderr) == (
+        1,
+        'Error: a plan named "Peterborough" already exists — choose another name\n',
+    )
+    lead = plan_run("plan", "update", "Luton", "--lead", "Tom Okafr")
+    assert lead.stderr == (
+        'Error: no person named "Tom Okafr" — Did you mean "Tom Okafor"? '
+        "Add them with improveplan person add\n"
+    )
+    nothing = plan_run("plan", "update", "Luton")
+    assert nothing.stderr == (
+        'Error: nothing to change for plan "Luton" — give --name, --authority, --la-code or '
+        "--lead\n"
+    )
+    unknown = plan_run("plan", "update", "Lutom", "--authority", "X")
+    assert unknown.stderr == (
+        'Error: no plan named "Lutom" — Did you mean "Luton"? See improveplan plan list\n'
+    )
+    assert len(_audit(db_url)) == before
+
+
+def test_plan_names_are_found_and_refused_folded(run: Invoke) -> None:
+    run("plan", "add", "Île de  Wight", "--authority", "Isle of Wight Council")
+    assert run("plan", "add", "Île de Wight", "--authority", "X").stderr == (
+        'Error: a plan named "Île de Wight" already exists — choose another name\n'
+    )
+    assert run("plan", "add", "ÎLE DE WIGHT", "--authority", "X").exit_code == 1
+    run("plan", "add", "Luton", "--authority", "Luton Borough Council")
+    chosen = run("--plan", "île  DE wight", "plan", "show", "--format", "json")
+    assert json.loads(chosen.stdout)["name"] == "Île de Wight"
+    env = run("theme", "list", env={"IMPROVEPLAN_PLAN": "LUTON"})
+    assert env.exit_code == 0, env.output
+
+
+def run_json(run: Invoke, *args: str) -> str:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return result.stdout

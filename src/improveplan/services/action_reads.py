@@ -98,9 +98,7 @@ def action_result(
     return rows[0]
 
 
-def _check_filter(
-    session: Session, plan: Plan, flt: queries.ActionFilter
-) -> queries.ActionFilter:
+def _check_filter(session: Session, plan: Plan, flt: queries.ActionFilter) -> queries.ActionFilter:
     """Unknown names in a filter are errors with suggestions, not empty lists; known ones
     are filtered by the name stored (what was typed may differ in case or spacing)."""
     assert plan.id is not None
