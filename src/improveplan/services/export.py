@@ -164,11 +164,7 @@ def _people(session: Session, plan: Plan, keys: Keys) -> tuple[list[ExportedPers
     found = rows(
         session,
         Person,
-        or_(
-            col(Person.id).in_(owners),
-            col(Person.id).in_(leads),
-            col(Person.id) == plan.lead_id,
-        ),
+        or_(col(Person.id).in_(owners), col(Person.id).in_(leads), col(Person.id) == plan.lead_id),
         order=[col(Person.name)],
     )
     names = {p["id"]: p["name"] for p in found}
@@ -277,8 +273,7 @@ def _actions(
 
 
 def _removed(session: Session, pid: int, keys: Keys) -> list[ExportedRemovedAction]:
-    """Actions removed by mistake; the trail of each names it by its ref (its row is gone,
-    so an import gives it an id no action can have: see services/importer.py)."""
+    """Removed actions; the trail names each by its ref (services/importer.py `_removed`)."""
     found = _of_plan(session, RemovedAction, pid, RemovedAction.removed_at, RemovedAction.ref)
     for r in found:
         keys.setdefault(("action", r["action_id"]), r["ref"])
