@@ -30,7 +30,7 @@ def test_init_twice_keeps_rows(run_fresh: Invoke) -> None:
     again = run_fresh("init")
     assert again.exit_code == 0, again.output
     listed = run_fresh("plan", "list", "--format", "csv")
-    assert listed.stdout == "name,authority,la_code,recommendations,actions\nP,A,,0,0\n"
+    assert listed.stdout == "name,authority,la_code,recommendations,actions,lead\nP,A,,0,0,\n"
 
 
 def test_missing_database_says_run_init(tmp_path: Path) -> None:
