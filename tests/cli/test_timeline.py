@@ -61,7 +61,7 @@ def test_notice_reviews_end_of_month_boards_and_expected_visits(plan_run: Invoke
         plan_run, "notice", "set", "--issued", "2023-08-31", "--board-every-weeks", "6",
         "--first-board", "2023-09-15", "--chair", "Dame Sue Fox", "--lifted", "2025-03-31",
     )  # fmt: skip
-    rows = by_name(timeline(plan_run))
+    rows = by_name(timeline(plan_run, "--all"))
     # Calendar months, end-of-month safe: 31 Aug + 6 months is 29 Feb in a leap year.
     assert rows["DfE review 1"]["date"] == "2024-02-29"
     assert rows["DfE review 2"]["date"] == "2024-08-31"
