@@ -27,7 +27,9 @@ def _status_style() -> Callable[[Any], str | None]:
 
     styles = {
         S.done: "rag.blue",
+        S.held: "rag.blue",
         S.overdue: "rag.red",
+        S.missed: "rag.red",
         S.due: "rag.amber",
         S.upcoming: "rag.green",
         S.expected: "muted",
@@ -35,7 +37,15 @@ def _status_style() -> Callable[[Any], str | None]:
     return styles.get
 
 
-def _emit_milestones(rows: Sequence[TimelineEntry], fmt: str, *, title: str | None) -> None:
+EMPTY = (
+    "No milestones yet — add an inspection with --received, "
+    "or improveplan notice set --issued DATE, or improveplan milestone add NAME --date DATE."
+)
+
+
+def _emit_milestones(
+    rows: Sequence[TimelineEntry], fmt: str, *, title: str | None, empty: str = EMPTY
+) -> None:
     from improveplan.render.output import Column, emit
 
     columns = [
@@ -48,42 +58,81 @@ def _emit_milestones(rows: Sequence[TimelineEntry], fmt: str, *, title: str | No
     ]
     if fmt == "csv":
         columns[2:2] = [Column("kind", "Kind"), Column("done", "Done")]
-    emit(
-        rows,
-        columns,
-        fmt,
-        title=title,
-        empty="No milestones yet — add an inspection with --received, "
-        "or improveplan notice set --issued DATE, or improveplan milestone add NAME --date DATE.",
-    )
+    emit(rows, columns, fmt, title=title, empty=empty)
+
+
+def _not_shown(earlier: int, later: int) -> str | None:
+    """ "12 earlier and 20 later not shown (--all shows them).", or None when none are."""
+    parts = [f"{n} {side}" for n, side in ((earlier, "earlier"), (later, "later")) if n]
+    return f"{' and '.join(parts)} not shown (--all shows them)." if parts else None
+
+
+def _empty_window(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"No milestones from {start} to {end}."
+    return f"No milestones from {start} on." if start else f"No milestones up to {end}."
 
 
 @click.command("timeline")
 @as_of_option
+@click.option(
+    "--from",
+    "start",
+    type=DATE,
+    default=None,
+    help="Show milestones from DATE [3 months before the as-of date].",
+)
+@click.option(
+    "--to",
+    "end",
+    type=DATE,
+    default=None,
+    help="Show milestones up to DATE [12 months after the as-of date].",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every milestone, first to last.")
 @format_option
-def timeline(as_of: dt.date | None, fmt: str) -> None:
+def timeline(
+    as_of: dt.date | None, start: dt.date | None, end: dt.date | None, show_all: bool, fmt: str
+) -> None:  # fmt: skip
     """The statutory and DfE timeline, by date, with what is still open before each milestone.
 
-    Default milestones follow their sources (the report's received date, the notice);
-    a date set with `milestone add` wins.
+    Shows the last 3 months and the next 12 (in every format), and says how many
+    milestones fall outside. Past boards and DfE reviews are held unless recorded missed;
+    only deadlines turn overdue. Default milestones follow their sources (the report's
+    received date, the notice); a date set with `milestone add` or `update` wins.
     """
+    from improveplan.errors import ImproveplanError
+    from improveplan.render.output import message
     from improveplan.services import timeline as service
 
+    if show_all and (start or end):
+        raise click.UsageError("give --all or --from/--to, not both")
     when = as_of_or_today(as_of)
-    data = service.timeline(get_app(), as_of=when)
-    _emit_milestones(data.milestones, fmt, title=f"Timeline of {data.plan} as of {when}")
+    if not show_all:
+        first, last = service.default_window(when)
+        start, end = start or first, end or last
+    if start and end and start > end:
+        raise ImproveplanError(f"--from {start} is after --to {end}", "give the earlier date first")
+    data = service.timeline(get_app(), as_of=when, start=start, end=end)
+    empty = _empty_window(start, end) if data.earlier or data.later else EMPTY
+    _emit_milestones(
+        data.milestones, fmt, title=f"Timeline of {data.plan} as of {when}", empty=empty
+    )
+    note = _not_shown(data.earlier, data.later)
+    if note:
+        message(note)
 
 
 @click.group()
 def milestone() -> None:
-    """Add, list and complete milestones."""
+    """Add, list, complete, move and remove milestones."""
 
 
 @milestone.command("list")
 @as_of_option
 @format_option
 def milestone_list(as_of: dt.date | None, fmt: str) -> None:
-    """List the plan's milestones (the same rows as `timeline`)."""
+    """List every milestone of the plan (the rows of `timeline --all`)."""
     from improveplan.services import timeline as service
 
     when = as_of_or_today(as_of)
@@ -97,7 +146,7 @@ def milestone_list(as_of: dt.date | None, fmt: str) -> None:
 def milestone_add(name: str, when: dt.date) -> None:
     """Add milestone NAME, or set your own date for a default one (your date then wins)."""
     from improveplan.render.output import message
-    from improveplan.services import timeline as service
+    from improveplan.services import milestones as service
 
     row = service.set_milestone(get_app(), name=name, date=when)
     verb = "Added" if row.created else "Set"
@@ -105,16 +154,85 @@ def milestone_add(name: str, when: dt.date) -> None:
 
 
 @milestone.command("done")
-@click.argument("name")
-@click.option("--date", "when", type=DATE, default=None, help="When it was met (default today).")
-def milestone_done(name: str, when: dt.date | None) -> None:
-    """Record that milestone NAME was met."""
+@click.argument("names", metavar="[NAME]...", nargs=-1)
+@click.option(
+    "--through",
+    type=DATE,
+    default=None,
+    help="Every milestone not done or missed up to DATE, each on its own date.",
+)
+@click.option(
+    "--date",
+    "when",
+    type=DATE,
+    default=None,
+    help="When they were met (default: today for NAMEs, each one's date with --through).",
+)
+def milestone_done(names: tuple[str, ...], through: dt.date | None, when: dt.date | None) -> None:
+    """Record that milestones NAME... were met, or all of them up to --through DATE."""
     from improveplan.render.output import message
-    from improveplan.services import timeline as service
+    from improveplan.services import milestones as service
 
-    app = get_app()
-    row = service.mark_done(app, name=name, done=when or app.today)
-    message(f'Milestone "{row.name}" done on {row.done}.', "success")
+    if bool(names) == (through is not None):
+        raise click.UsageError("give one or more NAMEs, or --through DATE (not both)")
+    rows = service.mark_done_many(get_app(), names=list(names), through=through, done=when)
+    for row in rows:
+        message(f'Milestone "{row.name}" done on {row.done}.', "success")
+    if through is not None and not rows:
+        message(f"Nothing to mark done: every milestone up to {through} is done or missed.")
+
+
+@milestone.command("missed")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why it did not take place.")
+def milestone_missed(name: str, reason: str) -> None:
+    """Record that board, DfE review or expected visit NAME did not take place."""
+    from improveplan.render.output import message
+    from improveplan.services import milestones as service
+
+    row = service.mark_missed(get_app(), name=name, reason=reason)
+    message(f'Milestone "{row.name}" on {row.date} recorded as missed.', "success")
+
+
+@milestone.command("update")
+@click.argument("name")
+@click.option(
+    "--name", "new_name", metavar="NEW", default=None, help="A new name (your own milestones only)."
+)
+@click.option(
+    "--date",
+    "when",
+    type=DATE,
+    default=None,
+    help="A new DATE (a default milestone then keeps it until milestone reset).",
+)
+def milestone_update(name: str, new_name: str | None, when: dt.date | None) -> None:
+    """Rename your milestone NAME, or move any milestone to a new date."""
+    from improveplan.render.output import message
+    from improveplan.services import milestones as service
+
+    done = service.update_milestone(get_app(), name=name, new_name=new_name, date=when)
+    shown = [
+        f"{field} {old} → {new}"
+        for field, (old, new) in done.changes.items()
+        if field in ("name", "date")
+    ]
+    row = done.milestone
+    if not shown:
+        message(f'Milestone "{row.name}" unchanged.')
+        return
+    message(f'Updated milestone "{row.name}": {", ".join(shown)}.', "success")
+
+
+@milestone.command("remove")
+@click.argument("name")
+def milestone_remove(name: str) -> None:
+    """Remove your own milestone NAME (no action may be linked to it)."""
+    from improveplan.render.output import message
+    from improveplan.services import milestones as service
+
+    row = service.remove_milestone(get_app(), name=name)
+    message(f'Removed milestone "{row.name}" ({row.date}).', "success")
 
 
 @milestone.command("reset")
@@ -122,7 +240,7 @@ def milestone_done(name: str, when: dt.date | None) -> None:
 def milestone_reset(name: str) -> None:
     """Drop your date for default milestone NAME: it follows its rule again."""
     from improveplan.render.output import message
-    from improveplan.services import timeline as service
+    from improveplan.services import milestones as service
 
     row = service.reset_milestone(get_app(), name=name)
     message(f'Milestone "{row.name}" follows its rule again: {row.date}.', "success")

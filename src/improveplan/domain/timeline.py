@@ -14,6 +14,8 @@ from improveplan.domain.dates import add_months, add_working_days
 from improveplan.domain.vocab import AMBER_DAYS, MilestoneKind, NoticeKind
 
 __all__ = [
+    "MEETINGS",
+    "REPEAT_YEARS",
     "ComputedMilestone",
     "MilestoneKind",
     "MilestoneRecord",
@@ -23,6 +25,7 @@ __all__ = [
     "TimelineEntry",
     "default_milestones",
     "focused_visit_milestones",
+    "is_meeting",
     "milestone_status",
 ]
 
@@ -30,12 +33,24 @@ PLAN_DUE_WORKING_DAYS = 70  # written statement of action after an inspection
 PUBLISHED_LOCALLY_WORKING_DAYS = 30
 DRAFT_PLAN_WORKING_DAYS = 20  # focused visit with areas for priority action
 MONITORING_EVERY_MONTHS = 3
+# A repeating series stops this long after it starts, lifted or not: no notice stays in
+# force for ten years, and `--as-of 9999-12-31` must not make 85,000 boards.
+REPEAT_YEARS = 10
+# Meetings happen to the council on a date: once passed they are held, never overdue.
+MEETINGS = frozenset({MilestoneKind.board, MilestoneKind.dfe_review})
+
+
+def is_meeting(kind: MilestoneKind) -> bool:
+    """A board or a DfE review: held once its date has passed, unless recorded missed."""
+    return kind in MEETINGS
 
 
 class MilestoneStatus(StrEnum):
     """Where a milestone stands on a date, as the timeline shows it."""
 
     done = "done"
+    held = "held"  # a meeting whose date has passed (docs/design.md §2)
+    missed = "missed"  # a meeting recorded as not held (`milestone missed`)
     upcoming = "upcoming"
     due = "due"  # within the due window (the amber window, by default)
     overdue = "overdue"
@@ -73,9 +88,11 @@ class MilestoneRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimelineEntry(MilestoneRecord):
-    """A row of the timeline: the milestone and the open actions due by it."""
+    """A row of the timeline: the milestone and the open actions due by it, then why a
+    meeting was not held (`milestone missed`), after the keys scripts already read."""
 
     open_actions: int
+    missed_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +102,10 @@ class Timeline:
     plan: str
     as_of: dt.date
     milestones: list[TimelineEntry]
+    start: dt.date | None = None  # the window shown (None: from the first / to the last)
+    end: dt.date | None = None
+    earlier: int = 0  # milestones before `start` and after `end`, not shown
+    later: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +170,7 @@ def _every_months(
     """start + k*months for k = 1, 2... up to end, each counted from start (never chained)."""
     if months < 1:
         raise ValueError(f"an interval of {months} months is not positive")
+    end = min(end, _series_end(start))
     expected = kind == MilestoneKind.monitoring_visit
     found: list[ComputedMilestone] = []
     for number, when in enumerate(_repeat(start, end, months=months), start=1):
@@ -163,6 +185,14 @@ def _every_months(
             )
         )
     return found
+
+
+def _series_end(start: dt.date) -> dt.date:
+    """The last date a series begun on `start` may reach (REPEAT_YEARS on)."""
+    try:
+        return add_months(start, 12 * REPEAT_YEARS)
+    except OverflowError:
+        return dt.date.max
 
 
 def _repeat(start: dt.date, end: dt.date, *, months: int = 0, weeks: int = 0) -> list[dt.date]:
@@ -183,6 +213,7 @@ def _boards(first: dt.date, every_weeks: int | None, end: dt.date) -> list[Compu
     """The first improvement board, then one every N weeks (just the first when N is None)."""
     if every_weeks is not None and every_weeks < 1:
         raise ValueError(f"a board every {every_weeks} weeks is not positive")
+    end = min(end, _series_end(first))
     if first > end:
         return []
     later = [] if every_weeks is None else _repeat(first, end, weeks=every_weeks)
@@ -260,17 +291,23 @@ def milestone_status(
     as_of: dt.date,
     expected: bool,
     due_window_days: int = AMBER_DAYS,
+    kind: MilestoneKind = MilestoneKind.custom,
+    missed: bool = False,
 ) -> MilestoneStatus:
-    """done, expected, overdue, due (within the window) or upcoming, as the timeline shows.
+    """done, missed, expected, held, overdue, due (within the window) or upcoming.
 
-    An expected date (a monitoring visit) is Ofsted's to keep, so it never turns overdue.
+    An expected date (a monitoring visit) is Ofsted's to keep, so it never turns overdue;
+    a meeting (board, DfE review) in the past was held unless recorded missed. Only
+    deadlines turn overdue.
     """
     if done is not None:
         return MilestoneStatus.done
+    if missed:
+        return MilestoneStatus.missed
     if expected:
         return MilestoneStatus.expected
     if date < as_of:
-        return MilestoneStatus.overdue
+        return MilestoneStatus.held if is_meeting(kind) else MilestoneStatus.overdue
     if (date - as_of).days <= due_window_days:
         return MilestoneStatus.due
     return MilestoneStatus.upcoming

@@ -23,7 +23,7 @@ from improveplan.domain.judgements import (
 )
 from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.errors import ImproveplanError
-from improveplan.services import audit, inputs
+from improveplan.services import audit, inputs, milestones
 from improveplan.services.context import App
 from improveplan.services.lookups import find_inspection
 from improveplan.services.recommendations import create_recommendation, next_rec_number
@@ -152,6 +152,7 @@ def _create(
             fields=("inspection_id", "area", "grade"),
         )
     _follow_timeline(session, app, plan)
+    milestones.visit_held(app, session, plan, inspection)  # a visit held: not expected now
     return inspection
 
 

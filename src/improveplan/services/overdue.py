@@ -1,32 +1,34 @@
 """What is overdue, what falls due soon, and which milestones are at risk (docs/design.md §2-3).
 
-A milestone is *at risk* when it is not done, falls on or after the as-of date, is a
-deadline (not an "expected" monitoring visit), and an action linked to it, or due on or
-before it, is still open. Each open action counts against one milestone: the one it is
-linked to, else the first ahead on or after its due date. A milestone already past and
-not done is not "at risk" but overdue: `timeline` shows it so.
+A milestone is *at risk* when it is not done or missed, falls on or after the as-of date,
+and open work threatens it by the rule of domain/at_risk.py: work linked to it that is
+off track (red or amber) or due after it; for a deadline, also unlinked off-track work
+due by it. Green work that will be done in time threatens nothing; a meeting (board, DfE
+review, expected visit) is at risk only through work linked to it. A deadline already
+past and not done is not "at risk" but overdue: `timeline` shows it so.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, true
+from sqlalchemy import and_, false, func, or_, true
 from sqlalchemy import select as sql_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
+from improveplan.domain.at_risk import Ahead, Work, risk_rule
 from improveplan.domain.dates import shift_days
 from improveplan.domain.records import ActionRow
+from improveplan.domain.timeline import is_meeting
+from improveplan.domain.vocab import AMBER_DAYS, Rag
 from improveplan.serialize import json_field
 from improveplan.services import lookups
-from improveplan.services import timeline as timeline_service
 from improveplan.services.context import App
+from improveplan.services.milestone_sync import plan_milestones
 from improveplan.store import queries
-from improveplan.store.models import Action, Milestone, Plan
+from improveplan.store.models import Action, Plan
 
 REFS_LIMIT = 8  # refs per milestone at risk in the summary (table) view
 
@@ -69,20 +71,20 @@ class OverdueReport:
     counts: OverdueCounts | None = json_field(omit_none=True, default=None)  # noqa: RUF009
 
 
-def _ahead(session: Session, plan_id: int, as_of: dt.date) -> list[Milestone]:
-    """Deadlines on or after `as_of`, not done, not merely expected, in date order."""
-    return list(
-        session.exec(
-            select(Milestone)
-            .where(
-                col(Milestone.plan_id) == plan_id,
-                col(Milestone.done).is_(None),
-                col(Milestone.expected).is_(False),
-                col(Milestone.date) >= as_of,
-            )
-            .order_by(col(Milestone.date), col(Milestone.name))
+def _ahead(session: Session, plan_id: int, today: dt.date, as_of: dt.date) -> list[Ahead]:
+    """Milestones on or after `as_of`, not done or missed, in date order, as the rule sees
+    them: stored ones keyed by id, ones not yet stored by a negative key."""
+    found = plan_milestones(session, plan_id=plan_id, today=today, as_of=as_of)
+    ahead = [m for m in found if m.done is None and m.missed_reason is None and m.date >= as_of]
+    return [
+        Ahead(
+            key=m.id if m.id is not None else -n,
+            date=m.date,
+            meeting=is_meeting(m.kind) or m.expected,
+            name=m.name,
         )
-    )
+        for n, m in enumerate(ahead, start=1)
+    ]
 
 
 def _open_of(plan_id: int, owner_id: int | None) -> Any:
@@ -91,29 +93,18 @@ def _open_of(plan_id: int, owner_id: int | None) -> Any:
     return clause if owner_id is None else and_(clause, col(Action.owner_id) == owner_id)
 
 
-def _open_threats(plan_id: int, ahead: list[Milestone], owner_id: int | None) -> Any:
-    """WHERE clause: open actions of the plan linked to, or due by, a milestone ahead."""
-    ids = [m.id for m in ahead]
-    return and_(
-        _open_of(plan_id, owner_id),
-        or_(col(Action.milestone_id).in_(ids), col(Action.due) <= ahead[-1].date),
-    )
+def _off_track(as_of: dt.date, amber_days: int) -> Any:
+    """SQL: the action's RAG (an override wins) is red or amber."""
+    return queries.rag_effective(as_of, amber_days).in_([Rag.red.value, Rag.amber.value])
 
 
-def _bucketer(ahead: list[Milestone]) -> Callable[[int | None, dt.date | None], int | None]:
-    """bucket(milestone_id, due): the milestone an open action threatens — its own if
-    ahead, else the first ahead on or after its due date (the module docstring's rule)."""
-    ids = {m.id for m in ahead}
-    dates = [m.date for m in ahead]
-
-    def bucket(milestone_id: int | None, due: dt.date | None) -> int | None:
-        if milestone_id in ids:
-            return milestone_id
-        if due is None or due > dates[-1]:
-            return None
-        return ahead[bisect.bisect_left(dates, due)].id
-
-    return bucket
+def _threats(plan_id: int, ahead: list[Ahead], owner_id: int | None, off: Any) -> Any:
+    """WHERE clause: open actions that may put a milestone ahead at risk — linked to one,
+    or off track and due by the last deadline (the rule then says which, if any)."""
+    ids = [m.key for m in ahead if m.key > 0]
+    deadlines = [m.date for m in ahead if not m.meeting]
+    by_due = and_(off, col(Action.due) <= max(deadlines)) if deadlines else false()
+    return and_(_open_of(plan_id, owner_id), or_(col(Action.milestone_id).in_(ids), by_due))
 
 
 def milestones_at_risk(
@@ -123,60 +114,67 @@ def milestones_at_risk(
     as_of: dt.date,
     owner_id: int | None = None,
     refs_limit: int | None = None,
+    today: dt.date | None = None,
+    amber_days: int = AMBER_DAYS,
 ) -> list[MilestoneAtRisk]:
-    """Milestones ahead (not done, not merely expected) with open actions that threaten them.
+    """Milestones ahead that open, off-track work puts at risk (domain/at_risk.py).
 
-    An open action threatens the milestone it is linked to; an unlinked one threatens the
-    first milestone ahead on or after its due date (an overdue action: the next one), so
-    each list names the work that could make *that* milestone slip, not every open action.
-    With `refs_limit`, `open_actions` holds the first refs only and `open_count` the
-    number: counted in SQL, since at 100k actions 40k open refs would be read to show 8.
+    Each list names the work that could make *that* milestone slip. With `refs_limit`,
+    `open_actions` holds the first refs only and `open_count` the number: counted in
+    SQL, since at 100k actions 40k open refs would be read to show 8. Reads only.
     """
-    ahead = _ahead(session, plan_id, as_of)
+    ahead = _ahead(session, plan_id, today or as_of, as_of)
     if not ahead:
         return []
+    off = _off_track(as_of, amber_days)
     if refs_limit is not None:
-        return _at_risk_summary(session, plan_id, ahead, owner_id, refs_limit)
+        return _at_risk_summary(session, plan_id, ahead, owner_id, refs_limit, off)
     stmt = (
-        sql_select(col(Action.ref), col(Action.due), col(Action.milestone_id))
-        .where(_open_threats(plan_id, ahead, owner_id))
+        sql_select(col(Action.ref), col(Action.due), col(Action.milestone_id), off)
+        .where(_threats(plan_id, ahead, owner_id, off))
         .order_by(col(Action.due).is_(None), col(Action.due), col(Action.seq), col(Action.ref))
     )
-    bucket = _bucketer(ahead)
-    refs: dict[int | None, list[str]] = {m.id: [] for m in ahead}
-    for ref, due, milestone_id in session.execute(stmt):
-        found = bucket(milestone_id, due)
+    rule = risk_rule(ahead)
+    refs: dict[int, list[str]] = {m.key: [] for m in ahead}
+    for ref, due, milestone_id, bad in session.execute(stmt):
+        found = rule(Work(milestone=milestone_id, due=due, off_track=bool(bad)))
         if found is not None:
             refs[found].append(ref)
     return [
-        MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs[m.id])
+        MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs[m.key])
         for m in ahead
-        if refs[m.id]
+        if refs[m.key]
     ]
 
 
 def _at_risk_summary(
-    session: Session, plan_id: int, ahead: list[Milestone], owner_id: int | None, limit: int
+    session: Session,
+    plan_id: int,
+    ahead: list[Ahead],
+    owner_id: int | None,
+    limit: int,
+    off: Any,
 ) -> list[MilestoneAtRisk]:
-    """milestones_at_risk with counts from one grouped query (read from the covering
-    (plan, status, due, ..., milestone) index) and the first `limit` refs of each."""
+    """milestones_at_risk with counts from one grouped query and the first `limit` refs
+    of each milestone at risk."""
     grouped = (
-        sql_select(col(Action.milestone_id), col(Action.due), func.count())
-        .where(_open_threats(plan_id, ahead, owner_id))
-        .group_by(col(Action.milestone_id), col(Action.due))
+        sql_select(col(Action.milestone_id), col(Action.due), off, func.count())
+        .where(_threats(plan_id, ahead, owner_id, off))
+        .group_by(col(Action.milestone_id), col(Action.due), off)
     )
-    bucket = _bucketer(ahead)
-    dues: dict[int | None, list[tuple[dt.date | None, int]]] = {m.id: [] for m in ahead}
-    for milestone_id, due, n in session.execute(grouped):
-        found_id = bucket(milestone_id, due)
-        if found_id is not None:
-            dues[found_id].append((due, n))
+    rule = risk_rule(ahead)
+    dues: dict[int, list[tuple[dt.date | None, int]]] = {m.key: [] for m in ahead}
+    for milestone_id, due, bad, n in session.execute(grouped):
+        found_key = rule(Work(milestone=milestone_id, due=due, off_track=bool(bad)))
+        if found_key is not None:
+            dues[found_key].append((due, n))
     found = []
-    for i, m in enumerate(ahead):
-        if dues[m.id]:
-            cutoff = _cutoff(dues[m.id], limit)
-            refs = _first_refs(session, plan_id, owner_id, ahead, i, limit, cutoff)
-            count = sum(n for _, n in dues[m.id])
+    for m in ahead:
+        if dues[m.key]:
+            cutoff = _cutoff(dues[m.key], limit)
+            where = _bucket(ahead, m, off)
+            refs = _first_refs(session, and_(_open_of(plan_id, owner_id), where), limit, cutoff)
+            count = sum(n for _, n in dues[m.key])
             found.append(
                 MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs, open_count=count)
             )
@@ -194,28 +192,29 @@ def _cutoff(dues: list[tuple[dt.date | None, int]], limit: int) -> dt.date | Non
     return None
 
 
-def _first_refs(
-    session: Session,
-    plan_id: int,
-    owner_id: int | None,
-    ahead: list[Milestone],
-    i: int,
-    limit: int,
-    cutoff: dt.date | None,
-) -> list[str]:
-    """The first refs (due, seq, ref order) of the actions in milestone `i`'s bucket."""
+def _bucket(ahead: list[Ahead], m: Ahead, off: Any) -> Any:
+    """SQL: the actions `risk_rule` puts against milestone `m` (its own, off track or due
+    after it; for a deadline, unlinked off-track work due since the deadline before)."""
     due = col(Action.due)
+    own = and_(col(Action.milestone_id) == m.key, or_(off, due > m.date))
+    if m.meeting:
+        return own
+    deadlines = sorted((a for a in ahead if not a.meeting), key=lambda a: (a.date, a.key))
+    before = deadlines[: deadlines.index(m)]
+    linked_ahead = col(Action.milestone_id).in_([a.key for a in ahead if a.key > 0])
     unlinked = and_(
-        or_(
-            col(Action.milestone_id).is_(None),
-            col(Action.milestone_id).not_in([m.id for m in ahead]),
-        ),
-        due <= ahead[i].date,
-        due > ahead[i - 1].date if i else true(),
+        or_(col(Action.milestone_id).is_(None), ~linked_ahead),
+        off,
+        due <= m.date,
+        due > before[-1].date if before else true(),
     )
-    stmt = sql_select(col(Action.ref)).where(
-        _open_of(plan_id, owner_id), or_(col(Action.milestone_id) == ahead[i].id, unlinked)
-    )
+    return or_(own, unlinked)
+
+
+def _first_refs(session: Session, where: Any, limit: int, cutoff: dt.date | None) -> list[str]:
+    """The first refs (due, seq, ref order) of the actions `where` selects."""
+    due = col(Action.due)
+    stmt = sql_select(col(Action.ref)).where(where)
     if cutoff is not None:
         stmt = stmt.where(due <= cutoff)
     stmt = stmt.order_by(due.is_(None), due, col(Action.seq), col(Action.ref)).limit(limit)
@@ -232,7 +231,7 @@ def overdue_data(
     owner: str | None = None,
     limit: int | None = None,
 ) -> OverdueReport:
-    """The overdue report for one plan (milestones already refreshed).
+    """The overdue report for one plan.
 
     With `limit`, each action list holds at most that many (cut in SQL: 23k overdue rows
     at 100k actions are not built only to be dropped) and `counts` says how many in all;
@@ -252,6 +251,8 @@ def overdue_data(
         as_of=as_of,
         owner_id=person.id if person else None,
         refs_limit=None if limit is None else REFS_LIMIT,
+        today=app.today,
+        amber_days=app.settings.amber_days,
     )
     return OverdueReport(
         as_of=as_of,
@@ -290,12 +291,11 @@ def overdue_report(
     owner: str | None = None,
     limit: int | None = None,
 ) -> OverdueReport:
-    """Refresh the default milestones, then report (one transaction)."""
+    """The overdue report (reads only: milestones are computed, never stored here)."""
     if within is None:
         within = app.settings.due_soon_days
-    with app.write() as session:
+    with app.read() as session:
         plan = app.plan(session)
-        timeline_service.refresh_plan(app, session, plan, as_of)
         return overdue_data(
             session, app=app, plan=plan, as_of=as_of, within=within, owner=owner, limit=limit
         )

@@ -18,10 +18,12 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.dates import shift_days
 from improveplan.domain.rag import days_overdue
+from improveplan.domain.timeline import MilestoneRecord, MilestoneStatus
 from improveplan.domain.vocab import RAG_ORDER
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
+from improveplan.services.milestone_sync import plan_milestones, record
 from improveplan.services.report_results import (
     RAG_LABELS,
     RAG_MEANINGS,
@@ -34,12 +36,10 @@ from improveplan.services.report_results import (
     TrendPoint,
 )
 from improveplan.services.status import day_start, next_milestone, totals_and_groups
-from improveplan.services.timeline import milestone_record
 from improveplan.store.models import (
     Action,
     AuditEvent,
     DailyCount,
-    Milestone,
     Person,
     ProgressNote,
     Theme,
@@ -121,31 +121,22 @@ def _reasons(session: Session, action_ids: list[int]) -> dict[int, str]:
     return {entity_id: text for entity_id, text in session.execute(stmt) if text}
 
 
-def _milestones(session: Session, plan_id: int, as_of: dt.date, window: int) -> MilestoneWindow:
+def _milestones(
+    session: Session, plan_id: int, *, today: dt.date, as_of: dt.date, window: int
+) -> MilestoneWindow:
     """Milestones a board discusses: the last TIMELINE_BACK days, the next TIMELINE_AHEAD,
-    and any older one still not done; the rest are counted, not listed."""
+    and any older deadline still not done (a past meeting was held: no need to list it);
+    the rest are counted, not listed. Computed as the timeline computes them (no write)."""
     start = shift_days(as_of, -TIMELINE_BACK)
     end = shift_days(as_of, TIMELINE_AHEAD)
-    shown = (col(Milestone.date) >= start) & (col(Milestone.date) <= end) | (
-        (col(Milestone.date) < start)
-        & col(Milestone.done).is_(None)
-        & col(Milestone.expected).is_(False)
-    )
-    found = session.exec(
-        select(Milestone)
-        .where(col(Milestone.plan_id) == plan_id, shown)
-        .order_by(col(Milestone.date), col(Milestone.name))
-    ).all()
-    later = session.execute(
-        select(func.count())
-        .select_from(Milestone)
-        .where(col(Milestone.plan_id) == plan_id, col(Milestone.date) > end)
-    ).scalar_one()
-    return MilestoneWindow(
-        rows=[milestone_record(m, as_of=as_of, due_window_days=window) for m in found],
-        later=int(later),
-        until=end,
-    )
+    found = plan_milestones(session, plan_id=plan_id, today=today, as_of=as_of)
+    rows = [record(MilestoneRecord, m, as_of=as_of, due_window_days=window) for m in found]
+    shown = [
+        r
+        for r in rows
+        if start <= r.date <= end or (r.date < start and r.status == MilestoneStatus.overdue)
+    ]
+    return MilestoneWindow(rows=shown, later=sum(1 for r in rows if r.date > end), until=end)
 
 
 def _notes(session: Session, plan_id: int, as_of: dt.date) -> list[Note]:
@@ -208,7 +199,7 @@ def build_report(app: App, *, as_of: dt.date) -> BoardReport:
             next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of),
             overdue=_action_list(session, plan.id, as_of, is_overdue(as_of), by_due),
             slipped=_action_list(session, plan.id, as_of, slipped_when, by_due),
-            milestones=_milestones(session, plan.id, as_of, amber),
+            milestones=_milestones(session, plan.id, today=app.today, as_of=as_of, window=amber),
             measures=measure_rows(session, plan_id=plan.id, as_of=as_of),
             notes=_notes(session, plan.id, as_of),
             notes_days=NOTES_DAYS,
