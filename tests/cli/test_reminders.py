@@ -11,6 +11,7 @@ import html
 import json
 import re
 from email.message import Message
+from pathlib import Path
 
 from tests.conftest import Invoke, sql
 from tests.mailserver import TODAY, Collector, env_for, parts
@@ -233,3 +234,86 @@ def test_the_html_part_says_everything_the_text_part_says(
         for fact in _facts_of_text(bodies["text/plain"]):
             assert fact in shown, (message["Subject"], fact)
         assert "&lt;" in bodies["text/html"] or "Train" not in bodies["text/plain"]
+
+
+def _two_owners(run: Invoke) -> None:
+    for args in (
+        ("action", "add", "Train staff", "--owner", "Tom Okafor", "--due", "2024-03-05"),
+        ("action", "add", "Recruit", "--owner", "Priya Natarajan", "--due", "2024-03-10"),
+    ):
+        assert run(*args, env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0
+
+
+def test_an_unchanged_digest_is_sent_again_only_weekly(
+    plan_run: Invoke, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    _two_owners(plan_run)
+
+    def day(date: str) -> list[str]:
+        result = plan_run("notify", env=env_for(port, date))
+        assert result.exit_code == 0, result.output
+        return [line.split("│")[5].strip() for line in result.stdout.splitlines() if "@" in line]
+
+    assert day("2024-03-01") == ["sent", "sent"]  # Priya, Tom
+    assert day("2024-03-02") == ["unchanged", "unchanged"]
+    update = ("action", "update", "1", "--status", "in_progress")
+    assert plan_run(*update, env={"IMPROVEPLAN_TODAY": "2024-03-03"}).exit_code == 0
+    assert day("2024-03-03") == ["unchanged", "sent"]  # Tom's action moved on
+    assert day("2024-03-04") == ["unchanged", "unchanged"]
+    assert day("2024-03-07") == ["unchanged", "sent"]  # Tom's is overdue now: red
+    assert day("2024-03-08") == ["sent", "unchanged"]  # a week since Priya's last one
+    assert len(handler.envelopes) == 5
+
+
+def test_resend_unchanged_days_from_config_and_environment(
+    plan_run: Invoke, smtp: tuple[Collector, int], tmp_path: Path
+) -> None:
+    handler, port = smtp
+    _two_owners(plan_run)
+    config = tmp_path / "config.toml"
+    config.write_text("[notify]\nresend_unchanged_days = 2\n", "utf-8")
+    every_day = {"IMPROVEPLAN_CONFIG": str(config), "IMPROVEPLAN_NOTIFY_RESEND_UNCHANGED_DAYS": "0"}
+    from_file = {"IMPROVEPLAN_CONFIG": str(config)}
+    for date, env, sent_now in (
+        ("2024-03-01", from_file, 2),
+        ("2024-03-02", from_file, 0),
+        ("2024-03-03", from_file, 2),  # two days on
+        ("2024-03-04", every_day, 2),  # the environment wins: every day
+    ):
+        before = len(handler.envelopes)
+        result = plan_run("notify", env=env_for(port, date) | env)
+        assert result.exit_code == 0, result.output
+        assert len(handler.envelopes) - before == sent_now, date
+    footers = [parts(m)["text/plain"].splitlines()[-1] for _, m in handler.messages()]
+    assert footers[0] == (
+        "Sent by improveplan's nightly check. You get this reminder on a day something in it"
+        " changes (at most once a day); while nothing changes, every 2 days."
+    )
+    assert footers[-1] == (
+        "Sent by improveplan's nightly check. You get this reminder every day something in"
+        " it is due or overdue."
+    )
+    html_footer = parts(handler.messages()[-1][1])["text/html"]
+    assert "You get this reminder every day something in it is due or overdue." in html_footer
+
+
+def test_an_action_with_no_owner_is_not_reached_but_still_escalated(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    seed(plan_run)
+    set_plan_lead(db_url, "Dana Reed")
+    sql(db_url, "UPDATE action SET owner_id = NULL WHERE ref = '1'")  # as a removed owner leaves it
+    result = plan_run("notify", env=env_for(port))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Not reached: Sam Jones (no email) — 1 action\n"
+        "Not reached: no owner — 1 action\n"
+        "Sent 5 messages.\n"
+    )
+    got = sent(handler)
+    theme = parts(got[("priya@example.org", "escalation")])["text/plain"]
+    assert "- 1: Audit referrals — due 2024-02-10, 20 days overdue (no owner)" in theme
+    lead = parts(got[("dana@example.org", "digest")])["text/plain"]
+    assert "- no owner — 1 action: 1" in lead
