@@ -317,3 +317,20 @@ def test_an_action_with_no_owner_is_not_reached_but_still_escalated(
     assert "- 1: Audit referrals — due 2024-02-10, 20 days overdue (no owner)" in theme
     lead = parts(got[("dana@example.org", "digest")])["text/plain"]
     assert "- no owner — 1 action: 1" in lead
+
+
+def test_quiet_still_names_who_was_not_reached(
+    plan_run: Invoke, smtp: tuple[Collector, int]
+) -> None:
+    _handler, port = smtp
+    for args in (
+        ("person", "add", "Sam Jones"),
+        ("action", "add", "Write policy", "--owner", "Sam Jones", "--due", "2024-03-04"),
+    ):
+        assert plan_run(*args, env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0
+    result = plan_run("check", "--notify", "--quiet", env=env_for(port))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "No reminders due today.\nNot reached: Sam Jones (no email) — 1 action\n"
+    )
+    assert "Nothing overdue as of 2024-03-01." in result.stdout

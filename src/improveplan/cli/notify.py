@@ -89,7 +89,11 @@ def _fail_if_not_sent(failed: int, total: int) -> None:
 @click.command("check")
 @as_of_option
 @click.option("--notify", "send", is_flag=True, help="Also send the day's email reminders.")
-@click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is overdue.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print nothing when nothing is overdue and everyone could be reminded.",
+)
 @table_or_json
 def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     """The nightly job: optionally notify, record the day's RAG counts, report overdue.
