@@ -334,3 +334,26 @@ def test_quiet_still_names_who_was_not_reached(
         "No reminders due today.\nNot reached: Sam Jones (no email) — 1 action\n"
     )
     assert "Nothing overdue as of 2024-03-01." in result.stdout
+
+
+def test_a_run_over_several_plans_says_which_plan(
+    plan_run: Invoke, smtp: tuple[Collector, int]
+) -> None:
+    _handler, port = smtp
+    for args in (
+        ("person", "add", "Sam Jones"),
+        ("plan", "add", "Fenland", "--authority", "Fenland District Council"),
+        ("--plan", "Fenland", "action", "add", "Map", "--owner", "Sam Jones", "--due", "2024-03-04"),
+        ("--plan", "Peterborough", "action", "add", "Write", "--owner", "Sam Jones",
+         "--due", "2024-03-04"),
+    ):  # fmt: skip
+        assert plan_run(*args, env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0
+    result = plan_run("notify", env=env_for(port))
+    assert result.stderr.splitlines() == [
+        "No reminders due on 2024-03-01.",
+        "Not reached: Sam Jones (no email) — 1 action in Fenland",
+        "Not reached: Sam Jones (no email) — 1 action in Peterborough",
+        "Sent 0 messages.",
+    ]
+    one = plan_run("--plan", "Fenland", "notify", env=env_for(port))
+    assert one.stderr.splitlines()[1] == "Not reached: Sam Jones (no email) — 1 action"
