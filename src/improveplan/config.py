@@ -20,6 +20,7 @@ from improveplan.errors import ImproveplanError
 APP_NAME = "improveplan"
 DUE_SOON_DAYS = 14  # reminders and `overdue` list what falls due within this many days
 ESCALATE_AFTER_DAYS = 14  # a theme lead hears of an action this many days overdue
+RESEND_UNCHANGED_DAYS = 7  # an unchanged digest is sent again after this many days
 
 
 def config_path() -> Path:
@@ -61,6 +62,7 @@ class Settings:
     amber_days: int = AMBER_DAYS
     due_soon_days: int = DUE_SOON_DAYS
     escalate_after_days: int = ESCALATE_AFTER_DAYS
+    resend_unchanged_days: int = RESEND_UNCHANGED_DAYS
     smtp: SmtpSettings = SmtpSettings()
 
 
@@ -146,6 +148,12 @@ def _smtp(file_smtp: dict[str, Any]) -> SmtpSettings:
     )
 
 
+def _notify_int(section: dict[str, Any], key: str, default: int) -> int:
+    """A [notify] number: IMPROVEPLAN_NOTIFY_<KEY> > config.toml > default."""
+    value = os.environ.get(f"IMPROVEPLAN_NOTIFY_{key.upper()}") or section.get(key, default)
+    return _int(value, f"notify.{key}")
+
+
 def load_settings() -> Settings:
     """Read config.toml and the environment; command-line flags override later."""
     data = _read_file(config_path())
@@ -157,9 +165,8 @@ def load_settings() -> Settings:
         plan=env.get("IMPROVEPLAN_PLAN") or _text(data.get("plan"), "plan"),
         user=env.get("IMPROVEPLAN_USER") or _text(data.get("user"), "user"),
         amber_days=_int(rag.get("amber_days", AMBER_DAYS), "rag.amber_days"),
-        due_soon_days=_int(notify.get("due_soon_days", DUE_SOON_DAYS), "notify.due_soon_days"),
-        escalate_after_days=_int(
-            notify.get("escalate_after_days", ESCALATE_AFTER_DAYS), "notify.escalate_after_days"
-        ),
+        due_soon_days=_notify_int(notify, "due_soon_days", DUE_SOON_DAYS),
+        escalate_after_days=_notify_int(notify, "escalate_after_days", ESCALATE_AFTER_DAYS),
+        resend_unchanged_days=_notify_int(notify, "resend_unchanged_days", RESEND_UNCHANGED_DAYS),
         smtp=_smtp(_section(data, "smtp")),
     )

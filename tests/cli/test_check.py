@@ -1,4 +1,4 @@
-"""check: exit codes, --quiet, the DailyCount row (rerun-safe), every plan, the lock."""
+"""check: exit codes, --quiet, the DailyCount row (today only, rerun-safe), every plan, the lock."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from improveplan.store.engine import to_url
 from tests.conftest import Invoke, sql
+from tests.mailserver import Collector, env_for, free_port
 
 TODAY = {"IMPROVEPLAN_TODAY": "2024-03-01"}
 
@@ -72,12 +73,61 @@ def test_daily_count_written_and_rerun_safe(plan_run: Invoke, db_url: str) -> No
     ]
     ok(plan_run, "action", "done", "1")
     assert plan_run("check", env=TODAY).exit_code == 0  # same day: the row is updated
-    assert plan_run("check", "--as-of", "2024-03-02", env=TODAY).exit_code == 0
+    assert plan_run("check", env={"IMPROVEPLAN_TODAY": "2024-03-02"}).exit_code == 0
     rows = sql(db_url, query)
     assert [tuple(str(v) for v in r) for r in rows] == [
         ("2024-03-01", "0", "2", "1", "0", "3", "0"),
         ("2024-03-02", "0", "2", "1", "0", "3", "0"),
     ]
+
+
+COUNTS = "SELECT day, total, overdue FROM daily_count ORDER BY day"
+
+
+def test_counts_are_recorded_only_for_today(plan_run: Invoke, db_url: str) -> None:
+    add_actions(plan_run)
+    for as_of in ("2024-02-01", "2024-03-02"):
+        result = plan_run("check", "--as-of", as_of, env=TODAY)
+        assert result.stderr == f"Counts not recorded: --as-of {as_of} is not today (2024-03-01)\n"
+        assert "Check as of" in result.stdout
+    assert sql(db_url, COUNTS) == []
+    quiet = plan_run("check", "--quiet", "--as-of", "2024-02-01", env=TODAY)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")  # quiet is quiet
+    data = json.loads(
+        plan_run("check", "--as-of", "2024-02-01", "--format", "json", env=TODAY).stdout
+    )
+    assert data["counts_recorded"] is False and data["not_reached"] is None
+    result = plan_run("check", "--as-of", "2024-03-01", env=TODAY)  # today, spelled out
+    assert (result.exit_code, result.stderr) == (3, "")
+    assert [tuple(str(v) for v in r) for r in sql(db_url, COUNTS)] == [("2024-03-01", "3", "1")]
+
+
+def test_a_failed_run_records_no_counts(
+    plan_run: Invoke, db_url: str, smtp: tuple[Collector, int]
+) -> None:
+    handler, port = smtp
+    add_actions(plan_run)
+    down = plan_run("check", "--notify", env=env_for(free_port()))
+    assert down.exit_code == 1
+    first, error = down.stderr.splitlines()
+    assert first == "Counts not recorded: the run failed; a rerun today records them"
+    assert error.startswith("Error: cannot send mail through 127.0.0.1:")
+    assert down.stdout == ""
+    sql(db_url, "UPDATE person SET email = 'tom@example.org\r\nBcc: x@evil.example'"
+                " WHERE name = 'Tom Okafor'")  # fmt: skip
+    partly = plan_run("check", "--notify", env=env_for(port))
+    assert partly.exit_code == 1
+    assert partly.stderr.splitlines()[-2:] == [
+        "Counts not recorded: the run failed; a rerun today records them",
+        "Error: 1 of 2 messages could not be sent — see the warnings above; everyone else was "
+        "reminded",
+    ]
+    assert sql(db_url, COUNTS) == []
+    sql(db_url, "UPDATE person SET email = 'tom@example.org' WHERE name = 'Tom Okafor'")
+    again = plan_run("check", "--notify", env=env_for(port))
+    assert (again.exit_code, again.stderr) == (3, "")
+    assert [tuple(str(v) for v in r) for r in sql(db_url, COUNTS)] == [("2024-03-01", "3", "1")]
+    assert len(handler.envelopes) == 2
 
 
 def test_every_plan_without_plan_option(plan_run: Invoke, db_url: str) -> None:

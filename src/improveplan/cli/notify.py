@@ -29,6 +29,14 @@ def _warn(warnings: list[str]) -> None:
         message(f"Warning: {text}", "warning")
 
 
+def _not_reached(lines: list[str]) -> None:
+    """Everyone owed a reminder who could not be sent one: never silently lost."""
+    from improveplan.render.output import message
+
+    for text in lines:
+        message(text, "warning")
+
+
 def _messages_table(rows: list[Reminder], *, title: str, empty: str) -> None:
     from improveplan.render.output import Column, table
 
@@ -41,10 +49,14 @@ def _messages_table(rows: list[Reminder], *, title: str, empty: str) -> None:
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and record nothing.")
 def notify(as_of: dt.date | None, dry_run: bool) -> None:
-    """Email each owner their overdue and due-soon actions; escalate to theme leads.
+    """Email each owner their overdue and due-soon actions; escalate to the leads.
 
-    One digest per owner, and a copy to the theme lead for actions overdue more than
-    [notify] escalate_after_days. A rerun on the same day sends nothing twice. SMTP comes
+    One digest per owner, and a copy of actions overdue more than [notify]
+    escalate_after_days to the theme lead, or to the plan lead when the owner leads the
+    theme or it has none (never to the owner). A digest that has not changed since the
+    last one is sent again only after [notify] resend_unchanged_days (7). Anyone who
+    cannot be reached (no email, no owner, no plan lead) is listed as "Not reached" and
+    in the plan lead's digest. A rerun on the same day sends nothing twice. SMTP comes
     from [smtp] in config.toml or IMPROVEPLAN_SMTP_* (the password never on the command line).
     """
     from improveplan.render.output import message
@@ -56,6 +68,7 @@ def notify(as_of: dt.date | None, dry_run: bool) -> None:
     rows = outcome.rows()
     title = f"Reminders for {when}" + (" (dry run: nothing sent)" if dry_run else "")
     _messages_table(rows, title=title, empty=f"No reminders due on {when}.")
+    _not_reached(outcome.not_reached_lines())
     if not dry_run:
         sent = sum(1 for r in rows if r.status == service.Delivery.sent)
         message(f"Sent {sent} message{'s' if sent != 1 else ''}.", "success")
@@ -76,21 +89,34 @@ def _fail_if_not_sent(failed: int, total: int) -> None:
 @click.command("check")
 @as_of_option
 @click.option("--notify", "send", is_flag=True, help="Also send the day's email reminders.")
-@click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is overdue.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print nothing when nothing is overdue and everyone could be reminded.",
+)
 @table_or_json
 def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
-    """The nightly job: record the day's RAG counts, optionally notify, report overdue.
+    """The nightly job: optionally notify, record the day's RAG counts, report overdue.
 
-    Waits if another check is running on the same database. Covers every plan unless
-    --plan is given. Exit status: 0 nothing overdue, 3 something overdue, 1 an error.
+    The counts are recorded only for today (not for another --as-of) and only when the
+    run succeeded; otherwise one line says why. Waits if another check is running on the
+    same database. Covers every plan unless --plan is given. Exit status: 0 nothing
+    overdue, 3 something overdue, 1 an error (mail not sent included).
     """
     from improveplan.errors import ExitCode
-    from improveplan.services.check import run_check
+    from improveplan.render.output import message
+    from improveplan.services.check import RunFailed, run_check
 
-    result = run_check(get_app(), as_of=as_of_or_today(as_of), notify=send)
+    try:
+        result = run_check(get_app(), as_of=as_of_or_today(as_of), notify=send)
+    except RunFailed:
+        message(f"Counts not recorded: {RunFailed.NOT_RECORDED}", "warning")
+        raise
     overdue = result.overdue > 0
-    if not (quiet and not overdue and not result.not_sent):
+    if not (quiet and not overdue and not result.not_sent and not result.not_reached):
         _show(result, fmt)
+        if result.not_recorded is not None:
+            message(f"Counts not recorded: {result.not_recorded}", "warning")
     _fail_if_not_sent(result.not_sent, len(result.notified or []))
     if overdue:
         raise click.exceptions.Exit(int(ExitCode.OVERDUE))
@@ -125,6 +151,7 @@ def _show(result: CheckResult, fmt: str) -> None:
     table(result.plans, columns, title=f"Check as of {as_of}")
     if result.notified is not None:
         _messages_table(result.notified, title="Reminders", empty="No reminders due today.")
+        _not_reached(result.not_reached_lines)
     total = result.overdue
     if total:
         noun = "action is" if total == 1 else "actions are"
