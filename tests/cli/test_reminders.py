@@ -17,9 +17,9 @@ from tests.conftest import Invoke, sql
 from tests.mailserver import TODAY, Collector, env_for, parts
 
 
-def set_plan_lead(url: str, name: str) -> None:
-    """The plan lead as `plan update --lead` stores it."""
-    sql(url, "UPDATE plan SET lead_id = (SELECT id FROM person WHERE name = :name)", name=name)
+def set_plan_lead(run: Invoke, name: str) -> None:
+    result = run("plan", "update", "Peterborough", "--lead", name)
+    assert result.exit_code == 0, result.output
 
 
 def seed(run: Invoke, *, lead_email: bool = True) -> None:
@@ -62,7 +62,7 @@ def test_escalations_reach_the_theme_lead_or_the_plan_lead_never_the_owner(
 ) -> None:
     handler, port = smtp
     seed(plan_run)
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     result = plan_run("notify", env=env_for(port))
     assert result.exit_code == 0, result.output
     assert result.stderr == "Not reached: Sam Jones (no email) — 1 action\nSent 5 messages.\n"
@@ -97,7 +97,7 @@ def test_the_plan_leads_digest_names_who_was_not_reached(
 ) -> None:
     handler, port = smtp
     seed(plan_run)
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     assert plan_run("notify", env=env_for(port)).exit_code == 0
     digest = sent(handler)[("dana@example.org", "digest")]
     assert digest["Subject"] == "Improvement plan Peterborough: 1 overdue, 1 not reached"
@@ -153,7 +153,7 @@ def test_check_names_who_was_not_reached_in_text_and_json(
 ) -> None:
     _handler, port = smtp
     seed(plan_run, lead_email=False)
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     result = plan_run("check", "--notify", "--quiet", env=env_for(port))
     assert result.exit_code == 3, result.output
     assert result.stderr == (
@@ -188,7 +188,7 @@ def test_a_theme_lead_without_email_is_passed_over_for_the_plan_lead(
          "--due", "2024-02-10"),
     ):  # fmt: skip
         assert plan_run(*args, env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     result = plan_run("notify", env=env_for(port))
     assert result.stderr == (
         "Not reached: Sam Jones (no email) — escalation of 1 action\nSent 3 messages.\n"
@@ -223,7 +223,7 @@ def test_the_html_part_says_everything_the_text_part_says(
 ) -> None:
     handler, port = smtp
     seed(plan_run)
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     assert plan_run("action", "add", "Train <staff>", "--owner", "Tom Okafor",
                     "--due", "2024-03-05", env={"IMPROVEPLAN_TODAY": TODAY}).exit_code == 0  # fmt: skip
     assert plan_run("notify", env=env_for(port)).exit_code == 0
@@ -303,7 +303,7 @@ def test_an_action_with_no_owner_is_not_reached_but_still_escalated(
 ) -> None:
     handler, port = smtp
     seed(plan_run)
-    set_plan_lead(db_url, "Dana Reed")
+    set_plan_lead(plan_run, "Dana Reed")
     sql(db_url, "UPDATE action SET owner_id = NULL WHERE ref = '1'")  # as a removed owner leaves it
     result = plan_run("notify", env=env_for(port))
     assert result.exit_code == 0, result.output

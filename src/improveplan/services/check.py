@@ -89,7 +89,9 @@ def _plan_summary(session: Session, app: App, plan: Plan, as_of: dt.date) -> Pla
     soon = queries.ActionFilter(
         due_from=as_of, due_by=shift_days(as_of, app.settings.due_soon_days)
     )
-    risk = milestones_at_risk(session, plan_id=plan.id, as_of=as_of)
+    risk = milestones_at_risk(
+        session, plan_id=plan.id, as_of=as_of, today=app.today, amber_days=amber
+    )
     return PlanSummary(
         plan=plan.name,
         blue=counts.blue,
