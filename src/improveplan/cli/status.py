@@ -102,19 +102,25 @@ def _milestone_line(milestone: NextMilestone | None) -> str:
     return f"Next milestone: {milestone.name}{expected} on {milestone.date} — {when}."
 
 
-def _show_changes(changes: Changes) -> None:
-    from improveplan.render.output import Column, out, table
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
-    out().print(
-        f"Since {changes.since}: {changes.status_changes} status changes, "
-        f"{changes.new_actions} new actions, {changes.notes_added} notes added, "
-        f"{changes.due_dates_moved} due dates moved.",
-        highlight=False,
-        markup=False,
+
+def _show_changes(changes: Changes) -> None:
+    from improveplan.domain.vocab import spoken
+    from improveplan.render.output import Column, out, spoken_value, table
+
+    counts = (
+        _counted(changes.status_changes, "status change", "status changes"),
+        _counted(changes.new_actions, "new action", "new actions"),
+        _counted(changes.notes_added, "note added", "notes added"),
+        _counted(changes.due_dates_moved, "due date moved", "due dates moved"),
     )
+    out().print(f"Since {changes.since}: {', '.join(counts)}.", highlight=False, markup=False)
     rows = [
-        {"at": c.at.strftime("%Y-%m-%d"), "ref": c.ref, "title": c.title, "field": c.field,
-         "change": f"{c.old} → {c.new}", "actor": c.actor}
+        {"at": c.at.strftime("%Y-%m-%d"), "ref": c.ref, "title": c.title, "field": spoken(c.field),
+         "change": f"{spoken_value(c.field, c.old)} → {spoken_value(c.field, c.new)}",
+         "actor": c.actor}
         for c in changes.recent
     ]  # fmt: skip
     table(

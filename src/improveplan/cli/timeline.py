@@ -41,7 +41,7 @@ def _emit_milestones(rows: Sequence[TimelineEntry], fmt: str, *, title: str | No
     columns = [
         Column("date", "Date", no_wrap=True),
         Column("name", "Milestone", ratio=2),
-        Column("status", "Status", style=_status_style(), no_wrap=True),
+        Column("status", "Status", style=_status_style(), no_wrap=True, spoken=True),
         Column("days_to_go", "Days", justify="right", no_wrap=True),
         Column("open_actions", "Open", justify="right", no_wrap=True),
         Column("rule", "Rule", style="muted", ratio=3),
@@ -154,6 +154,7 @@ def notice_set(**options: Any) -> None:
 @table_or_json
 def notice_show(fmt: str) -> None:
     """Show the plan's improvement notice."""
+    from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit, emit_json
     from improveplan.services import notices
 
@@ -163,7 +164,7 @@ def notice_show(fmt: str) -> None:
         return
     shown: list[tuple[str, object]] = [
         ("Plan", data.plan),
-        ("Kind", data.kind),
+        ("Kind", spoken(data.kind)),
         ("Issued", data.issued),
         ("Plan due", data.plan_due),
         ("DfE reviews every (months)", data.review_months),

@@ -116,6 +116,18 @@ class Column:
     spoken: bool = False
 
 
+def spoken_value(field: str, value: Any) -> str:
+    """An audited value as a person reads it: a status as words, nothing as a dash."""
+    if value is None:
+        return "—"
+    return spoken(str(value)) if field == "status" else cell_text(value)
+
+
+def spoken_change(field: str, old: Any, new: Any) -> str:
+    """`status not started → in progress`: one change, its field and statuses as words."""
+    return f"{spoken(field)} {spoken_value(field, old)} → {spoken_value(field, new)}"
+
+
 def csv_cell(value: Any) -> str:
     """A cell as CSV text: formula-neutralised, line breaks as LF. The csv module quotes
     only the line terminator's characters, so a bare CR would otherwise split the row."""
