@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, get_app, table_or_json
+from improveplan.cli.options import PAST_DATE, as_of_option, as_of_or_today, get_app, table_or_json
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Group the counts by theme, owner or recommendation.",
 )
-@click.option("--since", type=DATE, help="Also show what changed from this DATE (audit trail).")
+@click.option(
+    "--since", type=PAST_DATE, help="Also show what changed from this DATE (audit trail)."
+)
 @table_or_json
 def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> None:
     """Show RAG totals, counts per group, the next milestone and the measures.

@@ -10,6 +10,7 @@ import click
 
 from improveplan.cli.options import (
     DATE,
+    PAST_DATE,
     as_of_option,
     as_of_or_today,
     format_option,
@@ -106,7 +107,9 @@ def milestone_add(name: str, when: dt.date) -> None:
 
 @milestone.command("done")
 @click.argument("name")
-@click.option("--date", "when", type=DATE, default=None, help="When it was met (default today).")
+@click.option(
+    "--date", "when", type=PAST_DATE, default=None, help="When it was met (default today)."
+)
 def milestone_done(name: str, when: dt.date | None) -> None:
     """Record that milestone NAME was met."""
     from improveplan.render.output import message
