@@ -9,6 +9,7 @@ holds every word whole, so each word printed at 80 columns must be one of those 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,21 @@ def test_no_table_splits_a_word_at_80_columns(demo: Invoke, args: tuple[str, ...
     assert max(len(line) for line in narrow.splitlines()) <= 80
     assert split_words(narrow, wide) == []
     assert not re.search(r"\b(not_started|in_progress|signed_off)\b", narrow)
+
+
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "tables-at-80"
+
+
+@pytest.mark.parametrize(
+    ("args", "stored"),
+    [
+        (("action", "list", AS_OF), "action-list.txt"),
+        (("check", AS_OF), "check.txt"),
+        (("overdue", AS_OF), "overdue.txt"),
+    ],
+    ids=["action list", "check", "overdue"],
+)
+def test_the_main_tables_at_80_columns_exactly(
+    demo: Invoke, args: tuple[str, ...], stored: str
+) -> None:
+    assert printed(demo, args, 80) == (EXPECTED / stored).read_text("utf-8")
