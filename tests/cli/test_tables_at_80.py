@@ -27,6 +27,7 @@ TABLE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("status", AS_OF),
     ("status", AS_OF, "--by", "owner"),
     ("status", AS_OF, "--by", "recommendation", "--since", "2024-01-01"),
+    ("status", "--as-of=9999-12-31", "--since", "2000-01-01"),  # the demo's changes, built now
     ("overdue", AS_OF),
     ("check", AS_OF),
     ("notify", "--dry-run", AS_OF),

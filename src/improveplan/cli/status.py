@@ -130,9 +130,9 @@ def _show_changes(changes: Changes) -> None:
         [
             Column("at", "When", no_wrap=True),
             Column("ref", "Action", style="ref", no_wrap=True),
-            Column("title", "Title", ratio=1),
+            Column("title", "Title", shorten=True),
             Column("field", "What"),
-            Column("change", "Change", no_wrap=True),
+            Column("change", "Change"),
             Column("actor", "By"),
         ],
         title="Recent changes",
