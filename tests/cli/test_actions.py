@@ -228,7 +228,7 @@ def test_update_bumps_version_and_audits_each_field(plan_run: Invoke, db_url: st
                       "--title", "Audit, all teams", user="Priya Natarajan")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        "Action 1: status not_started → in_progress; owner Priya Natarajan → Tom Okafor; "
+        "Action 1: status not started → in progress; owner Priya Natarajan → Tom Okafor; "
         "title Supervision audit → Audit, all teams.\n"
     )
     assert action_db(db_url, "1")["version"] == 2
@@ -272,25 +272,25 @@ def test_done_signoff_reopen_cycle(plan_run: Invoke, db_url: str) -> None:
         "Error: action 1 is not complete — mark it done first: improveplan action done 1\n"
     )
     done = plan_run("action", "done", "1", "--evidence", "Audit report, March")
-    assert (done.exit_code, done.stderr) == (0, "Action 1: status not_started → complete.\n")
+    assert (done.exit_code, done.stderr) == (0, "Action 1: status not started → complete.\n")
     assert action_db(db_url, "1")["evidence"] == "Audit report, March"
     again = plan_run("action", "done", "1")
     assert again.stderr == (
         "Error: action 1 is already complete — sign it off with improveplan action signoff 1\n"
     )
     signed = plan_run("action", "signoff", "1")
-    assert signed.stderr == "Action 1: status complete → signed_off.\n"
+    assert signed.stderr == "Action 1: status complete → signed off.\n"
     twice = plan_run("action", "signoff", "1")
     assert twice.stderr == "Error: action 1 is already signed off — nothing to do\n"
     reopened = plan_run("action", "reopen", "1", "--reason", "Board found gaps")
-    assert reopened.stderr == "Action 1: status signed_off → in_progress.\n"
+    assert reopened.stderr == "Action 1: status signed off → in progress.\n"
     row = action_db(db_url, "1")
     assert (row["status"], row["status_reason"], row["version"]) == (
         "in_progress", "Board found gaps", 4,
     )  # fmt: skip
     open_ = plan_run("action", "reopen", "1", "--reason", "x")
     assert (
-        open_.stderr == "Error: action 1 is in_progress, not closed — there is nothing to reopen\n"
+        open_.stderr == "Error: action 1 is in progress, not closed — there is nothing to reopen\n"
     )
 
 
@@ -332,7 +332,7 @@ def test_cancel_keeps_the_reason_and_audits_it(plan_run: Invoke, db_url: str) ->
     result = plan_run(
         "action", "update", "1", "--status", "cancelled", "--reason", "Duplicate of 2"
     )
-    assert result.stderr == "Action 1: status not_started → cancelled.\n"
+    assert result.stderr == "Action 1: status not started → cancelled.\n"
     assert action_db(db_url, "1")["status_reason"] == "Duplicate of 2"
     history = json.loads(plan_run("action", "history", "1", "--format", "json").stdout)
     assert [(h["what"], h["from"], h["to"]) for h in history[-2:]] == [
@@ -358,7 +358,7 @@ def test_due_later_keeps_original_due_earlier_needs_no_reason(
 def test_rag_override_and_clearing(plan_run: Invoke, db_url: str) -> None:
     add(plan_run, "A", "--due", "2025-12-31")
     set_ = plan_run("action", "update", "1", "--rag", "RED", "--reason", "Staffing gap")
-    assert set_.stderr == "Action 1: rag_override — → red.\n"
+    assert set_.stderr == "Action 1: rag override — → red.\n"
     data = shown(plan_run, "1")
     assert (data["rag"], data["rag_computed"], data["rag_override_reason"]) == (
         "red", "green", "Staffing gap",
@@ -367,7 +367,7 @@ def test_rag_override_and_clearing(plan_run: Invoke, db_url: str) -> None:
     assert "red*" in table.stdout
     assert "* RAG set by hand" in table.stderr
     cleared = plan_run("action", "update", "1", "--rag", "auto")
-    assert cleared.stderr == "Action 1: rag_override red → —.\n"
+    assert cleared.stderr == "Action 1: rag override red → —.\n"
     row = action_db(db_url, "1")
     assert (row["rag_override"], row["rag_override_reason"], row["version"]) == (None, None, 3)
     plan_run("action", "update", "1", "--rag", "amber", "--reason", "Watch")
@@ -384,7 +384,7 @@ def test_note_is_append_only_and_does_not_bump_version(plan_run: Invoke, db_url:
     assert after["version"] == 1
     assert after["updated_at"] != before["updated_at"]
     both = plan_run("action", "update", "1", "--status", "blocked", "--note", "Waiting on HR")
-    assert both.stderr == "Action 1: status not_started → blocked.\nNoted on action 1.\n"
+    assert both.stderr == "Action 1: status not started → blocked.\nNoted on action 1.\n"
     data = shown(plan_run, "1")
     assert data["version"] == 2
     assert [(n["author"], n["text"]) for n in data["notes"]] == [

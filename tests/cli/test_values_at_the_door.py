@@ -147,7 +147,7 @@ def test_action_refs_are_found_in_any_case(plan_run: Invoke, db_url: str) -> Non
     ok(plan_run, "action", "note", "2.4a", "Started")
     assert len(json.loads(ok(plan_run, "action", "history", "2.4A", "--format", "json"))) > 3
     done = plan_run("action", "done", " 2.4a ", env=TODAY)
-    assert (done.exit_code, done.stderr) == (0, "Action 2.4A: status not_started → complete.\n")
+    assert (done.exit_code, done.stderr) == (0, "Action 2.4A: status not started → complete.\n")
     assert sql(db_url, "SELECT ref, title, status FROM action") == [
         ("2.4A", "Audit again", "complete")
     ]

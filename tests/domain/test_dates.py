@@ -23,7 +23,8 @@ from improveplan.domain.dates import (
 WEDNESDAY = date(2025, 3, 5)
 UTC = dt.UTC
 ACCEPTED = (
-    "use YYYY-MM-DD, DD/MM/YYYY, today, a weekday, +3d, +2w, +1m, +10wd, eow, eom, eoq or eoy"
+    "use YYYY-MM-DD, DD/MM/YYYY, today, yesterday, tomorrow, a weekday, +3d or -7d, +2w, "
+    "+1m or -1m, +10wd (working days), eow, eom, eoq or eoy"
 )
 # Dates the `holidays` package knows England's bank holidays for.
 HOLIDAY_ERA = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))

@@ -49,7 +49,7 @@ REFUSED = {
     (Step.sign_off, S.not_started): "action 7 is not complete — mark it done first: improveplan"
     " action done 7",
     (Step.sign_off, S.signed_off): "action 7 is already signed off — nothing to do",
-    (Step.reopen, S.in_progress): "action 7 is in_progress, not closed — there is nothing to"
+    (Step.reopen, S.in_progress): "action 7 is in progress, not closed — there is nothing to"
     " reopen",
 }
 

@@ -63,9 +63,8 @@ def footer(rows: list[ActionRow], as_of: dt.date) -> str:
     return text
 
 
-WIDE = 100  # narrower terminals drop the Status column (RAG already shows blocked as amber)
-NARROW = 72  # and then the Owner column
-MIN_TITLE = 16
+WIDE = 100  # narrower terminals drop the Late column (the RAG already shows red)
+NARROW = 72  # and then the Owner column; ref, RAG, status and due always stay
 
 
 def _list_columns(width: int) -> list[Any]:
@@ -76,26 +75,12 @@ def _list_columns(width: int) -> list[Any]:
         Column("rag_label", "RAG", style=_rag_style, no_wrap=True),
         Column("due", "Due", no_wrap=True),
         Column("late", "Late", style="rag.red", justify="right", no_wrap=True),
-        Column("status", "Status", no_wrap=True),
+        Column("status", "Status", no_wrap=True, spoken=True),
         Column("owner", "Owner", no_wrap=True, max_width=20),
-        Column("title", "Title"),
+        Column("title", "Title", shorten=True),
     ]
-    dropped = set() if width >= WIDE else {"status"} if width >= NARROW else {"status", "owner"}
+    dropped = set() if width >= WIDE else {"late"} if width >= NARROW else {"late", "owner"}
     return [c for c in columns if c.key not in dropped]
-
-
-def _fit_titles(rows: list[dict[str, Any]], columns: list[Any], width: int) -> None:
-    """One line per action: titles end in … where the table would otherwise wrap."""
-    from improveplan.render.output import cell_text
-
-    used = 1 + 3 * len(columns)  # borders and padding of rich's default box
-    for c in columns[:-1]:
-        cells = [len(cell_text(r.get(c.key))) for r in rows] + [len(c.header)]
-        used += min(max(cells), c.max_width or max(cells))
-    room = max(width - used, MIN_TITLE)
-    for r in rows:
-        if len(r["title"]) > room:
-            r["title"] = r["title"][: room - 1].rstrip() + "…"
 
 
 def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
@@ -114,9 +99,8 @@ def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
     shown = [
         {**as_record(r), "rag_label": _rag_label(r), "late": _late(r.days_overdue)} for r in rows
     ]
-    columns = _list_columns(out().width)
-    _fit_titles(shown, columns, out().width)
-    table(shown, columns, empty="No actions match — see improveplan action list --all.")
+    empty = "No actions match — see improveplan action list --all."
+    table(shown, _list_columns(out().width), empty=empty)
     if rows:
         say(footer(rows, as_of), "muted")
     if any(r.overridden for r in rows):
@@ -124,10 +108,12 @@ def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
 
 
 def _panel_rows(a: ActionDetail) -> list[dict[str, Any]]:
+    from improveplan.domain.vocab import spoken
+
     rag = a.rag or "none (cancelled)"
     if a.rag is not None and a.rag != a.rag_computed:
         rag = f"{a.rag} (set by hand: {a.rag_override_reason}; computed {a.rag_computed})"
-    status = a.status + (f" ({a.status_reason})" if a.status_reason else "")
+    status = spoken(a.status) + (f" ({a.status_reason})" if a.status_reason else "")
     due = str(a.due) + (f" (originally {a.original_due})" if a.original_due != a.due else "")
     pairs = [
         ("Owner", a.owner),
@@ -180,16 +166,29 @@ def render_show(a: ActionDetail, fmt: str) -> None:
     )
 
 
-def render_history(ref: str, events: list[HistoryEvent], fmt: str) -> None:
+def _spoken_event(event: HistoryEvent) -> HistoryEvent:
+    """An event as a person reads it: UK time, fields and statuses as words."""
     from dataclasses import replace
 
+    from improveplan.domain.vocab import spoken
+
+    def word(value: str | None) -> str | None:
+        return spoken(value) if value is not None and event.what == "status" else value
+
+    return replace(
+        event, when=_local(event.when), what=spoken(event.what),
+        old=word(event.old), to=word(event.to),
+    )  # fmt: skip
+
+
+def render_history(ref: str, events: list[HistoryEvent], fmt: str) -> None:
     from improveplan.render.output import Column, emit
 
-    shown = events if fmt != "table" else [replace(e, when=_local(e.when)) for e in events]
+    shown = events if fmt != "table" else [_spoken_event(e) for e in events]
     columns = [
-        Column("when", "When", no_wrap=True),
-        Column("who", "Who", no_wrap=True),
-        Column("what", "What", no_wrap=True),
+        Column("when", "When"),
+        Column("who", "Who"),
+        Column("what", "What"),
         Column("from", "From"),
         Column("to", "To"),
     ]

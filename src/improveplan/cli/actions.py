@@ -41,12 +41,10 @@ if TYPE_CHECKING:
 
 
 def _changes_text(ref: str, changes: Sequence[Change]) -> str:
+    from improveplan.render.output import spoken_change
+
     hidden = {"reason", "status_reason", "rag_override_reason", "evidence"}
-    parts = [
-        f"{c.field} {c.old if c.old is not None else '—'} → {c.new if c.new is not None else '—'}"
-        for c in changes
-        if c.field not in hidden
-    ]
+    parts = [spoken_change(c.field, c.old, c.new) for c in changes if c.field not in hidden]
     if not parts:
         return f"Action {ref}: nothing changed."
     return f"Action {ref}: " + "; ".join(parts) + "."

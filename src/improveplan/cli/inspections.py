@@ -81,6 +81,7 @@ def add(
     grades: dict[Area, Grade],
 ) -> None:
     """Record an inspection and its judgements (its --help, ADD_HELP, names the vocabulary)."""
+    from improveplan.domain.vocab import spoken
     from improveplan.render.output import message
     from improveplan.services import inspections
 
@@ -94,7 +95,7 @@ def add(
         lead_inspector=lead_inspector,
         judgements=grades,
     )
-    message(f"Added inspection {added.id} ({type_}, {start} to {end}).", "success")
+    message(f"Added inspection {added.id} ({spoken(type_)}, {start} to {end}).", "success")
 
 
 @inspection.command("list")
@@ -225,6 +226,7 @@ def import_report(
 def _render(record: InspectionRecord, fmt: str) -> None:
     """The inspection JSON, or three small tables: details, judgements, recommendations."""
     from improveplan.domain.judgements import GRADE_LABELS
+    from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit_json, table
     from improveplan.serialize import as_record
 
@@ -243,6 +245,7 @@ def _render(record: InspectionRecord, fmt: str) -> None:
     values = as_record(record)
     details = [
         {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
+        | ({"value": spoken(record.type)} if k == "type" else {})
         for k, label in labels.items()
     ]
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])

@@ -23,6 +23,7 @@ from improveplan.cli import report as report_cli
 from improveplan.cli import status as status_cli
 from improveplan.cli import themes as themes_cli
 from improveplan.cli import timeline as timeline_cli
+from improveplan.cli.options import document_dates
 from improveplan.errors import ImproveplanError
 
 
@@ -173,6 +174,7 @@ cli.add_command(notify_cli.notify)
 cli.add_command(notify_cli.check)
 cli.add_command(exchange_cli.export)
 cli.add_command(exchange_cli.import_)
+document_dates(cli)
 
 
 def main() -> None:

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import (
+    DATE,
+    PAST_DATE,
+    as_of_option,
+    as_of_or_today,
+    format_option,
+    get_app,
+)
 
 if TYPE_CHECKING:
     from improveplan.services.measures import MeasureRecord
@@ -60,7 +67,7 @@ def add(
 @measure.command("record")
 @click.argument("name")
 @click.argument("value", type=float)
-@click.option("--date", "on", type=DATE, help="The date the value is for (default: today).")
+@click.option("--date", "on", type=PAST_DATE, help="The date the value is for (default: today).")
 def record(name: str, value: float, on: dt.date | None) -> None:
     """Record VALUE for measure NAME; recording again for the same date replaces it."""
     from improveplan.render.output import message

@@ -10,6 +10,7 @@ import click
 from improveplan.cli.options import as_of_option, as_of_or_today, get_app, table_or_json
 
 if TYPE_CHECKING:
+    from improveplan.render.output import Column
     from improveplan.services.check import CheckResult
     from improveplan.services.notify import Reminder
 
@@ -122,32 +123,31 @@ def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
         raise click.exceptions.Exit(int(ExitCode.OVERDUE))
 
 
+def _check_columns() -> list[Column]:
+    """Counts under whole-word headers: at 80 columns (cron mails what check prints) the
+    two-word headers wrap at their space, never to `Gre…` or `Overd…`."""
+    from improveplan.domain.vocab import RAG_ORDER
+    from improveplan.render.output import Column, rag_style
+
+    counts = [(rag.value, rag.value.capitalize(), rag_style(rag)) for rag in RAG_ORDER]
+    counts += [("total", "Total", None), ("overdue", "Overdue", None),
+               ("due_soon", "Due soon", None), ("milestones_at_risk", "At risk", None)]  # fmt: skip
+    return [
+        Column("plan", "Plan"),
+        *(Column(key, header, style=style, justify="right") for key, header, style in counts),
+    ]
+
+
 def _show(result: CheckResult, fmt: str) -> None:
-    from improveplan.domain.vocab import RAG_ORDER, Rag
-    from improveplan.render.output import Column, emit_json, out, rag_style, table
+    from improveplan.domain.vocab import Rag
+    from improveplan.render.output import emit_json, out, rag_style, table
 
     if fmt == "json":
         emit_json(result)
         return
     _warn(result.warnings)
     as_of = result.as_of
-    columns = [
-        Column("plan", "Plan", no_wrap=True),
-        *(
-            Column(
-                rag.value,
-                rag.value.capitalize(),
-                style=rag_style(rag),
-                justify="right",
-                no_wrap=True,
-            )
-            for rag in RAG_ORDER
-        ),
-        Column("total", "Total", justify="right", no_wrap=True),
-        Column("overdue", "Overdue", justify="right", no_wrap=True),
-        Column("due_soon", "Due soon", justify="right", no_wrap=True),
-        Column("milestones_at_risk", "At risk", justify="right", no_wrap=True),
-    ]
+    columns = _check_columns()
     table(result.plans, columns, title=f"Check as of {as_of}")
     if result.notified is not None:
         _messages_table(result.notified, title="Reminders", empty="No reminders due today.")

@@ -17,10 +17,26 @@ if TYPE_CHECKING:
     from improveplan.services.context import App
 
 
+# Every --help that takes a DATE ends with this (`document_dates`); the grammar itself is
+# domain/dates.py's, and tests/cli/test_date_help.py holds the two together.
+DATE_HELP = (
+    "DATE is 2025-03-31 or 31/03/2025 (day first), today, yesterday, tomorrow, a weekday "
+    "(mon, friday: the next one{past}), +3d or -7d (days), +2w (weeks), +1m or -1m "
+    "(months), +10wd (working days), eow, eom, eoq or eoy (end of week, month, quarter, "
+    "year)."
+)
+
+
 class DateParam(click.ParamType[dt.date, Any]):
-    """A DATE of docs/design.md §3; an unknown or impossible date is a usage error (exit 2)."""
+    """A DATE of docs/design.md §3; an unknown or impossible date is a usage error (exit 2).
+
+    `past` is for options that look back (`--since`): a weekday is the last one, not the next.
+    """
 
     name = "DATE"
+
+    def __init__(self, *, past: bool = False) -> None:
+        self.past = past
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, dt.date):
@@ -30,7 +46,7 @@ class DateParam(click.ParamType[dt.date, Any]):
         from improveplan.services.context import resolve_today
 
         try:
-            return parse_date(str(value), today=resolve_today())
+            return parse_date(str(value), today=resolve_today(), past=self.past)
         except DateError as exc:
             self.fail(str(exc), param, ctx)
         except ImproveplanError as exc:
@@ -38,6 +54,30 @@ class DateParam(click.ParamType[dt.date, Any]):
 
 
 DATE = DateParam()
+PAST_DATE = DateParam(past=True)  # for dates that look back: --since, --from, "done on"
+
+
+def date_help(command: click.Command) -> str | None:
+    """The DATE paragraph for a command's --help, naming its look-back options; None when
+    the command takes no DATE."""
+    dates = [p for p in command.params if isinstance(p.type, DateParam)]
+    if not dates:
+        return None
+    past = [p.opts[0] for p in dates if isinstance(p.type, DateParam) and p.type.past]
+    back = f"; the last one for {' and '.join(past)}" if past else ""
+    return DATE_HELP.format(past=back)
+
+
+def document_dates(command: click.Command) -> None:
+    """Append the DATE paragraph to the --help of `command` and of every command under it
+    that takes a DATE, so no date option goes undocumented."""
+    text = date_help(command)
+    if text is not None and text not in (command.epilog or ""):
+        command.epilog = f"{command.epilog}\n\n{text}" if command.epilog else text
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            document_dates(sub)
+
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 

@@ -80,7 +80,7 @@ def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
         emit_json(detail)
         return
     console = out()
-    console.print(Text.assemble((detail.ref, "ref"), " ", detail.text), soft_wrap=True)
+    console.print(Text.assemble((detail.ref, "ref"), " ", detail.text))  # wraps at spaces
     facts = [f"theme: {detail.theme or '-'}"]
     if detail.priority_action:
         facts.append("area for priority action")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, get_app, table_or_json
+from improveplan.cli.options import PAST_DATE, as_of_option, as_of_or_today, get_app, table_or_json
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Group the counts by theme, owner or recommendation.",
 )
-@click.option("--since", type=DATE, help="Also show what changed from this DATE (audit trail).")
+@click.option(
+    "--since", type=PAST_DATE, help="Also show what changed from this DATE (audit trail)."
+)
 @table_or_json
 def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> None:
     """Show RAG totals, counts per group, the next milestone and the measures.
@@ -102,19 +104,25 @@ def _milestone_line(milestone: NextMilestone | None) -> str:
     return f"Next milestone: {milestone.name}{expected} on {milestone.date} — {when}."
 
 
-def _show_changes(changes: Changes) -> None:
-    from improveplan.render.output import Column, out, table
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
-    out().print(
-        f"Since {changes.since}: {changes.status_changes} status changes, "
-        f"{changes.new_actions} new actions, {changes.notes_added} notes added, "
-        f"{changes.due_dates_moved} due dates moved.",
-        highlight=False,
-        markup=False,
+
+def _show_changes(changes: Changes) -> None:
+    from improveplan.domain.vocab import spoken
+    from improveplan.render.output import Column, out, spoken_value, table
+
+    counts = (
+        _counted(changes.status_changes, "status change", "status changes"),
+        _counted(changes.new_actions, "new action", "new actions"),
+        _counted(changes.notes_added, "note added", "notes added"),
+        _counted(changes.due_dates_moved, "due date moved", "due dates moved"),
     )
+    out().print(f"Since {changes.since}: {', '.join(counts)}.", highlight=False, markup=False)
     rows = [
-        {"at": c.at.strftime("%Y-%m-%d"), "ref": c.ref, "title": c.title, "field": c.field,
-         "change": f"{c.old} → {c.new}", "actor": c.actor}
+        {"at": c.at.strftime("%Y-%m-%d"), "ref": c.ref, "title": c.title, "field": spoken(c.field),
+         "change": f"{spoken_value(c.field, c.old)} → {spoken_value(c.field, c.new)}",
+         "actor": c.actor}
         for c in changes.recent
     ]  # fmt: skip
     table(
@@ -122,9 +130,9 @@ def _show_changes(changes: Changes) -> None:
         [
             Column("at", "When", no_wrap=True),
             Column("ref", "Action", style="ref", no_wrap=True),
-            Column("title", "Title", ratio=1),
+            Column("title", "Title", shorten=True),
             Column("field", "What"),
-            Column("change", "Change", no_wrap=True),
+            Column("change", "Change"),
             Column("actor", "By"),
         ],
         title="Recent changes",

@@ -10,6 +10,7 @@ import click
 
 from improveplan.cli.options import (
     DATE,
+    PAST_DATE,
     as_of_option,
     as_of_or_today,
     format_option,
@@ -51,7 +52,7 @@ def _emit_milestones(
     columns = [
         Column("date", "Date", no_wrap=True),
         Column("name", "Milestone", ratio=2),
-        Column("status", "Status", style=_status_style(), no_wrap=True),
+        Column("status", "Status", style=_status_style(), no_wrap=True, spoken=True),
         Column("days_to_go", "Days", justify="right", no_wrap=True),
         Column("open_actions", "Open", justify="right", no_wrap=True),
         Column("rule", "Rule", style="muted", ratio=3),
@@ -78,7 +79,7 @@ def _empty_window(start: dt.date | None, end: dt.date | None) -> str:
 @click.option(
     "--from",
     "start",
-    type=DATE,
+    type=PAST_DATE,
     default=None,
     help="Show milestones from DATE [3 months before the as-of date].",
 )
@@ -157,14 +158,14 @@ def milestone_add(name: str, when: dt.date) -> None:
 @click.argument("names", metavar="[NAME]...", nargs=-1)
 @click.option(
     "--through",
-    type=DATE,
+    type=PAST_DATE,
     default=None,
     help="Every milestone not done or missed up to DATE, each on its own date.",
 )
 @click.option(
     "--date",
     "when",
-    type=DATE,
+    type=PAST_DATE,
     default=None,
     help="When they were met (default: today for NAMEs, each one's date with --through).",
 )
@@ -272,6 +273,7 @@ def notice_set(**options: Any) -> None:
 @table_or_json
 def notice_show(fmt: str) -> None:
     """Show the plan's improvement notice."""
+    from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit, emit_json
     from improveplan.services import notices
 
@@ -281,7 +283,7 @@ def notice_show(fmt: str) -> None:
         return
     shown: list[tuple[str, object]] = [
         ("Plan", data.plan),
-        ("Kind", data.kind),
+        ("Kind", spoken(data.kind)),
         ("Issued", data.issued),
         ("Plan due", data.plan_due),
         ("DfE reviews every (months)", data.review_months),

@@ -27,7 +27,10 @@ __all__ = [
 ]
 
 LONDON = "Europe/London"
-ACCEPTED = "YYYY-MM-DD, DD/MM/YYYY, today, a weekday, +3d, +2w, +1m, +10wd, eow, eom, eoq or eoy"
+ACCEPTED = (
+    "YYYY-MM-DD, DD/MM/YYYY, today, yesterday, tomorrow, a weekday, +3d or -7d, +2w, "
+    "+1m or -1m, +10wd (working days), eow, eom, eoq or eoy"
+)
 _MAX_SHOWN = 40  # characters of a bad value repeated back in an error message
 _YEARS_PER_BLOCK = 100  # holidays are fetched and cached a century at a time
 _FRIDAY = 4
@@ -52,11 +55,15 @@ def today_london(now: dt.datetime | None = None) -> dt.date:
     return dt.date(moment.year, moment.month, moment.day)
 
 
-def parse_date(text: str, *, today: dt.date) -> dt.date:
-    """Read a DATE of docs/design.md §3; raise DateError (and nothing else) when it is not one."""
+def parse_date(text: str, *, today: dt.date, past: bool = False) -> dt.date:
+    """Read a DATE of docs/design.md §3; raise DateError (and nothing else) when it is not one.
+
+    A weekday names the next one after today, or with `past` (options that look back, such
+    as `--since`) the last one before today: `--since monday` means this week's work.
+    """
     word = text.strip().lower()
     try:
-        parsed = _parse(word, today)
+        parsed = _parse(word, today, past=past)
     except DateError:
         raise
     except (ValueError, OverflowError) as exc:  # impossible dates, offsets beyond year 9999
@@ -66,9 +73,9 @@ def parse_date(text: str, *, today: dt.date) -> dt.date:
     return parsed
 
 
-def _parse(word: str, today: dt.date) -> dt.date | None:
+def _parse(word: str, today: dt.date, *, past: bool) -> dt.date | None:
     """The date `word` names, None when it is not in the grammar at all."""
-    named = _named(word, today)
+    named = _named(word, today, past=past)
     if named is not None:
         return named
     if match := _ISO.fullmatch(word):
@@ -84,9 +91,12 @@ def _parse(word: str, today: dt.date) -> dt.date | None:
     return None
 
 
-def _named(word: str, today: dt.date) -> dt.date | None:
+def _named(word: str, today: dt.date, *, past: bool) -> dt.date | None:
     """Words relative to today: today, tomorrow, weekdays, end of week/month/quarter/year."""
     if word in _WEEKDAYS:
+        if past:
+            back = (today.weekday() - _WEEKDAYS[word] - 1) % 7 + 1  # strictly before today
+            return today - dt.timedelta(days=back)
         ahead = (_WEEKDAYS[word] - today.weekday() - 1) % 7 + 1  # strictly after today
         return today + dt.timedelta(days=ahead)
     if word == "eow":

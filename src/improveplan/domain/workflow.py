@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from improveplan.domain.vocab import DONE_STATUSES, OPEN_STATUSES, Rag, Status
+from improveplan.domain.vocab import DONE_STATUSES, OPEN_STATUSES, Rag, Status, spoken
 from improveplan.errors import ImproveplanError, InvalidState
 
 __all__ = [
@@ -103,7 +103,9 @@ def _refusal(step: Step, ref: str, status: Status) -> InvalidState:
             f"sign it off with improveplan action signoff {ref}",
         )
     if step == Step.reopen:
-        return InvalidState(f"action {ref} is {status}, not closed", "there is nothing to reopen")
+        return InvalidState(
+            f"action {ref} is {spoken(status)}, not closed", "there is nothing to reopen"
+        )
     return not_complete(ref, status)
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from improveplan.domain.vocab import Rag
+from improveplan.domain.vocab import Rag, spoken
+from improveplan.render.fit import fit_widths, longest_word, shortened, text_width
 from improveplan.serialize import as_record, dumps, jsonable
 
 if TYPE_CHECKING:
@@ -97,7 +98,12 @@ def cell_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the row's JSON key, its header, and how to show it."""
+    """One table column: the row's JSON key, its header, and how to show it.
+
+    `no_wrap` keeps every cell on one line at its full width (refs, dates, counts);
+    `shorten` keeps a title on one line, cut at a space with "…" when the table is
+    narrow; `spoken` shows stored keys as words (`not_started` -> "not started").
+    """
 
     key: str
     header: str
@@ -106,6 +112,20 @@ class Column:
     no_wrap: bool = False
     max_width: int | None = None
     ratio: int | None = None
+    shorten: bool = False
+    spoken: bool = False
+
+
+def spoken_value(field: str, value: Any) -> str:
+    """An audited value as a person reads it: a status as words, nothing as a dash."""
+    if value is None:
+        return "—"
+    return spoken(str(value)) if field == "status" else cell_text(value)
+
+
+def spoken_change(field: str, old: Any, new: Any) -> str:
+    """`status not started → in progress`: one change, its field and statuses as words."""
+    return f"{spoken(field)} {spoken_value(field, old)} → {spoken_value(field, new)}"
 
 
 def csv_cell(value: Any) -> str:
@@ -149,11 +169,9 @@ def table(
 
     `limit` caps summary views: rich spends milliseconds per row, so thousands of rows
     belong in `--format csv|json`, and the table says how many it left out. `total` is
-    the listing's full length when the query already cut `rows` short.
+    the listing's full length when the query already cut `rows` short. However narrow
+    the terminal, no word is split across lines (`_fit`).
     """
-    from rich.table import Table
-    from rich.text import Text
-
     if not rows:
         message(empty)
         return
@@ -161,27 +179,108 @@ def table(
     if limit is not None:
         rows = rows[:limit]
     hidden = max(full - len(rows), 0)
+    console = out()
+    out().print(_grid(rows, columns, title, console))
+    if hidden:
+        message(f"… and {hidden:,} more — use --format csv or json for every row.", "muted")
+
+
+def _cells(rows: Sequence[Any], columns: Sequence[Column]) -> list[list[Any]]:
+    """Each row's cells as rich Text, styled from the stored value, shown as words."""
+    from rich.text import Text
+
+    grid = []
+    for row in rows:
+        record = as_record(row)
+        cells = []
+        for col in columns:
+            value = record.get(col.key)
+            style = col.style(value) if callable(col.style) else col.style
+            text = cell_text(value)
+            cells.append(Text(spoken(text) if col.spoken else text, style=style or ""))
+        grid.append(cells)
+    return grid
+
+
+def _grid(rows: Sequence[Any], columns: Sequence[Column], title: str | None, console: Any) -> Any:
+    from rich.table import Table
+
+    cells = _cells(rows, columns)
     grid = Table(title=title, title_justify="left", header_style="heading", expand=False)
     for col in columns:
         grid.add_column(
             col.header,
             justify=col.justify,  # type: ignore[arg-type]
-            no_wrap=col.no_wrap,
+            no_wrap=col.no_wrap or col.shorten,
             max_width=col.max_width,
             ratio=col.ratio,
-            overflow="ellipsis" if col.no_wrap else "fold",
+            overflow="ellipsis" if col.no_wrap or col.shorten else "fold",
         )
-    for row in rows:
-        cells = []
-        record = as_record(row)
-        for col in columns:
-            value = record.get(col.key)
-            style = col.style(value) if callable(col.style) else col.style
-            cells.append(Text(cell_text(value), style=style or ""))
-        grid.add_row(*cells)
-    out().print(grid)
-    if hidden:
-        message(f"… and {hidden:,} more — use --format csv or json for every row.", "muted")
+    for row_cells in cells:
+        grid.add_row(*row_cells)
+    _fit(grid, columns, cells, console)
+    return grid
+
+
+# Rich's default box: a border each side of every column, one space of padding inside.
+_PADDING = 2
+
+
+def _fit(grid: Any, columns: Sequence[Column], cells: list[list[Any]], console: Any) -> None:
+    """Give each column a width that splits no word, when rich's own would.
+
+    Rich narrows wide tables by folding words (`Assessm` / `ent`) and ellipsing headers
+    (`Gre…`); a column that wraps keeps at least its longest word here, one that does
+    not keeps its width, and a title (`shorten`) gives way first, cut at a space.
+    """
+    room = console.width - (len(columns) + 1) - _PADDING * len(columns)
+    natural, floors = _measures(columns, cells)
+    widths = _rich_widths(grid, console)
+    if widths is None or any(w < f for w, f in zip(widths, floors, strict=True)):
+        widths = fit_widths(natural, floors, room, bendable=[c.shorten for c in columns])
+        if widths is None:
+            return  # more columns than the terminal holds: rich does what it can
+        for rich_column, width in zip(grid.columns, widths, strict=True):
+            rich_column.width = width
+    for index, col in enumerate(columns):
+        if col.shorten:
+            for row_cells in cells:
+                text = row_cells[index]
+                text.plain = shortened(text.plain, widths[index])
+
+
+def _measures(columns: Sequence[Column], cells: list[list[Any]]) -> tuple[list[int], list[int]]:
+    """Each column's natural width and the least it can take without splitting a word."""
+    natural, floors = [], []
+    for index, col in enumerate(columns):
+        texts = [row[index].plain for row in cells]
+        widest = max([text_width(t) for t in texts] + [text_width(col.header)])
+        cap = col.max_width or widest
+        if col.no_wrap:
+            least = widest
+        elif col.shorten:
+            least = min(widest, max(SHORTEST_TITLE, text_width(col.header)))
+        else:
+            least = max(longest_word(t) for t in [*texts, col.header])
+        natural.append(min(widest, cap))
+        floors.append(min(least, cap))
+    return natural, floors
+
+
+SHORTEST_TITLE = 16  # a title cut shorter than this no longer says what the action is
+
+
+def _rich_widths(grid: Any, console: Any) -> list[int] | None:
+    """The content widths rich would give the columns (None if this rich hides them).
+
+    Kept whenever they split no word, so tables that fit render exactly as rich draws them.
+    """
+    calculate = getattr(grid, "_calculate_column_widths", None)
+    if calculate is None:
+        return None
+    borders = len(grid.columns) + 1
+    widths: list[int] = calculate(console, console.options.update_width(console.width - borders))
+    return [w - _PADDING for w in widths]
 
 
 def emit(
