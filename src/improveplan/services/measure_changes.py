@@ -66,7 +66,7 @@ class MeasureEdit:
         for key, day in (("baseline_date", self.baseline_date), ("target_date", self.target_date)):
             if day is not None:
                 asked[key] = None if day is NO_DATE else day
-        return asked
+        return {k: asked[k] for k in CREATED_FIELDS if k in asked}  # the table's order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
