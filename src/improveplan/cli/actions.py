@@ -233,7 +233,9 @@ def history(ref: str, fmt: str) -> None:
 @click.option(
     "--milestone", metavar="NAME|none", help="The milestone it must be done by; none: no milestone."
 )
-@click.option("--start", type=DATE_OR_NONE, help="When work starts; none: no start date.")
+@click.option(
+    "--start", type=DATE_OR_NONE, metavar="DATE|none", help="When work starts; none: no start date."
+)
 @click.option("--measure", metavar="TEXT", help='How success will be measured ("": none).')
 @click.option("--evidence", metavar="TEXT", help='What shows it is done ("": none).')
 def update(

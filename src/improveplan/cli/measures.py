@@ -110,10 +110,16 @@ def record(name: str, value: Any, on: dt.date | None) -> None:
 @click.option("--baseline", type=float, help="The value when the plan began.")
 @click.option("--target", type=float, help="The value the plan aims for.")
 @click.option(
-    "--baseline-date", type=DATE_OR_NONE, help="When the baseline was measured; none: not known."
+    "--baseline-date",
+    type=DATE_OR_NONE,
+    metavar="DATE|none",
+    help="When the baseline was measured; none: not known.",
 )
 @click.option(
-    "--target-date", type=DATE_OR_NONE, help="When the target should be reached; none: no date."
+    "--target-date",
+    type=DATE_OR_NONE,
+    metavar="DATE|none",
+    help="When the target should be reached; none: no date.",
 )
 @click.option("--higher-is-better/--lower-is-better", default=None, help="Which way is better.")
 def update(
