@@ -309,9 +309,9 @@ def remove(ref: str, reason: str | None) -> None:
     improveplan action update REF --status cancelled --reason TEXT.
     """
     from improveplan.cli.action_views import say
-    from improveplan.services.action_removal import remove_action
+    from improveplan.services import actions
 
-    gone = remove_action(get_app(), ref=ref, reason=reason)
+    gone = actions.remove_action(get_app(), ref=ref, reason=reason)
     plural = "s" if gone.notes != 1 else ""
     notes = f" (and its {gone.notes} note{plural})" if gone.notes else ""
     say(
