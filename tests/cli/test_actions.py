@@ -253,7 +253,8 @@ def test_update_with_nothing_to_change_is_an_error(plan_run: Invoke) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: nothing to change for action 1 — "
-        "give --status, --due, --owner, --title, --rag, --clear-rag or --note\n"
+        "give --status, --due, --owner, --title, --rag, --clear-rag or --note "
+        "(or another option of improveplan action update --help)\n"
     )
 
 

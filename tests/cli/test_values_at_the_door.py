@@ -208,7 +208,7 @@ def _longest_plan(run: Invoke) -> None:
     ok(run, "theme", "add", "T" * 200, "--lead", "p" * 199 + "é")
     ok(run, "milestone", "add", "M" * 200, "--date", "2025-06-30")
     ok(run, "measure", "add", "K" * 200, "--unit", "u" * 40, "--baseline", "1e300",
-       "--target", "-1.5e-300")  # fmt: skip
+       "--target", "-1.5e-300", "--lower-is-better")  # fmt: skip
     ok(run, "measure", "record", "k" * 200, "12.25")
     ok(run, *INSPECTION, "--lead-inspector", "L" * 200, "--received", "2025-01-30")
     ok(run, "rec", "add", "R" + "9" * 19, "Ofsted’s words\nover two lines — ‘quoted’ \u200f")

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.options import DATE, as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import (
+    DATE,
+    DateParam,
+    as_of_option,
+    as_of_or_today,
+    format_option,
+    get_app,
+)
 
 
 class _Choice(click.ParamType[str, Any]):
@@ -31,6 +38,18 @@ class _Choice(click.ParamType[str, Any]):
         return str(parsed.value)
 
 
+class DateOrNone(DateParam):
+    """A DATE, or `none` to empty the field (returned as the string "none")."""
+
+    name = "DATE|none"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "none":
+            return "none"
+        return super().convert(value, param, ctx)
+
+
+DATE_OR_NONE = DateOrNone()
 STATUS = _Choice("STATUS")
 RAG = _Choice("RAG")
 RAG_OR_AUTO = _Choice("RAG", auto=True)
@@ -40,10 +59,12 @@ if TYPE_CHECKING:
     from improveplan.services.action_writes import ActionChange, Change
 
 
-def _changes_text(ref: str, changes: Sequence[Change]) -> str:
+def _changes_text(
+    ref: str, changes: Sequence[Change], shown: frozenset[str] | set[str] = frozenset()
+) -> str:
     from improveplan.render.output import spoken_change
 
-    hidden = {"reason", "status_reason", "rag_override_reason", "evidence"}
+    hidden = {"reason", "status_reason", "rag_override_reason", "evidence"} - set(shown)
     parts = [spoken_change(c.field, c.old, c.new) for c in changes if c.field not in hidden]
     if not parts:
         return f"Action {ref}: nothing changed."
@@ -54,6 +75,14 @@ def _report(result: ActionChange) -> None:
     from improveplan.cli.action_views import say
 
     say(_changes_text(result.action.ref, result.changes), "success")
+
+
+def warn(warnings: Sequence[str]) -> None:
+    """Each warning on its own line of stderr; the command still succeeded."""
+    from improveplan.cli.action_views import say
+
+    for text in warnings:
+        say(f"Warning: {text}", "warning")
 
 
 @click.group()
@@ -86,7 +115,7 @@ def add(
     from improveplan.cli.action_views import say
     from improveplan.services import actions
 
-    row = actions.add_action(
+    added = actions.add_action(
         get_app(),
         title=title,
         owner=owner,
@@ -98,7 +127,9 @@ def add(
         start=start,
         measure=measure,
     )
+    row = added.action
     say(f"Added action {row.ref}: {row.title} (owner {row.owner}, due {row.due}).", "success")
+    warn(added.warnings)
 
 
 @action.command("list")
@@ -186,6 +217,25 @@ def history(ref: str, fmt: str) -> None:
 @click.option("--clear-rag", is_flag=True, help="Go back to the computed RAG.")
 @click.option("--note", metavar="TEXT", help="Add a progress note too.")
 @click.option("--if-version", type=int, metavar="N", help="Fail if the action is not at version N.")
+@click.option("--theme", metavar="NAME|none", help="Move it to another theme; none: no theme.")
+@click.option(
+    "--rec", "recs", multiple=True, metavar="REF", help="The recommendations it answers, exactly "
+    "(repeat for each; --rec none: none)."
+)  # fmt: skip
+@click.option(
+    "--add-rec", "add_recs", multiple=True, metavar="REF", help="Link a recommendation too."
+)
+@click.option(
+    "--remove-rec", "remove_recs", multiple=True, metavar="REF", help="Unlink a recommendation."
+)
+@click.option(
+    "--milestone", metavar="NAME|none", help="The milestone it must be done by; none: no milestone."
+)
+@click.option(
+    "--start", type=DATE_OR_NONE, metavar="DATE|none", help="When work starts; none: no start date."
+)
+@click.option("--measure", metavar="TEXT", help='How success will be measured ("": none).')
+@click.option("--evidence", metavar="TEXT", help='What shows it is done ("": none).')
 def update(
     ref: str,
     status: str | None,
@@ -197,10 +247,28 @@ def update(
     clear_rag: bool,
     note: str | None,
     if_version: int | None,
+    theme: str | None,
+    recs: tuple[str, ...],
+    add_recs: tuple[str, ...],
+    remove_recs: tuple[str, ...],
+    milestone: str | None,
+    start: dt.date | str | None,
+    measure: str | None,
+    evidence: str | None,
 ) -> None:
-    """Change action REF (status, due date, owner, title, RAG) or add a note."""
+    """Change action REF (status, due date, owner, title, RAG, theme, recommendations,
+    milestone, start, measure, evidence) or add a note."""
     from improveplan.cli.action_views import say
     from improveplan.services import actions
+    from improveplan.services.action_fields import CLEAR, FieldRequest
+
+    if recs and (add_recs or remove_recs):
+        raise click.UsageError(
+            "--rec sets the links exactly: give it alone, or --add-rec/--remove-rec"
+        )
+
+    def cleared(value: Any) -> Any:
+        return CLEAR if isinstance(value, str) and value.strip().lower() == "none" else value
 
     auto = rag == "auto"
     result = actions.update_action(
@@ -215,11 +283,40 @@ def update(
         clear_rag=clear_rag or auto,
         note=note,
         if_version=if_version,
-    )
+        fields=FieldRequest(
+            theme=cleared(theme), milestone=cleared(milestone), start=cleared(start),
+            measure=measure, evidence=evidence, recs=recs or None, add_recs=add_recs,
+            remove_recs=remove_recs,
+        ),
+    )  # fmt: skip
     if result.changes or note is None:
-        _report(result)
+        say(_changes_text(result.action.ref, result.changes, shown={"evidence"}), "success")
     if note is not None:
         say(f"Noted on action {result.action.ref}.", "success")
+    warn(result.warnings)
+
+
+@action.command("remove")
+@click.argument("ref")
+@click.option("--reason", metavar="TEXT", help="Why it was a mistake (required).")
+def remove(ref: str, reason: str | None) -> None:
+    """Remove action REF, made by mistake, with its links and notes.
+
+    Its ref is never given to another action, and its history stays readable with
+    improveplan action history REF. To stop work on a real action, cancel it instead:
+    improveplan action update REF --status cancelled --reason TEXT.
+    """
+    from improveplan.cli.action_views import say
+    from improveplan.services import actions
+
+    gone = actions.remove_action(get_app(), ref=ref, reason=reason)
+    plural = "s" if gone.notes != 1 else ""
+    notes = f" (and its {gone.notes} note{plural})" if gone.notes else ""
+    say(
+        f"Removed action {gone.ref}: {gone.title}{notes}. Its ref is not reused; "
+        f"improveplan action history {gone.ref} shows what it held.",
+        "success",
+    )
 
 
 @action.command("note")

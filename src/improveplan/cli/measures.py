@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from improveplan.cli.actions import DATE_OR_NONE
 from improveplan.cli.options import (
     DATE,
     PAST_DATE,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 @click.group()
 def measure() -> None:
-    """Add measures (KPIs), record their values, list them against target."""
+    """Add measures (KPIs), record their values, list them against target, correct them."""
 
 
 @measure.command("add")
@@ -33,7 +34,11 @@ def measure() -> None:
 @click.option("--target", type=float, required=True, help="The value the plan aims for.")
 @click.option("--baseline-date", type=DATE, help="When the baseline was measured.")
 @click.option("--target-date", type=DATE, help="When the target should be reached.")
-@click.option("--lower-is-better", is_flag=True, help="Lower values are better (default: higher).")
+@click.option(
+    "--higher-is-better/--lower-is-better",
+    default=True,
+    help="Which way is better [default: higher].",
+)
 def add(
     name: str,
     unit: str,
@@ -41,9 +46,13 @@ def add(
     target: float,
     baseline_date: dt.date | None,
     target_date: dt.date | None,
-    lower_is_better: bool,
+    higher_is_better: bool,
 ) -> None:
-    """Add a measure called NAME to the plan."""
+    """Add a measure called NAME to the plan.
+
+    The target must be better than the baseline (above it, or below it with
+    --lower-is-better); a % measure's values lie from 0 to 100.
+    """
     from improveplan.render.output import message
     from improveplan.services import measures
 
@@ -55,7 +64,7 @@ def add(
         target=target,
         baseline_date=baseline_date,
         target_date=target_date,
-        lower_is_better=lower_is_better,
+        lower_is_better=not higher_is_better,
     )
     message(
         f'Added measure "{row.name}": baseline {_num(baseline)}, target {_num(target)} '
@@ -64,21 +73,114 @@ def add(
     )
 
 
+class _Value(click.ParamType[Any, Any]):
+    """A number, or a percentage written `21%` (a usage error, exit 2, otherwise)."""
+
+    name = "VALUE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from improveplan.domain.measures import parse_value
+
+        try:
+            return parse_value(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a number (e.g. 12.5, or 21% for a % measure)", param, ctx)
+
+
 @measure.command("record")
 @click.argument("name")
-@click.argument("value", type=float)
+@click.argument("value", type=_Value())
 @click.option("--date", "on", type=PAST_DATE, help="The date the value is for (default: today).")
-def record(name: str, value: float, on: dt.date | None) -> None:
-    """Record VALUE for measure NAME; recording again for the same date replaces it."""
+def record(name: str, value: Any, on: dt.date | None) -> None:
+    """Record VALUE for measure NAME; recording again for the same date replaces it.
+
+    VALUE is a number; 21% is read as 21 for a % measure.
+    """
     from improveplan.render.output import message
     from improveplan.services import measures
 
     app = get_app()
-    row = measures.record_value(app, name=name, value=value, on=on or app.today)
-    text = f'Recorded {_num(value)} for "{row.name}" on {row.date.isoformat()}'
+    number = value.number
+    row = measures.record_value(
+        app, name=name, value=number, on=on or app.today, percent=value.percent
+    )
+    text = f'Recorded {_num(number)} for "{row.name}" on {row.date.isoformat()}'
     if row.previous is not None:
         text += f" (was {_num(row.previous)})"
     message(text + ".", "success")
+
+
+@measure.command("update")
+@click.argument("name")
+@click.option("--name", "new_name", metavar="NAME", help="A new name.")
+@click.option("--unit", help='What a value counts, e.g. "%" or "days".')
+@click.option("--baseline", type=float, help="The value when the plan began.")
+@click.option("--target", type=float, help="The value the plan aims for.")
+@click.option(
+    "--baseline-date",
+    type=DATE_OR_NONE,
+    metavar="DATE|none",
+    help="When the baseline was measured; none: not known.",
+)
+@click.option(
+    "--target-date",
+    type=DATE_OR_NONE,
+    metavar="DATE|none",
+    help="When the target should be reached; none: no date.",
+)
+@click.option("--higher-is-better/--lower-is-better", default=None, help="Which way is better.")
+def update(
+    name: str,
+    new_name: str | None,
+    unit: str | None,
+    baseline: float | None,
+    target: float | None,
+    baseline_date: Any,
+    target_date: Any,
+    higher_is_better: bool | None,
+) -> None:
+    """Correct measure NAME; its terms must still stand together."""
+    from improveplan.render.output import message
+    from improveplan.services.measure_changes import NO_DATE, MeasureEdit, update_measure
+
+    def day(value: Any) -> Any:
+        return NO_DATE if value == "none" else value
+
+    edit = MeasureEdit(
+        name=new_name, unit=unit, baseline=baseline, target=target,
+        baseline_date=day(baseline_date), target_date=day(target_date),
+        higher_is_better=higher_is_better,
+    )  # fmt: skip
+    done = update_measure(get_app(), name=name, edit=edit)
+    if not done.changes:
+        message(f'Measure "{done.name}": nothing changed.', "success")
+        return
+    parts = [
+        f"{_LABELS.get(field, field)} {_was(old, field)} → {_was(new, field)}"
+        for field, old, new in done.changes
+    ]
+    message(f'Measure "{done.name}": ' + "; ".join(parts) + ".", "success")
+
+
+_LABELS = {"higher_is_better": "direction"}
+
+
+def _was(value: Any, field: str) -> str:
+    if field == "higher_is_better":
+        return "higher is better" if value else "lower is better"
+    return "—" if value is None else _num(value)
+
+
+@measure.command("remove")
+@click.argument("name")
+def remove(name: str) -> None:
+    """Remove measure NAME, added by mistake, with its recorded values."""
+    from improveplan.render.output import message
+    from improveplan.services.measure_changes import remove_measure
+
+    gone = remove_measure(get_app(), name=name)
+    plural = "" if gone.values == 1 else "s"
+    message(f'Removed measure "{gone.name}" and its {gone.values} value{plural}.', "success")
 
 
 def _num(value: Any) -> str:

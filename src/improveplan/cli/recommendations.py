@@ -17,7 +17,7 @@ from improveplan.cli.options import (
 
 @click.group()
 def rec() -> None:
-    """Add, list and show the recommendations the plan answers."""
+    """Add, list, show, correct and remove the recommendations the plan answers."""
 
 
 @rec.command("add")
@@ -35,6 +35,46 @@ def add(ref: str, text: str, inspection: int | None, theme: str | None, priority
         get_app(), ref=ref, text=text, inspection=inspection, theme=theme, priority=priority
     )
     message(f"Added recommendation {added.ref}.", "success")
+
+
+@rec.command("update")
+@click.argument("ref")
+@click.option("--text", metavar="TEXT", help="The text, verbatim from the report.")
+@click.option("--theme", metavar="NAME|none", help="The theme that answers it; none: no theme.")
+@click.option("--priority/--no-priority", default=None, help="An area for priority action, or not.")
+def update(ref: str, text: str | None, theme: str | None, priority: bool | None) -> None:
+    """Correct recommendation REF: its text, theme or priority flag."""
+    from improveplan.render.output import message
+    from improveplan.services.recommendation_changes import NO_THEME, update_recommendation
+
+    chosen = NO_THEME if theme is not None and theme.strip().lower() == "none" else theme
+    done = update_recommendation(get_app(), ref=ref, text=text, theme=chosen, priority=priority)
+    if not done.changes:
+        message(f"Recommendation {done.ref}: nothing changed.", "success")
+        return
+    parts = [
+        "text changed" if c.field == "text"
+        else f"{c.field.replace('_', ' ')} {_shown(c.old)} → {_shown(c.new)}"
+        for c in done.changes
+    ]  # fmt: skip
+    message(f"Recommendation {done.ref}: " + "; ".join(parts) + ".", "success")
+
+
+def _shown(value: str | bool | None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "—" if value is None else value
+
+
+@rec.command("remove")
+@click.argument("ref")
+def remove(ref: str) -> None:
+    """Remove recommendation REF, added by mistake (only when no action answers it)."""
+    from improveplan.render.output import message
+    from improveplan.services.recommendation_changes import remove_recommendation
+
+    gone = remove_recommendation(get_app(), ref=ref)
+    message(f"Removed recommendation {gone}.", "success")
 
 
 @rec.command("list")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from improveplan.domain.records import ActionRow
@@ -15,8 +16,11 @@ from improveplan.errors import NotFound
 from improveplan.serialize import json_field
 from improveplan.services import inputs, lookups
 from improveplan.services.context import App
+from improveplan.services.new_actions import removed_action
 from improveplan.store import queries
-from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote
+from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote, RemovedAction
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -> Action:
@@ -29,8 +33,27 @@ def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -
         stmt = stmt.with_for_update()
     action = session.exec(stmt).first()
     if action is None:
-        raise NotFound(f'no action {ref} in plan "{plan.name}"', "see improveplan action list")
+        raise _missing(session, plan, ref)
     return action
+
+
+def _missing(session: Session, plan: Plan, ref: str) -> NotFound:
+    """Not found: removed (when, by whom, why), or never there."""
+    assert plan.id is not None
+    removed = removed_action(session, plan.id, ref)
+    if removed is not None:
+        return removed_error(removed)
+    return NotFound(f'no action {ref} in plan "{plan.name}"', "see improveplan action list")
+
+
+def removed_error(removed: RemovedAction) -> NotFound:
+    """What a ref of a removed action answers, on any command: the trail stays readable."""
+    day = removed.removed_at.astimezone(LONDON).date().isoformat()
+    why = " ".join(removed.reason.split())  # one line, whatever the reason held
+    return NotFound(
+        f"action {removed.ref} was removed on {day} by {removed.actor}: {why}",
+        f"what it held is in improveplan action history {removed.ref}",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,26 +197,72 @@ def show_action(app: App, *, ref: str, as_of: dt.date) -> ActionDetail:
         )  # fmt: skip
 
 
+def _removed_before(
+    session: Session, plan_id: int, action_id: int, until: dt.datetime | None
+) -> dt.datetime | None:
+    """When an earlier action with this id was removed: SQLite may give a new action the
+    id of the last one removed, and the trail of one is not the other's."""
+    stmt = select(func.max(col(RemovedAction.removed_at))).where(
+        col(RemovedAction.plan_id) == plan_id, col(RemovedAction.action_id) == action_id
+    )
+    if until is not None:
+        stmt = stmt.where(col(RemovedAction.removed_at) < until)
+    return session.exec(stmt).first()
+
+
+def _live_trail(session: Session, plan_id: int, action: Action) -> ColumnElement[bool]:
+    """The events of a live action and of its notes (each note's since it was written)."""
+    assert action.id is not None
+    after = _removed_before(session, plan_id, action.id, None)
+    own = and_(col(AuditEvent.entity) == "action", col(AuditEvent.entity_id) == action.id)
+    if after is not None:
+        own = and_(own, col(AuditEvent.at) > after)
+    note = exists().where(
+        col(ProgressNote.id) == col(AuditEvent.entity_id),
+        col(ProgressNote.action_id) == action.id,
+        col(ProgressNote.created_at) <= col(AuditEvent.at),
+    )
+    return or_(own, and_(col(AuditEvent.entity) == "progress_note", note))
+
+
+def _removed_trail(session: Session, removed: RemovedAction) -> ColumnElement[bool]:
+    """The events of a removed action and its notes, up to and with its removal (which
+    recorded each note's action, author and text as they were)."""
+    after = _removed_before(session, removed.plan_id, removed.action_id, removed.removed_at)
+    notes = select(col(AuditEvent.entity_id)).where(
+        col(AuditEvent.plan_id) == removed.plan_id,
+        col(AuditEvent.entity) == "progress_note",
+        col(AuditEvent.field) == "action_id",
+        col(AuditEvent.old_value) == str(removed.action_id),
+        col(AuditEvent.at) == removed.removed_at,
+    )
+    window = col(AuditEvent.at) <= removed.removed_at
+    if after is not None:
+        window = and_(window, col(AuditEvent.at) > after)
+    own = and_(col(AuditEvent.entity) == "action", col(AuditEvent.entity_id) == removed.action_id)
+    of_notes = and_(col(AuditEvent.entity) == "progress_note", col(AuditEvent.entity_id).in_(notes))
+    return and_(window, or_(own, of_notes))
+
+
 def history(app: App, *, ref: str) -> list[HistoryEvent]:
-    """Audit events of the action and its notes, oldest first: when, who, what, from, to."""
+    """Audit events of the action and its notes, oldest first: when, who, what, from, to.
+    A removed action's history stays readable under its ref."""
+    ref = inputs.ref(ref)
     with app.read() as session:
         plan = app.plan(session)
-        action = load_action(session, plan, ref)
-        note_ids = select(ProgressNote.id).where(col(ProgressNote.action_id) == action.id)
+        assert plan.id is not None
+        try:
+            trail = _live_trail(session, plan.id, load_action(session, plan, ref))
+        except NotFound:
+            removed = removed_action(session, plan.id, ref)
+            if removed is None:
+                raise
+            trail = _removed_trail(session, removed)
         events = session.exec(
             select(AuditEvent)
-            .where(
-                col(AuditEvent.plan_id) == plan.id,
-                or_(
-                    and_(
-                        col(AuditEvent.entity) == "action", col(AuditEvent.entity_id) == action.id
-                    ),
-                    and_(
-                        col(AuditEvent.entity) == "progress_note",
-                        col(AuditEvent.entity_id).in_(note_ids),
-                    ),
-                ),
-            )
+            .where(col(AuditEvent.plan_id) == plan.id, trail)
+            # a note shows as its text; the removal also recorded its action and author
+            .where(or_(col(AuditEvent.entity) == "action", col(AuditEvent.field) == "text"))
             .order_by(col(AuditEvent.at), col(AuditEvent.id))
         ).all()
         return [

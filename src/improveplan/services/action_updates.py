@@ -16,6 +16,14 @@ from improveplan.domain import workflow
 from improveplan.domain.workflow import Step
 from improveplan.errors import ImproveplanError
 from improveplan.services import inputs, lookups
+from improveplan.services.action_fields import (
+    FieldRequest,
+    check_start,
+    field_values,
+    late_warnings,
+    link_change,
+    relink,
+)
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.action_writes import (
     ActionChange,
@@ -38,10 +46,11 @@ def _check_request(
     """Refuse an update that asks for nothing, or for contradictory things."""
     if rag is not None and clear_rag:
         raise ImproveplanError("--rag and --clear-rag contradict each other", "give one of them")
-    if all(v is None for v in given) and not clear_rag:
+    if all(v is None or v is False for v in given) and not clear_rag:
         raise ImproveplanError(
             f"nothing to change for action {ref}",
-            "give --status, --due, --owner, --title, --rag, --clear-rag or --note",
+            "give --status, --due, --owner, --title, --rag, --clear-rag or --note "
+            "(or another option of improveplan action update --help)",
         )
     if title is not None and not title.strip():
         raise ImproveplanError("an action needs a title", "describe what will be done")
@@ -107,10 +116,14 @@ def update_action(
     note: str | None = None,
     if_version: int | None = None,
     as_of: dt.date | None = None,
+    fields: FieldRequest | None = None,
 ) -> ActionChange:
-    """Change fields of an action under the status rules; the action after, and what changed."""
+    """Change fields of an action under the status rules; the action after, what changed,
+    and a warning when it is left due after its milestone (docs/design.md §2)."""
     ref = inputs.ref(ref)
-    _check_request(ref, (status, due, owner, title, rag, note), title, rag, clear_rag)
+    fields = (fields or FieldRequest()).checked()
+    given = (status, due, owner, title, rag, note, fields.given())
+    _check_request(ref, given, title, rag, clear_rag)
     reason = inputs.optional_text(reason, "reason")
     title = None if title is None else inputs.text(title, "title")
     note = None if note is None else note_text(note)
@@ -122,11 +135,22 @@ def update_action(
             raise changed_since(action.ref, if_version, action.version)
         labels: dict[str, Change] = {}
         values = _requested(session, action, asked, reason, labels)
-        action_ref = action.ref
-        changes = write_changes(session, app, plan, action, values, labels=labels, reason=reason)
+        values.update(field_values(session, app, plan, action, fields, labels))
+        check_start(action.ref, values, action)
+        links = link_change(session, plan, action, fields)
+        action_ref, action_id = action.ref, action.id
+        assert action_id is not None
+        changes = write_changes(
+            session, app, plan, action, values, labels=labels, reason=reason,
+            extra=[links[0]] if links else [],
+        )  # fmt: skip
+        if links:
+            relink(session, action_id, links[1])
         noted = append_note(session, app, plan, action, note) if note is not None else None
         row = action_result(session, app, plan, action_ref, as_of)
-        return ActionChange(action=row, changes=changes, note=noted)
+        late = due is not None or fields.milestone is not None
+        warnings = late_warnings(session, action_ref, action_id) if late else []
+        return ActionChange(action=row, changes=changes, note=noted, warnings=warnings)
 
 
 def _transition(

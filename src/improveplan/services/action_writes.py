@@ -21,7 +21,7 @@ from improveplan.domain.vocab import RAG_ORDER, Rag, Status, listed
 from improveplan.domain.workflow import Draft, Flaw, Problem, check_new_actions, next_refs
 from improveplan.errors import Conflict, ImproveplanError, NotFound
 from improveplan.services import audit, inputs, lookups, new_actions
-from improveplan.services.action_reads import action_result, load_action
+from improveplan.services.action_reads import action_result, load_action, removed_error
 from improveplan.services.context import App
 from improveplan.services.new_actions import Link, NewAction
 from improveplan.store.models import Action, Milestone, Plan, ProgressNote, utcnow
@@ -55,12 +55,21 @@ class NoteAdded:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ActionChange:
-    """An action after a change (RAG as of the day asked), what changed, and the note
-    written with it, if any."""
+    """An action after a change (RAG as of the day asked), what changed, the note
+    written with it, if any, and what the change should warn about."""
 
     action: ActionRow
     changes: list[Change] = field(default_factory=list)
     note: NoteAdded | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionAdded:
+    """A new action as listed, and its warnings (due after its milestone)."""
+
+    action: ActionRow
+    warnings: list[str] = field(default_factory=list)
 
 
 def status_value(status: str) -> Status:
@@ -90,7 +99,7 @@ def rag_value(rag: str) -> Rag | None:
         ) from exc
 
 
-def _recommendations(session: Session, plan: Plan, refs: Iterable[str]) -> tuple[Link, ...]:
+def recommendation_links(session: Session, plan: Plan, refs: Iterable[str]) -> tuple[Link, ...]:
     """The named recommendations, each once, in the plan's order (as the trail lists them)."""
     from improveplan.services.lookups import find_recommendation, normalise_ref
 
@@ -110,7 +119,8 @@ def _find_milestone(session: Session, plan: Plan, name: str) -> Milestone | None
     return lookups.milestone_named(session, plan, name)
 
 
-def _milestone(session: Session, app: App, plan: Plan, name: str) -> Link:
+def milestone_link(session: Session, app: App, plan: Plan, name: str) -> Link:
+    """The plan's milestone by name (defaults brought in step first), or NotFound."""
     milestone = _find_milestone(session, plan, name)
     if milestone is None:
         # Default milestones are derived from their sources; bring them in step first
@@ -152,6 +162,13 @@ def _place(session: Session, plan: Plan, draft: Draft) -> tuple[str, int]:
     pid = _id(plan.id)
     # Serialise reference allocation within the plan (PostgreSQL; SQLite is already).
     session.exec(select(Plan.id).where(col(Plan.id) == pid).with_for_update()).one()
+    gone = new_actions.removed_action(session, pid, draft.ref) if draft.ref else None
+    if gone is not None:
+        raise Conflict(
+            removed_error(gone).what,
+            "a removed action's ref is never reused; choose another --ref, "
+            "or leave it out for the next number",
+        )
     refs = new_actions.plan_refs(session, pid)
     for problem in check_new_actions([draft], taken=refs):
         raise _refusal(problem, plan, draft)
@@ -170,8 +187,8 @@ def add_action(
     milestone: str | None = None,
     start: dt.date | None = None,
     measure: str | None = None,
-) -> ActionRow:
-    """A new action; returns it as listed (RAG as of today)."""
+) -> ActionAdded:
+    """A new action as listed (RAG as of today), and what it should warn about."""
     if not title.strip():
         raise ImproveplanError("an action needs a title", "describe what will be done")
     title = inputs.text(title, "title")
@@ -181,7 +198,7 @@ def add_action(
         plan = app.plan(session)
         new_ref, seq = _place(session, plan, draft)
         person = lookups.find_person(session, owner, "the owner's name")
-        links = _recommendations(session, plan, recs)
+        links = recommendation_links(session, plan, recs)
         chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
         new = NewAction(
             ref=new_ref,
@@ -194,7 +211,7 @@ def add_action(
             success_measure=measure,
             recommendations=links,
             theme=Link(_id(chosen.id), chosen.name) if chosen else None,
-            milestone=_milestone(session, app, plan, milestone) if milestone else None,
+            milestone=milestone_link(session, app, plan, milestone) if milestone else None,
             created_at=utcnow(),
         )
         (action_id,) = new_actions.insert_actions(session, _id(plan.id), [new])
@@ -205,18 +222,25 @@ def add_action(
             created=[(action_id, new)],
             at=new.created_at,
         )
-        return action_result(session, app, plan, new.ref)
+        warnings = new_actions.milestone_warnings(session, [new])
+        return ActionAdded(action=action_result(session, app, plan, new.ref), warnings=warnings)
 
 
 def _audited(
-    action: Action, values: Mapping[str, Any], labels: Mapping[str, Change], reason: str | None
+    action: Action,
+    values: Mapping[str, Any],
+    labels: Mapping[str, Change],
+    reason: str | None,
+    extra: Sequence[Change],
 ) -> list[Change]:
-    """The changes as the trail shows them: labelled columns by name, a reason once."""
+    """The changes as the trail shows them: labelled columns by name, then what is not a
+    column (the recommendation links), a reason once."""
     changes = [
         labels.get(k) or Change(field=k, old=getattr(action, k), new=v)
         for k, v in values.items()
         if k not in REASON_FIELDS or v is None  # a reason given is audited once, below
     ]
+    changes += extra
     if reason:
         changes.append(Change(field="reason", old=None, new=reason))
     return changes
@@ -231,17 +255,19 @@ def write_changes(
     *,
     labels: Mapping[str, Change] | None = None,
     reason: str | None = None,
+    extra: Sequence[Change] = (),
 ) -> list[Change]:
     """Apply `values` that differ, conditional on the version read; audit; bump version.
 
     `labels` says how a column appears in the trail ({"owner_id": Change(field="owner",
-    old=name, new=name)}). Returns the changes as audited (empty when nothing changed).
+    old=name, new=name)}); `extra` are changes the caller writes itself (links), audited
+    and versioned with the rest. Returns the changes as audited (empty when nothing changed).
     """
     assert action.id is not None
     values = {k: v for k, v in values.items() if getattr(action, k) != v}
-    if not values:
+    if not values and not extra:
         return []
-    changes = _audited(action, values, labels or {}, reason)
+    changes = _audited(action, values, labels or {}, reason, extra)
     now = utcnow()
     result = session.connection().execute(
         update(Action)

@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from improveplan.domain import measures
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.serialize import json_field
 from improveplan.services import audit, inputs
@@ -109,14 +110,31 @@ def on_track(
     return sign * (latest - baseline) > 0
 
 
-def _find(session: Session, plan_id: int, name: str, *, lock: bool = False) -> Measure:
-    return find_measure(session, plan_id, name, lock=lock)
-
-
-def _ensure_new(session: Session, plan_id: int, name: str) -> None:
+def ensure_new(session: Session, plan_id: int, name: str) -> None:
     taken = named(session, Measure, name, col(Measure.plan_id) == plan_id)
     if taken is not None:
         raise Conflict(f'a measure named "{taken.name}" already exists', "choose another name")
+
+
+def check_terms(*, unit: str, baseline: float, target: float, higher_is_better: bool) -> None:
+    """Refuse terms that cannot stand together (domain/measures.py), in one line."""
+    problem = measures.terms_problem(
+        unit=unit, baseline=baseline, target=target, higher_is_better=higher_is_better
+    )
+    if problem is not None:
+        raise ImproveplanError(problem.what, problem.todo)
+
+
+def _checked_value(measure: Measure, value: float, percent: bool) -> None:
+    """A value typed `21%` belongs to a % measure; a % measure's value lies in 0–100."""
+    if percent and not measures.is_percent(measure.unit):
+        raise ImproveplanError(
+            f'{value:g}% is a percentage, but "{measure.name}" counts {measure.unit}',
+            "give the value without %",
+        )
+    problem = measures.percent_problem(measure.unit, value, "the value")
+    if problem is not None:
+        raise ImproveplanError(problem.what, problem.todo)
 
 
 def add_measure(
@@ -135,14 +153,11 @@ def add_measure(
     unit = inputs.name(unit, "the unit", length=UNIT_LENGTH)
     baseline = inputs.number(baseline, "the baseline")
     target = inputs.number(target, "the target")
-    if baseline == target:
-        raise ImproveplanError(
-            "the target equals the baseline", "give a target the plan should reach"
-        )
+    check_terms(unit=unit, baseline=baseline, target=target, higher_is_better=not lower_is_better)
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        _ensure_new(session, plan.id, name)
+        ensure_new(session, plan.id, name)
         measure = Measure(
             plan_id=plan.id,
             name=name,
@@ -165,14 +180,18 @@ def add_measure(
         return measure_record(measure, None)
 
 
-def record_value(app: App, *, name: str, value: float, on: dt.date) -> RecordedValue:
-    """Record the value on a date; a second value for the same date replaces the first."""
+def record_value(
+    app: App, *, name: str, value: float, on: dt.date, percent: bool = False
+) -> RecordedValue:
+    """Record the value on a date; a second value for the same date replaces the first.
+    `percent`: it was typed with a % sign (`21%`), which only a % measure takes."""
     value = inputs.number(value, "the value")
     with app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        measure = _find(session, plan.id, name)
+        measure = find_measure(session, plan.id, name)
         assert measure.id is not None
+        _checked_value(measure, value, percent)
         existing = session.exec(
             select(MeasureValue)
             .where(col(MeasureValue.measure_id) == measure.id, col(MeasureValue.date) == on)

@@ -5,6 +5,8 @@ for its user), inserts it here in executemany chunks — no ORM object or query 
 so 10k tracker rows stay quick — and, unless it restores an export that brings its own
 trail, records every action's creation with `record_created`: one audit event per field
 that has a value, the events `action add` has always written (docs/design.md §2).
+`plan_refs` holds the refs of removed actions too, so none is ever numbered again, and
+`milestone_warnings` words the new actions due after the milestone they are linked to.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session, col
 
-from improveplan.domain.vocab import Rag, Status
+from improveplan.domain.vocab import OPEN_STATUSES, Rag, Status
 from improveplan.domain.workflow import NEW_STATUS
 from improveplan.errors import ImproveplanError
 from improveplan.services import audit
 from improveplan.services.audit import FieldValues
 from improveplan.services.inputs import unstorable
-from improveplan.store.models import Action, ActionRecommendation
+from improveplan.services.lookups import same
+from improveplan.store.models import Action, ActionRecommendation, Milestone, RemovedAction
 
 CHUNK = 2000
 ACTIONS: Table = Action.__table__  # type: ignore[attr-defined]
@@ -64,10 +67,50 @@ class NewAction:
 
 
 def plan_refs(session: Session, plan_id: int) -> list[str]:
-    """Every ref the plan holds (the refs a new action may not take, and numbers on from)."""
-    return list(
-        session.execute(select(col(Action.ref)).where(col(Action.plan_id) == plan_id)).scalars()
+    """Every ref the plan holds or held (the refs a new action may not take, and numbers
+    on from): a removed action's ref is never reused, so a reader of an old board paper
+    never finds another action under it."""
+    live = select(col(Action.ref)).where(col(Action.plan_id) == plan_id)
+    removed = select(col(RemovedAction.ref)).where(col(RemovedAction.plan_id) == plan_id)
+    return [*session.execute(live).scalars(), *session.execute(removed).scalars()]
+
+
+def removed_action(session: Session, plan_id: int, ref: str) -> RemovedAction | None:
+    """The removal of the plan's action `ref` (any case), if it was removed."""
+    stmt = select(RemovedAction).where(
+        col(RemovedAction.plan_id) == plan_id, same(col(RemovedAction.ref), ref)
     )
+    return session.execute(stmt).scalars().first()
+
+
+def late_for_milestone(status: Status, due: dt.date | None, milestone: dt.date | None) -> bool:
+    """An open action due after the milestone it must be done by (a warning, not an error:
+    the milestone may move, or the action was linked to the wrong one)."""
+    return status in OPEN_STATUSES and due is not None and milestone is not None and due > milestone
+
+
+def late_warning(ref: str, due: dt.date, name: str, day: dt.date) -> str:
+    """How every way in words an action due after its milestone (after "Warning: ")."""
+    return (
+        f'action {ref} is due {due.isoformat()}, after its milestone "{name}" on '
+        f"{day.isoformat()} — bring the due date forward or link it to a later milestone"
+    )
+
+
+def milestone_warnings(session: Session, actions: Sequence[NewAction]) -> list[str]:
+    """One warning per new action due after its milestone, in batch order (one query)."""
+    ids = {a.milestone.id for a in actions if a.milestone is not None}
+    if not ids:
+        return []
+    stmt = select(col(Milestone.id), col(Milestone.date)).where(col(Milestone.id).in_(ids))
+    dates: dict[int, dt.date] = {int(i): d for i, d in session.execute(stmt).all()}
+    return [
+        late_warning(a.ref, a.due, a.milestone.name, dates[a.milestone.id])
+        for a in actions
+        if a.milestone is not None
+        and a.due is not None
+        and late_for_milestone(a.status, a.due, dates.get(a.milestone.id))
+    ]
 
 
 def last_seq(session: Session, plan_id: int) -> int:
