@@ -56,9 +56,9 @@ def test_the_synonyms_trackers_use(header: str, field: str) -> None:
 
 
 def test_an_unread_lookalike_is_a_warning_not_an_ignored_column() -> None:
-    tracker = parse_table([(1, ["Action", "Owner", "Due", "Ofsted ref", "Colour"])])
+    tracker = parse_table([(1, ["Action", "Owner", "Due", "Ofsted ref. 2023", "Colour"])])
     assert tracker.ignored == ["Colour"]
     assert tracker.warnings == [
-        'column "Ofsted ref" was not read, though it looks like the recommendations — to read'
-        ' it, add --map "Ofsted ref=recommendations"; to silence this, --map "Ofsted ref=ignore"'
+        'column "Ofsted ref. 2023" was not read, though it looks like the recommendations — to read'
+        ' it, add --map "Ofsted ref. 2023=recommendations"; to silence this, --map "Ofsted ref. 2023=ignore"'
     ]
