@@ -25,10 +25,10 @@ def span(refs: list[str]) -> str:
     """ " (R1–R8)" for a run of numbers; "" for none; refs listed otherwise."""
     if not refs:
         return ""
-    return f" ({_refs(refs)})"
+    return f" ({refs_text(refs)})"
 
 
-def _refs(refs: list[str]) -> str:
+def refs_text(refs: list[str]) -> str:
     """R1, R2, R3, R5 → "R1–R3, R5": runs of R-numbers shortened, others as they are."""
     import re
 
@@ -49,22 +49,21 @@ def import_line(done: ReportImport) -> str:
     """One line: what the import did, or on a dry run would do."""
     record, dry = done.inspection, done.dry_run
     if done.replaces is not None:
-        would = "would " if dry else ""
-        changed = ", ".join(done.changed) or "nothing"
-        added = f"; {would}add {_refs(done.added)}" if done.added else ""
-        kept = f"; {would}keep {done.kept_actions} actions and their links"
+        change, add, keep = ("would change", "would add", "would keep") if dry else (
+            "changed", "added", "kept")  # fmt: skip
+        said = f"{change} {', '.join(done.changed)}" if done.changed else f"{change} nothing"
+        if done.added:
+            said += f"; {add} {refs_text(done.added)}"
+        said += f"; {keep} {done.kept_actions} actions and their links"
         if dry:
-            return (
-                f"Dry run: nothing written. Re-reading inspection {done.replaces} would change"
-                f" {changed}{added}{kept}."
-            )
-        return f"Re-read inspection {done.replaces}: changed {changed}{added}{kept}."
+            return f"Dry run: nothing written. Re-reading inspection {done.replaces} {said}."
+        return f"Re-read inspection {done.replaces}: {said}."
     found = f"{len(record.judgements)} judgements, {len(record.recommendations)} recommendations"
     if done.filled:
         verbs = ("would fill in", "would add") if dry else ("filled in", "added")
-        found += f": {verbs[0]} {_refs(done.filled)} (recorded by ref only until now)"
+        found += f": {verbs[0]} {refs_text(done.filled)} (recorded by ref only until now)"
         if done.added:
-            found += f", {verbs[1]} {_refs(done.added)}"
+            found += f", {verbs[1]} {refs_text(done.added)}"
     else:
         found += span([r.ref for r in record.recommendations])
     if dry:
@@ -76,7 +75,7 @@ def left_lines(done: ReportImport) -> list[str]:
     """The recommendations the report did not reach, and what to do about them."""
     if not done.left:
         return []
-    refs = _refs(done.left)
+    refs = refs_text(done.left)
     if done.replaces is not None:
         return [
             f"{refs} not in the report any more: kept with any actions — remove one with"

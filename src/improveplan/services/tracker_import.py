@@ -24,6 +24,7 @@ Decisions (README "Bringing in your Excel tracker"):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
 from improveplan.services.export import table
 from improveplan.services.new_actions import Link, NewAction
+from improveplan.services.recommendations import SEQ_MAX
 from improveplan.services.tracker_rows import TrackerRag, cleaned, tracker_rag
 from improveplan.store.models import (
     Milestone,
@@ -250,14 +252,22 @@ def _write_names(session: Session, app: App, pid: int, known: Known, now: dt.dat
     known.themes.update({folded(n): Link(i, n) for n, i in zip(themes, ids, strict=True)})
     top = max(known.rec_seq.values(), default=0)
     recs = list(known.new_recs.values())
+    seqs = [_rec_seq(r, top + n) for n, r in enumerate(recs, 1)]
     params = [
-        {"plan_id": pid, "ref": r, "text": REC_TEXT, "seq": top + n, "priority_action": False}
-        for n, r in enumerate(recs, 1)
+        {"plan_id": pid, "ref": r, "text": REC_TEXT, "seq": seq, "priority_action": False}
+        for r, seq in zip(recs, seqs, strict=True)
     ]
     ids = _create(session, app, Recommendation, pid, params, ("ref", "text"), now)
-    for n, (ref, i) in enumerate(zip(recs, ids, strict=True), 1):
+    for ref, i, seq in zip(recs, ids, seqs, strict=True):
         known.recs[folded(ref)] = Link(i, ref)
-        known.rec_seq[folded(ref)] = top + n
+        known.rec_seq[folded(ref)] = seq
+
+
+def _rec_seq(ref: str, otherwise: int) -> int:
+    """R10 sorts as 10, as `rec add` sorts it, so R2 mentioned after R10 still comes first;
+    a ref without a number after the others."""
+    number = re.search(r"\d+", ref)
+    return min(int(number[0]), SEQ_MAX) if number else otherwise
 
 
 def _new_action(
