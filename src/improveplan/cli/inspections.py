@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from improveplan.cli.inspection_text import grade_style, import_line, left_lines
 from improveplan.cli.options import DATE, format_option, get_app, table_or_json
 from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
+
+if TYPE_CHECKING:
+    from improveplan.domain.ofsted_report import ParsedReport
 
 TYPES = click.Choice(InspectionType)  # gives the member; names are the values
 _AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE)
@@ -220,6 +224,23 @@ def remove(inspection_id: int) -> None:
     )
 
 
+def _read_pdf(file: Path) -> ParsedReport:
+    """The report's reading, or one error line saying what is wrong with the file."""
+    from improveplan.domain.ofsted_report import ReportError
+    from improveplan.errors import ImproveplanError
+    from improveplan.io.ofsted_pdf import read_report
+
+    if not file.exists():
+        raise ImproveplanError(f"no file at {file}", "check the path of the report PDF")
+    try:
+        return read_report(file)
+    except ReportError as exc:
+        what, _, todo = str(exc).partition(" — ")
+        raise ImproveplanError(
+            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
+        ) from None
+
+
 @inspection.command("import-report")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
@@ -249,24 +270,12 @@ def import_report(
     instead (R1 is the first item). A report already in the plan (same type and
     fieldwork dates) is refused unless --replace.
     """
-    from improveplan.domain.ofsted_report import ReportError
-    from improveplan.errors import ImproveplanError
-    from improveplan.io.ofsted_pdf import read_report
     from improveplan.render.output import message
     from improveplan.services import report_import
 
-    if not file.exists():
-        raise ImproveplanError(f"no file at {file}", "check the path of the report PDF")
-    try:
-        report = read_report(file)
-    except ReportError as exc:
-        what, _, todo = str(exc).partition(" — ")
-        raise ImproveplanError(
-            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
-        ) from None
     done = report_import.import_report(
         get_app(),
-        report=report,
+        report=_read_pdf(file),
         received=received,
         published=published,
         dry_run=dry_run,

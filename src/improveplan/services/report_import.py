@@ -196,41 +196,54 @@ def import_report(
     texts = [_words(text) for text in report.recommendations]
     with app.read() if dry_run else app.write() as session:
         plan = app.plan(session)
-        same = _same_report(session, plan, fields)
-        what = f"{fields.type}, {fields.start} to {fields.end}"
-        if same is not None and not replace:
-            raise Conflict(
-                f"this report is already in the plan as inspection {same.id} ({what})",
-                "to read it again keeping its actions, add --replace (try --dry-run first)",
-            )
-        if same is None and replace:
-            raise ImproveplanError(
-                f'no inspection in plan "{plan.name}" is this report ({what})',
-                "import it without --replace",
-            )
+        same = _the_inspection(session, plan, fields, replace)
         if same is not None:
             return _replace(session, app, plan, same, fields, report.judgements, texts, dry_run)
         check_dates(fields.start, fields.end, received, published)
-        steps, left = _new_steps(session, plan, texts)
-        filled = [s.ref for s in steps if s.rec is not None]
-        added = [s.ref for s in steps if s.rec is None]
-        result = ReportImport(
-            inspection=as_record(
-                fields,
-                judgements=report.judgements,
-                recommendations=[RecommendationText(ref=s.ref, text=s.text) for s in steps],
-            ),
-            dry_run=dry_run, filled=filled, added=added, left=left,
-        )  # fmt: skip
-        if dry_run:
-            return result
-        inspection = create(session, app, plan, fields, report.judgements)
+        return _import_new(session, app, plan, fields, report.judgements, texts, dry_run)
+
+
+def _the_inspection(
+    session: Session, plan: Plan, fields: InspectionFields, replace: bool
+) -> Inspection | None:
+    """The inspection this report is already, for --replace; refused either way round."""
+    same = _same_report(session, plan, fields)
+    what = f"{fields.type}, {fields.start} to {fields.end}"
+    if same is not None and not replace:
+        raise Conflict(
+            f"this report is already in the plan as inspection {same.id} ({what})",
+            "to read it again keeping its actions, add --replace (try --dry-run first)",
+        )
+    if same is None and replace:
+        raise ImproveplanError(
+            f'no inspection in plan "{plan.name}" is this report ({what})',
+            "import it without --replace",
+        )
+    return same
+
+
+def _import_new(
+    session: Session,
+    app: App,
+    plan: Plan,
+    fields: InspectionFields,
+    grades: dict[Area, Grade],
+    texts: list[str],
+    dry_run: bool,
+) -> ReportImport:
+    """A new inspection; its items fill the tracker's ref-only recommendations or are added."""
+    steps, left = _new_steps(session, plan, texts)
+    filled = [s.ref for s in steps if s.rec is not None]
+    added = [s.ref for s in steps if s.rec is None]
+    if dry_run:
+        items = [RecommendationText(ref=s.ref, text=s.text) for s in steps]
+        record = as_record(fields, judgements=grades, recommendations=items)
+    else:
+        inspection = create(session, app, plan, fields, grades)
         _write_steps(session, app, plan, inspection, steps)
         session.flush()
-        return ReportImport(
-            inspection=read_record(session, inspection),
-            dry_run=False, filled=filled, added=added, left=left,
-        )  # fmt: skip
+        record = read_record(session, inspection)
+    return ReportImport(inspection=record, dry_run=dry_run, filled=filled, added=added, left=left)
 
 
 def _replace_steps(
@@ -269,6 +282,28 @@ def _kept_actions(session: Session, inspection_id: int) -> int:
     )
 
 
+def _changes(
+    inspection: Inspection,
+    updates: dict[str, object],
+    held: dict[Area, Grade],
+    grades: dict[Area, Grade],
+    steps: list[_Step],
+) -> list[str]:
+    """What re-reading the report corrects, as a person reads it."""
+    changed = [n.replace("_", " ") for n, v in updates.items() if getattr(inspection, n) != v]
+    changed += [
+        f"the {area.replace('_', ' ')} judgement"
+        for area in in_area_order({**held, **grades})
+        if held.get(area) != grades.get(area)
+    ]
+    for step in steps:
+        if step.rec is not None and step.rec.text != step.text:
+            changed.append(f"{step.ref}'s text")
+        if step.theme_id is not None:
+            changed.append(f"{step.ref}'s theme")
+    return changed
+
+
 def _replace(
     session: Session,
     app: App,
@@ -288,33 +323,16 @@ def _replace(
     )
     check_dates(fields.start, fields.end, fields.received, fields.published)
     updates = {name: getattr(fields, name) for name in INSPECTION_FIELDS}
-    held = {
-        j.area: j.grade
-        for j in session.exec(select(Judgement).where(Judgement.inspection_id == inspection.id))
-    }
+    judged = session.exec(select(Judgement).where(Judgement.inspection_id == inspection.id))
+    held = {j.area: j.grade for j in judged}
     steps, left = _replace_steps(session, plan, inspection, texts)
-    changed = [
-        name.replace("_", " ") for name, v in updates.items() if getattr(inspection, name) != v
-    ]
-    changed += [
-        f"the {area.replace('_', ' ')} judgement"
-        for area in in_area_order({**held, **grades})
-        if held.get(area) != grades.get(area)
-    ]
-    for step in steps:
-        if step.rec is not None and step.rec.text != step.text:
-            changed.append(f"{step.ref}'s text")
-        if step.theme_id is not None:
-            changed.append(f"{step.ref}'s theme")
+    changed = _changes(inspection, updates, held, grades, steps)
     added = [s.ref for s in steps if s.rec is None]
     kept = _kept_actions(session, inspection.id)
     if dry_run:
-        kept_recs = [r for r in read_record(session, inspection).recommendations if r.ref in left]
-        result_record = as_record(
-            fields,
-            judgements=grades,
-            recommendations=[RecommendationText(ref=s.ref, text=s.text) for s in steps] + kept_recs,
-        )
+        items = [RecommendationText(ref=s.ref, text=s.text) for s in steps]
+        items += [r for r in read_record(session, inspection).recommendations if r.ref in left]
+        result_record = as_record(fields, judgements=grades, recommendations=items)
     else:
         audit.apply(session, actor=app.user, plan_id=plan.id, entity="inspection",
                     obj=inspection, updates=updates)  # fmt: skip
