@@ -143,7 +143,9 @@ def test_dry_run_writes_nothing(plan_run: Invoke, db_url: str, tmp_path: Path) -
     result = plan_run("import", str(path), "--dry-run", env=TODAY)
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith(
-        'Would import 3 actions into plan "Peterborough" from tracker.csv.\nProgress notes: 1.\n'
+        'Would import 3 actions into plan "Peterborough" from tracker.csv.\n'
+        "RAG overrides that would be kept from the tracker: 1.\n"
+        "Progress notes: 1.\n"
         "Would add people: Jane Doe\n"
     )
     assert actions(plan_run) == []
@@ -183,12 +185,17 @@ def test_xlsx_tracker_with_date_cells(plan_run: Invoke, tmp_path: Path) -> None:
     result = plan_run("import", str(path), env=TODAY)
     assert result.exit_code == 0, result.output
     found = actions(plan_run)
+    # Amber on an action overdue on the day is better than the rule's red: a note, not an
+    # override that would hide it for good.
     assert [(a["ref"], a["due"], a["rag"], a["theme"]) for a in found] == [
-        ("1", "2024-05-20", "amber", "Quality"), ("2", "2024-06-30", "green", None),
+        ("1", "2024-05-20", "red", "Quality"), ("2", "2024-06-30", "green", None),
     ]  # fmt: skip
-    assert (
-        json.loads(plan_run("action", "show", "1", "--format", "json").stdout)["evidence"] == "Log"
-    )
+    shown = json.loads(plan_run("action", "show", "1", "--format", "json").stdout)
+    assert shown["evidence"] == "Log"
+    assert [n["text"] for n in shown["notes"]] == [
+        "The tracker showed Amber on 2024-06-01; the computed RAG is red, so Amber was not"
+        " kept as an override."
+    ]
 
 
 def test_own_csv_export_imports_into_another_plan(plan_run: Invoke, tmp_path: Path) -> None:

@@ -16,10 +16,16 @@ def ok(run: Invoke, *args: str) -> str:
     return result.stdout
 
 
-def inspect(run: Invoke, received: str, grade: str = "inadequate") -> None:
+def inspect(
+    run: Invoke,
+    received: str,
+    grade: str = "inadequate",
+    fieldwork: tuple[str, str] = ("2023-12-04", "2023-12-15"),
+) -> None:
+    start, end = fieldwork
     ok(
-        run, "inspection", "add", "--type", "standard", "--start", "2023-12-04",
-        "--end", "2023-12-15", "--received", received,
+        run, "inspection", "add", "--type", "standard", "--start", start,
+        "--end", end, "--received", received,
         "--grade", f"overall_effectiveness={grade}",
     )  # fmt: skip
 
@@ -56,7 +62,7 @@ def test_worked_example_plan_due_and_publication(plan_run: Invoke) -> None:
 
 
 def test_notice_reviews_end_of_month_boards_and_expected_visits(plan_run: Invoke) -> None:
-    inspect(plan_run, "2023-09-26")
+    inspect(plan_run, "2023-09-26", fieldwork=("2023-09-04", "2023-09-15"))
     ok(
         plan_run, "notice", "set", "--issued", "2023-08-31", "--board-every-weeks", "6",
         "--first-board", "2023-09-15", "--chair", "Dame Sue Fox", "--lifted", "2025-03-31",

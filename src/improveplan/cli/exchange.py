@@ -228,6 +228,8 @@ def _import_tracker(
         raise ImproveplanError(exc.what, exc.todo) from None
     for line in _tracker_lines(summary):
         message(line)
+    for warning in summary.warnings:
+        message(f"Warning: {warning}", "warning")
 
 
 def _tracker_lines(summary: TrackerImport) -> list[str]:
@@ -238,9 +240,16 @@ def _tracker_lines(summary: TrackerImport) -> list[str]:
         return ", ".join(names[:most]) + more
 
     verb, add = ("Would import", "Would add") if summary.dry_run else ("Imported", "Added")
-    lines = [f'{verb} {summary.actions} actions into plan "{summary.plan}" from {summary.file}.']
-    if summary.overrides is not None:
-        lines.append(f"RAG overrides kept from the tracker: {summary.overrides}.")
+    kept = "that would be kept" if summary.dry_run else "kept"
+    lines = [
+        f'{verb} {summary.actions} actions into plan "{summary.plan}" from {summary.file}.',
+        f"RAG overrides {kept} from the tracker: {summary.overrides}.",
+    ]
+    if summary.rag_notes:
+        lines.append(
+            f"Tracker RAGs better than the computed one, {kept} as a progress note instead:"
+            f" {summary.rag_notes}."
+        )
     lines.append(f"Progress notes: {summary.notes}.")
     for label, names in (
         ("people", summary.people_created),

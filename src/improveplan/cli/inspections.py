@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from improveplan.cli.inspection_text import grade_style, import_line, left_lines, render, span
 from improveplan.cli.options import DATE, format_option, get_app, table_or_json
 from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
 
 if TYPE_CHECKING:
-    from improveplan.services.inspections import InspectionRecord
+    from improveplan.domain.ofsted_report import ParsedReport
 
 TYPES = click.Choice(InspectionType)  # gives the member; names are the values
 _AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE)
@@ -28,15 +29,14 @@ GRADE_HELP = (
 )
 
 
-def _grade_style(value: object) -> str | None:
-    """The board's colour for a grade, given as the grade or as Ofsted's label for it."""
-    from improveplan.domain.judgements import GRADE_LABELS, GRADE_RAG
-    from improveplan.render.output import rag_style
+def _areas(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[Area, ...]:
+    """`--no-grade AREA` validated at parse time, as `--grade` is."""
+    from improveplan.domain.judgements import parse_area
 
-    for grade, label in GRADE_LABELS.items():
-        if value in (grade, label):
-            return rag_style(GRADE_RAG[grade])
-    return None
+    try:
+        return tuple(parse_area(area) for area in value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 def _grades(
@@ -126,7 +126,7 @@ def list_(fmt: str) -> None:
             Column("start", "Start", no_wrap=True),
             Column("end", "End", no_wrap=True),
             Column("received", "Received", no_wrap=True),
-            Column("overall", "Overall", style=_grade_style),
+            Column("overall", "Overall", style=grade_style),
             Column("recs", "Recs", justify="right", no_wrap=True),
         ]
     emit(
@@ -145,7 +145,7 @@ def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
     from improveplan.services import inspections
 
-    _render(inspections.show_inspection(get_app(), inspection_id=inspection_id), fmt)
+    render(inspections.show_inspection(get_app(), inspection_id=inspection_id), fmt)
 
 
 @inspection.command("update")
@@ -156,6 +156,22 @@ def show(inspection_id: int, fmt: str) -> None:
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
 @click.option("--published", type=DATE, help="Report published by Ofsted.")
 @click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
+@click.option(
+    "--grade",
+    "grades",
+    multiple=True,
+    metavar="AREA=GRADE",
+    callback=_grades,
+    help="Set or add a judgement, repeatable: e.g. care_leavers=RI.",
+)
+@click.option(
+    "--no-grade",
+    "ungraded",
+    multiple=True,
+    metavar="AREA",
+    callback=_areas,
+    help="Remove the judgement of AREA, repeatable.",
+)
 def update(
     inspection_id: int,
     type_: InspectionType | None,
@@ -164,102 +180,109 @@ def update(
     received: dt.date | None,
     published: dt.date | None,
     lead_inspector: str | None,
+    grades: dict[Area, Grade],
+    ungraded: tuple[Area, ...],
 ) -> None:
-    """Correct or complete inspection ID, e.g. set --received when the report arrives."""
-    from improveplan.render.output import message
-    from improveplan.services import inspections
+    """Correct or complete inspection ID, e.g. set --received when the report arrives.
 
-    changes = inspections.InspectionChanges(
+    The report cannot be received or published before fieldwork ends.
+    """
+    from improveplan.render.output import message
+    from improveplan.services import inspection_changes
+
+    changes = inspection_changes.InspectionChanges(
         type=type_,
         start=start,
         end=end,
         received=received,
         published=published,
         lead_inspector=lead_inspector,
+        grades=grades,
+        ungraded=ungraded,
     )
-    inspections.update_inspection(get_app(), inspection_id=inspection_id, changes=changes)
+    inspection_changes.update_inspection(get_app(), inspection_id=inspection_id, changes=changes)
     message(f"Updated inspection {inspection_id}.", "success")
+
+
+@inspection.command("remove")
+@click.argument("inspection_id", metavar="ID", type=int)
+def remove(inspection_id: int) -> None:
+    """Remove inspection ID (entered by mistake), its judgements and recommendations.
+
+    Refused while any action answers one of its recommendations; the history keeps
+    every field it had.
+    """
+    from improveplan.render.output import message
+    from improveplan.services import inspection_changes
+
+    gone = inspection_changes.remove_inspection(get_app(), inspection_id=inspection_id)
+    refs = gone.recommendations
+    recs = f"{len(refs)} recommendations{span(refs)}"
+    message(
+        f"Removed inspection {gone.id} ({gone.type}, {gone.start} to {gone.end}),"
+        f" its {gone.judgements} judgements and {recs}.",
+        "success",
+    )
+
+
+def _read_pdf(file: Path) -> ParsedReport:
+    """The report's reading, or one error line saying what is wrong with the file."""
+    from improveplan.domain.ofsted_report import ReportError
+    from improveplan.errors import ImproveplanError
+    from improveplan.io.ofsted_pdf import read_report
+
+    if not file.exists():
+        raise ImproveplanError(f"no file at {file}", "check the path of the report PDF")
+    try:
+        return read_report(file)
+    except ReportError as exc:
+        what, _, todo = str(exc).partition(" — ")
+        raise ImproveplanError(
+            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
+        ) from None
 
 
 @inspection.command("import-report")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
 @click.option("--published", type=DATE, help="Report published by Ofsted.")
-@click.option("--dry-run", is_flag=True, help="Read the report and show it; write nothing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Re-read a report already in the plan into its inspection; keeps the actions.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Read the report and say what it would do; write nothing."
+)
 @table_or_json
 def import_report(
-    file: Path, received: dt.date | None, published: dt.date | None, dry_run: bool, fmt: str
+    file: Path,
+    received: dt.date | None,
+    published: dt.date | None,
+    replace: bool,
+    dry_run: bool,
+    fmt: str,
 ) -> None:
     """Read an Ofsted ILACS report PDF into the plan.
 
     Creates the inspection (dates, type, lead inspector), its judgements and its
     recommendations ("What needs to improve", verbatim, numbered from the next free R).
+    Recommendations a tracker import left with their ref only are filled in by number
+    instead (R1 is the first item). A report already in the plan (same type and
+    fieldwork dates) is refused unless --replace.
     """
-    from improveplan.domain.ofsted_report import ReportError
-    from improveplan.errors import ImproveplanError
-    from improveplan.io.ofsted_pdf import read_report
     from improveplan.render.output import message
-    from improveplan.services import inspections
+    from improveplan.services import report_import
 
-    if not file.exists():
-        raise ImproveplanError(f"no file at {file}", "check the path of the report PDF")
-    try:
-        report = read_report(file)
-    except ReportError as exc:
-        what, _, todo = str(exc).partition(" — ")
-        raise ImproveplanError(
-            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
-        ) from None
-    record = inspections.import_report(
-        get_app(), report=report, received=received, published=published, dry_run=dry_run
+    done = report_import.import_report(
+        get_app(),
+        report=_read_pdf(file),
+        received=received,
+        published=published,
+        dry_run=dry_run,
+        replace=replace,
     )
-    _render(record, fmt)
-    recs = record.recommendations
-    span = f" ({recs[0].ref}–{recs[-1].ref})" if recs else ""
-    found = f"{len(record.judgements)} judgements, {len(recs)} recommendations{span}"
-    if dry_run:
-        message(f"Dry run: nothing written. Found {found}.", "warning")
-    else:
-        message(f"Imported inspection {record.id}: {found}.", "success")
-
-
-def _render(record: InspectionRecord, fmt: str) -> None:
-    """The inspection JSON, or three small tables: details, judgements, recommendations."""
-    from improveplan.domain.judgements import GRADE_LABELS
-    from improveplan.domain.vocab import spoken
-    from improveplan.render.output import Column, emit_json, table
-    from improveplan.serialize import as_record
-
-    if fmt == "json":
-        emit_json(record)
-        return
-    labels = {
-        "id": "ID",
-        "type": "Type",
-        "start": "Fieldwork start",
-        "end": "Fieldwork end",
-        "received": "Report received",
-        "published": "Published",
-        "lead_inspector": "Lead inspector",
-    }
-    values = as_record(record)
-    details = [
-        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
-        | ({"value": spoken(record.type)} if k == "type" else {})
-        for k, label in labels.items()
-    ]
-    table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
-    grades = [
-        {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
-        for area, grade in record.judgements.items()
-    ]
-    table(
-        grades,
-        [Column("area", "Judgement"), Column("grade", "Grade", style=_grade_style)],
-        empty="No judgements recorded.",
-    )
-    table(
-        record.recommendations,
-        [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
-        empty="No recommendations in this report.",
-    )
+    render(done.inspection, fmt)
+    message(import_line(done), "warning" if dry_run else "success")
+    for line in left_lines(done):
+        message(f"Warning: {line}", "warning")

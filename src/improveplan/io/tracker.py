@@ -20,6 +20,7 @@ from typing import Any
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import NEW_STATUS, Draft, Flaw, Problem, check_new_actions
 from improveplan.io.tracker_files import raw_rows
+from improveplan.io.tracker_headers import lookalike_warning, looks_like
 from improveplan.io.tracker_values import (
     RAG_HINT,
     REC_HINT,
@@ -68,9 +69,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "due": "due duedate when deadline targetdate bywhen timescale targetcompletiondate"
         " completiondate completionby",
         "status": "status actionstatus progressstatus currentstatus",
-        "rag": "rag ragstatus ragrating rating",
+        "rag": "rag ragstatus ragrating rating statusrag",
         "recommendations": "recommendation recommendations rec recs recommendationref recref"
-        " recommendationrefs",
+        " recommendationrefs ofstedrec ofstedrecs ofstedrecommendation ofstedrecommendations"
+        " recno recnumber recommendationno recommendationnumber ofstedref",
         "theme": "theme priority workstream prioritytheme area themes",
         "note": "progressupdate update comments comment progress latestupdate latestnote notes"
         " progressnote commentary",
@@ -134,6 +136,7 @@ class Tracker:
     drafts: list[tuple[int, Draft]] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # header → field
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # columns that look like a field
 
 
 def header_key(text: Any) -> str:
@@ -231,7 +234,7 @@ def _check_lengths(text: Mapping[str, str], headers: Mapping[str, str], errors: 
 def map_columns(
     headers: Sequence[Any], mapping: Mapping[str, str], row: int
 ) -> tuple[dict[int, str], dict[str, str], list[str], list[RowError]]:
-    """Header cells → ({column index: field}, {field: header}, ignored headers, errors)."""
+    """Header cells → ({column index: field}, {field: header}, headers not read, errors)."""
     index: dict[int, str] = {}
     named: dict[str, str] = {}
     ignored: list[str] = []
@@ -282,8 +285,13 @@ def parse_table(
         result.errors.append(RowError(1, "no header row — the file is empty"))
         return result
     header_row, headers = rows[start]
-    index, named, result.ignored, result.errors = map_columns(headers, mapping, header_row)
+    index, named, unread, result.errors = map_columns(headers, mapping, header_row)
     result.columns = {header: name for name, header in named.items()}
+    for header in unread:
+        if (name := looks_like(header)) is not None:
+            result.warnings.append(lookalike_warning(header, name, named))
+        else:
+            result.ignored.append(header)
     if result.errors:
         return result
     for done, (number, cells) in enumerate(rows[start + 1 :], 1):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -26,11 +25,7 @@ from improveplan.errors import ImproveplanError
 from improveplan.services import audit, inputs, milestones
 from improveplan.services.context import App
 from improveplan.services.lookups import find_inspection
-from improveplan.services.recommendations import create_recommendation, next_rec_number
 from improveplan.store.models import Inspection, Judgement, Plan, Recommendation
-
-if TYPE_CHECKING:
-    from improveplan.domain.ofsted_report import ParsedReport
 
 INSPECTION_FIELDS = ("type", "start", "end", "received", "published", "lead_inspector")
 LEAD = "the lead inspector's name"
@@ -75,24 +70,7 @@ class InspectionFields:
     lead_inspector: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InspectionChanges:
-    """A correction of an inspection; None leaves a field as it is."""
-
-    type: InspectionType | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    received: dt.date | None = None
-    published: dt.date | None = None
-    lead_inspector: str | None = None
-
-    def given(self) -> dict[str, InspectionType | dt.date | str]:
-        """The fields to change, by column name."""
-        values = {name: getattr(self, name) for name in INSPECTION_FIELDS}
-        return {name: value for name, value in values.items() if value is not None}
-
-
-def _record(
+def as_record(
     source: Inspection | InspectionFields,
     *,
     judgements: Mapping[Area, Grade],
@@ -111,15 +89,29 @@ def _record(
     )
 
 
-def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+def check_dates(
+    start: dt.date | None,
+    end: dt.date | None,
+    received: dt.date | None = None,
+    published: dt.date | None = None,
+) -> None:
+    """Dates that cannot all be true: fieldwork ending before it starts, or a report
+    received or published before fieldwork ended (its 70 working days would start early)."""
     if start is not None and end is not None and end < start:
         raise ImproveplanError(
             f"the inspection ends ({end.isoformat()}) before it starts ({start.isoformat()})",
             "check --start and --end",
         )
+    for name, day in (("received", received), ("published", published)):
+        if day is not None and end is not None and day < end:
+            raise ImproveplanError(
+                f"the report was {name} ({day.isoformat()}) before fieldwork ended"
+                f" ({end.isoformat()})",
+                f"check --{name} and the fieldwork dates",
+            )
 
 
-def _create(
+def create(
     session: Session,
     app: App,
     plan: Plan,
@@ -151,12 +143,12 @@ def _create(
             obj=judgement,
             fields=("inspection_id", "area", "grade"),
         )
-    _follow_timeline(session, app, plan)
+    follow_timeline(session, app, plan)
     milestones.visit_held(app, session, plan, inspection)  # a visit held: not expected now
     return inspection
 
 
-def _follow_timeline(session: Session, app: App, plan: Plan) -> None:
+def follow_timeline(session: Session, app: App, plan: Plan) -> None:
     """Received dates and grades drive the default milestones: keep them in step now."""
     from improveplan.services.timeline import refresh_plan
 
@@ -176,7 +168,7 @@ def add_inspection(
     judgements: Mapping[Area, Grade] | None = None,
 ) -> InspectionRecord:
     """Record an inspection of the current plan with its judgements."""
-    _check_dates(start, end)
+    check_dates(start, end, received, published)
     # A caller's plain strings (the demo's JSON) are read as the command line reads them.
     fields = InspectionFields(
         type=parse_inspection_type(type),
@@ -188,51 +180,8 @@ def add_inspection(
     )
     grades = {parse_area(area): parse_grade(grade) for area, grade in (judgements or {}).items()}
     with app.write() as session:
-        inspection = _create(session, app, app.plan(session), fields, grades)
-        return _record(inspection, judgements=grades, recommendations=[])
-
-
-def import_report(
-    app: App,
-    *,
-    report: ParsedReport,
-    received: dt.date | None = None,
-    published: dt.date | None = None,
-    dry_run: bool = False,
-) -> InspectionRecord:
-    """Create the inspection, its judgements and its recommendations in one transaction.
-
-    Recommendations take the next free `R` numbers of the plan. A dry run reads the plan
-    (to number them) and writes nothing; its record has `id` None.
-    """
-    _check_dates(report.start, report.end)
-    fields = InspectionFields(
-        type=report.type,
-        start=report.start,
-        end=report.end,
-        received=received,
-        published=published,
-        lead_inspector=inputs.optional_name(report.lead_inspector, LEAD),
-    )
-    if dry_run:
-        with app.read() as session:
-            first = next_rec_number(session, app.plan(session))
-        refs = [
-            RecommendationText(ref=f"R{first + i}", text=text)
-            for i, text in enumerate(report.recommendations)
-        ]
-        return _record(fields, judgements=report.judgements, recommendations=refs)
-    with app.write() as session:
-        plan = app.plan(session)
-        inspection = _create(session, app, plan, fields, report.judgements)
-        first = next_rec_number(session, plan)
-        refs = []
-        for i, text in enumerate(report.recommendations):
-            rec = create_recommendation(
-                session, app, plan, ref=f"R{first + i}", text=text, inspection_id=inspection.id
-            )
-            refs.append(RecommendationText(ref=rec.ref, text=rec.text))
-        return _record(inspection, judgements=report.judgements, recommendations=refs)
+        inspection = create(session, app, app.plan(session), fields, grades)
+        return as_record(inspection, judgements=grades, recommendations=[])
 
 
 def _details(
@@ -258,11 +207,11 @@ def _details(
     return grades, recs
 
 
-def _read(session: Session, inspection: Inspection) -> InspectionRecord:
+def read_record(session: Session, inspection: Inspection) -> InspectionRecord:
     """One inspection's record with its judgements and recommendations."""
     assert inspection.id is not None
     grades, recs = _details(session, [inspection.id])
-    return _record(
+    return as_record(
         inspection, judgements=grades[inspection.id], recommendations=recs[inspection.id]
     )
 
@@ -279,46 +228,12 @@ def list_inspections(app: App) -> list[InspectionRecord]:
         ids = [i.id for i in inspections if i.id is not None]
         grades, recs = _details(session, ids)
         return [
-            _record(i, judgements=grades[i.id or 0], recommendations=recs[i.id or 0])
+            as_record(i, judgements=grades[i.id or 0], recommendations=recs[i.id or 0])
             for i in inspections
         ]
-
-
-def update_inspection(
-    app: App, *, inspection_id: int, changes: InspectionChanges
-) -> InspectionRecord:
-    """Correct or complete an inspection (e.g. the received date once the report arrives)."""
-    if changes.lead_inspector is not None:
-        changes = replace(changes, lead_inspector=inputs.name(changes.lead_inspector, LEAD))
-    updates = changes.given()
-    if not updates:
-        raise ImproveplanError(
-            f"nothing to change for inspection {inspection_id}",
-            "give --received, --published, --lead-inspector, --start, --end or --type",
-        )
-    with app.write() as session:
-        plan = app.plan(session)
-        inspection = session.exec(
-            select(Inspection)
-            .where(Inspection.id == inspection_id, Inspection.plan_id == plan.id)
-            .with_for_update()
-        ).first()
-        if inspection is None:
-            inspection = find_inspection(session, plan, inspection_id)  # raises NotFound
-        _check_dates(changes.start or inspection.start, changes.end or inspection.end)
-        audit.apply(
-            session,
-            actor=app.user,
-            plan_id=plan.id,
-            entity="inspection",
-            obj=inspection,
-            updates=updates,
-        )
-        _follow_timeline(session, app, plan)
-        return _read(session, inspection)
 
 
 def show_inspection(app: App, *, inspection_id: int) -> InspectionRecord:
     """One inspection of the plan, or NotFound pointing at `inspection list`."""
     with app.read() as session:
-        return _read(session, find_inspection(session, app.plan(session), inspection_id))
+        return read_record(session, find_inspection(session, app.plan(session), inspection_id))

@@ -6,8 +6,13 @@ Decisions (README "Bringing in your Excel tracker"):
   → every problem listed by spreadsheet row number, nothing written;
 - owners and themes not yet known are created; recommendations referenced but missing
   are created with their ref only (text to be filled in), and listed;
-- a blank ref gets the next integer; a RAG that differs from the computed one becomes an
-  override with reason "imported from tracker" (or the file's rag_override_reason);
+- owners, themes and milestones are matched as `lookups` matches what people type: case
+  and runs of whitespace ignored (`domain.inputs.folded`), so "Priya  Natarajan" is the
+  existing Priya Natarajan;
+- a blank ref gets the next integer; a RAG worse than the computed one becomes an
+  override with reason "imported from tracker" (or the file's rag_override_reason); a
+  better one (a stale Green on an overdue action) becomes a progress note saying what the
+  tracker showed, so the action still turns red (`services/tracker_rows.py`);
 - "Progress update" becomes a progress note by the importing user;
 - a milestone column links to an existing milestone; unknown names are left unlinked;
 - the audit trail records each action's creation field by field, as `action add` does,
@@ -19,6 +24,7 @@ Decisions (README "Bringing in your Excel tracker"):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,25 +33,18 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
-from improveplan.domain.inputs import Refused, clean_key, clean_name, clean_ref, clean_text
-from improveplan.domain.rag import RagThresholds, compute_rag
+from improveplan.domain.inputs import folded
 from improveplan.domain.workflow import next_refs
 from improveplan.errors import ImproveplanError
-from improveplan.io.tracker import (
-    RowError,
-    Tracker,
-    TrackerError,
-    TrackerRow,
-    check,
-    read_tracker,
-)
+from improveplan.io.tracker import Tracker, TrackerError, TrackerRow, check, read_tracker
 from improveplan.services import audit, new_actions
 from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
 from improveplan.services.export import table
 from improveplan.services.new_actions import Link, NewAction
+from improveplan.services.recommendations import SEQ_MAX
+from improveplan.services.tracker_rows import TrackerRag, cleaned, tracker_rag
 from improveplan.store.models import (
-    Action,
     Milestone,
     Person,
     Plan,
@@ -56,7 +55,6 @@ from improveplan.store.models import (
 )
 
 Progress = Callable[[str, int, int], None]
-REASON = "imported from tracker"
 REC_TEXT = "(text not yet recorded — imported from a tracker)"
 
 
@@ -87,13 +85,15 @@ class TrackerImport:
     unlinked_milestones: list[str]
     ignored_columns: list[str]
     columns: dict[str, str]  # header → field
-    overrides: int | None = None  # RAG overrides kept; None on a dry run
+    overrides: int = 0  # RAG overrides kept (or, on a dry run, that would be)
+    rag_notes: int = 0  # better RAGs kept as progress notes instead
+    warnings: list[str] = field(default_factory=list)  # columns that look like a field
 
 
 @dataclass
 class Known:
-    """What the database already holds, prefetched once (lower-case name → row), and
-    the names the import will create (lower case → as first written)."""
+    """What the database already holds, prefetched once (folded name → row), and the
+    names the import will create (folded → as first written)."""
 
     people: dict[str, Link]
     themes: dict[str, Link]
@@ -110,7 +110,7 @@ class Known:
 def _known(session: Session, pid: int) -> Known:
     def links(model: Any, column: Any, *where: Any) -> dict[str, Link]:
         stmt = select(column, col(model.id)).where(*where)
-        return {str(n).lower(): Link(int(i), str(n)) for n, i in session.execute(stmt)}
+        return {folded(str(n)): Link(int(i), str(n)) for n, i in session.execute(stmt)}
 
     in_plan = col(Recommendation.plan_id) == pid
     seqs = select(col(Recommendation.ref), col(Recommendation.seq)).where(in_plan)
@@ -118,7 +118,7 @@ def _known(session: Session, pid: int) -> Known:
         people=links(Person, col(Person.name)),
         themes=links(Theme, col(Theme.name), col(Theme.plan_id) == pid),
         recs=links(Recommendation, col(Recommendation.ref), in_plan),
-        rec_seq={str(r).lower(): int(s) for r, s in session.execute(seqs)},
+        rec_seq={folded(str(r)): int(s) for r, s in session.execute(seqs)},
         milestones=links(Milestone, col(Milestone.name), col(Milestone.plan_id) == pid),
         refs=new_actions.plan_refs(session, pid),
         seq=new_actions.last_seq(session, pid),
@@ -159,7 +159,7 @@ def import_tracker(
         if not dry_run:  # serialise with other writers of this plan (PostgreSQL)
             session.execute(select(col(Plan.id)).where(col(Plan.id) == plan.id).with_for_update())
         known = _known(session, plan.id)
-        rows, unstorable = _cleaned(tracker)
+        rows, unstorable = cleaned(tracker)
         errors = sorted([*check(tracker, taken=known.refs, plan=plan.name), *unstorable],
                         key=lambda e: e.row)  # fmt: skip
         if errors:
@@ -170,69 +170,27 @@ def import_tracker(
             )
         tracker = replace(tracker, rows=rows)
         _plan_new(tracker.rows, known)
-        summary = _summary(tracker, known, plan.name, path.name, dry_run)
-        if dry_run:
-            return summary
-        overrides = _write(session, app, plan.id, tracker.rows, known, path.name, progress)
-        return replace(summary, overrides=overrides)
-
-
-# How a row's values are stored (domain/inputs.py), in the order of the tracker's fields,
-# and how an error names each: names folded and bounded, free text without control
-# characters, refs and milestone names (looked up, never written) on one line.
-_STORED = (
-    ("ref", "the ref", "ref"),
-    ("title", "title", "text"),
-    ("owner", "the owner", "name"),
-    ("recommendations", "the recommendation", "refs"),
-    ("theme", "the theme", "name"),
-    ("note", "progress update", "text"),
-    ("success_measure", "success measure", "text"),
-    ("evidence", "evidence", "text"),
-    ("milestone", "the milestone", "key"),
-    ("rag_override_reason", "RAG override reason", "text"),
-)
-_CLEAN: dict[str, Callable[[Any, str], Any]] = {
-    "name": lambda value, what: clean_name(value, what=what),
-    "text": lambda value, what: clean_text(value, what=what),
-    "ref": lambda value, what: clean_ref(value, what=what),
-    "key": lambda value, what: clean_key(value, what=what),
-    "refs": lambda refs, what: tuple(clean_ref(ref, what=what) for ref in refs),
-}
-
-
-def _cleaned(tracker: Tracker) -> tuple[list[TrackerRow], list[RowError]]:
-    """The good rows with their values as they will be stored, and a row error for each
-    value that cannot be stored, naming its column."""
-    header = {name: shown for shown, name in tracker.columns.items()}
-    rows: list[TrackerRow] = []
-    errors: list[RowError] = []
-    for row in tracker.rows:
-        values: dict[str, Any] = {}
-        for name, label, kind in _STORED:
-            value = getattr(row, name)
-            if value is None or value == ():
-                continue
-            try:
-                values[name] = _CLEAN[kind](value, f"{label} ({header.get(name, name)})")
-            except Refused as exc:
-                errors.append(RowError(row.row, str(exc)))
-        rows.append(replace(row, **values))
-    return rows, errors
+        rags = [tracker_rag(r, as_of=app.today, amber_days=app.settings.amber_days) for r in rows]
+        summary = _summary(tracker, known, rags, plan.name, path.name, dry_run)
+        if not dry_run:
+            _write(session, app, plan.id, tracker.rows, rags, known, path.name, progress)
+        return summary
 
 
 def _plan_new(rows: list[TrackerRow], known: Known) -> None:
     for row in rows:
-        if row.owner.lower() not in known.people:
-            known.new_people.setdefault(row.owner.lower(), row.owner)
-        if row.theme and row.theme.lower() not in known.themes:
-            known.new_themes.setdefault(row.theme.lower(), row.theme)
+        if folded(row.owner) not in known.people:
+            known.new_people.setdefault(folded(row.owner), row.owner)
+        if row.theme and folded(row.theme) not in known.themes:
+            known.new_themes.setdefault(folded(row.theme), row.theme)
         for ref in row.recommendations:
-            if ref.lower() not in known.recs:
-                known.new_recs.setdefault(ref.lower(), ref)
+            if folded(ref) not in known.recs:
+                known.new_recs.setdefault(folded(ref), ref)
 
 
-def _summary(tracker: Tracker, known: Known, plan: str, file: str, dry_run: bool) -> TrackerImport:
+def _summary(
+    tracker: Tracker, known: Known, rags: list[TrackerRag], plan: str, file: str, dry_run: bool
+) -> TrackerImport:
     named = {r.milestone for r in tracker.rows if r.milestone}
     return TrackerImport(
         plan=plan,
@@ -243,9 +201,12 @@ def _summary(tracker: Tracker, known: Known, plan: str, file: str, dry_run: bool
         people_created=list(known.new_people.values()),
         themes_created=list(known.new_themes.values()),
         recommendations_created=list(known.new_recs.values()),
-        unlinked_milestones=sorted(m for m in named if m.lower() not in known.milestones),
+        unlinked_milestones=sorted(m for m in named if folded(m) not in known.milestones),
         ignored_columns=tracker.ignored,
         columns=tracker.columns,
+        overrides=sum(1 for r in rags if r.override is not None),
+        rag_notes=sum(1 for r in rags if r.note is not None),
+        warnings=tracker.warnings,
     )
 
 
@@ -284,54 +245,52 @@ def _write_names(session: Session, app: App, pid: int, known: Known, now: dt.dat
     """Create the new people, themes and recommendations (people belong to no plan)."""
     people = list(known.new_people.values())
     ids = _create(session, app, Person, None, [{"name": n} for n in people], ("name",), now)
-    known.people.update({n.lower(): Link(i, n) for n, i in zip(people, ids, strict=True)})
+    known.people.update({folded(n): Link(i, n) for n, i in zip(people, ids, strict=True)})
     themes = list(known.new_themes.values())
     params = [{"plan_id": pid, "name": n} for n in themes]
     ids = _create(session, app, Theme, pid, params, ("name",), now)
-    known.themes.update({n.lower(): Link(i, n) for n, i in zip(themes, ids, strict=True)})
+    known.themes.update({folded(n): Link(i, n) for n, i in zip(themes, ids, strict=True)})
     top = max(known.rec_seq.values(), default=0)
     recs = list(known.new_recs.values())
+    seqs = [_rec_seq(r, top + n) for n, r in enumerate(recs, 1)]
     params = [
-        {"plan_id": pid, "ref": r, "text": REC_TEXT, "seq": top + n, "priority_action": False}
-        for n, r in enumerate(recs, 1)
+        {"plan_id": pid, "ref": r, "text": REC_TEXT, "seq": seq, "priority_action": False}
+        for r, seq in zip(recs, seqs, strict=True)
     ]
     ids = _create(session, app, Recommendation, pid, params, ("ref", "text"), now)
-    for n, (ref, i) in enumerate(zip(recs, ids, strict=True), 1):
-        known.recs[ref.lower()] = Link(i, ref)
-        known.rec_seq[ref.lower()] = top + n
+    for ref, i, seq in zip(recs, ids, seqs, strict=True):
+        known.recs[folded(ref)] = Link(i, ref)
+        known.rec_seq[folded(ref)] = seq
+
+
+def _rec_seq(ref: str, otherwise: int) -> int:
+    """R10 sorts as 10, as `rec add` sorts it, so R2 mentioned after R10 still comes first;
+    a ref without a number after the others."""
+    number = re.search(r"\d+", ref)
+    return min(int(number[0]), SEQ_MAX) if number else otherwise
 
 
 def _new_action(
-    app: App, row: TrackerRow, ref: str, seq: int, known: Known, now: dt.datetime
+    row: TrackerRow, rag: TrackerRag, ref: str, seq: int, known: Known, now: dt.datetime
 ) -> NewAction:
-    """The row as a new action; a RAG that differs from the computed one (as of today) is
-    kept as an override."""
-    original_due = row.original_due or row.due
-    computed = compute_rag(
-        status=row.status,
-        due=row.due,
-        original_due=original_due,
-        as_of=app.today,
-        thresholds=RagThresholds(app.settings.amber_days),
-    )
-    kept = row.rag if row.rag and computed is not None and computed != row.rag else None
-    recs = sorted((known.rec_seq[r.lower()], known.recs[r.lower()]) for r in row.recommendations)
+    """The row as a new action, with the override its RAG became (if any)."""
+    recs = sorted((known.rec_seq[folded(r)], known.recs[folded(r)]) for r in row.recommendations)
     return NewAction(
         ref=ref,
         seq=seq,
         title=row.title,
-        owner=known.people[row.owner.lower()],
+        owner=known.people[folded(row.owner)],
         due=row.due,
-        original_due=original_due,
+        original_due=row.original_due or row.due,
         status=row.status,
         start=row.start,
         success_measure=row.success_measure,
         evidence=row.evidence,
-        theme=known.themes[row.theme.lower()] if row.theme else None,
-        milestone=known.milestones.get((row.milestone or "").lower()),
+        theme=known.themes[folded(row.theme)] if row.theme else None,
+        milestone=known.milestones.get(folded(row.milestone or "")),
         recommendations=tuple(link for _, link in recs),
-        rag_override=kept,
-        rag_override_reason=(row.rag_override_reason or REASON) if kept else None,
+        rag_override=rag.override,
+        rag_override_reason=rag.reason,
         created_at=now,
     )
 
@@ -341,21 +300,22 @@ def _write(
     app: App,
     pid: int,
     rows: list[TrackerRow],
+    rags: list[TrackerRag],
     known: Known,
     file: str,
     progress: Progress | None,
-) -> int:
-    """Insert everything through the one write path; returns the RAG overrides kept."""
+) -> None:
+    """Insert everything through the one write path."""
     now = utcnow()
     _write_names(session, app, pid, known, now)
     refs = next_refs([row.ref for row in rows], known.refs)
     new = [
-        _new_action(app, row, ref, known.seq + n, known, now)
-        for n, (row, ref) in enumerate(zip(rows, refs, strict=True), 1)
+        _new_action(row, rag, ref, known.seq + n, known, now)
+        for n, (row, rag, ref) in enumerate(zip(rows, rags, refs, strict=True), 1)
     ]
     tick = (lambda done, total: progress("writing", done, total)) if progress else None
     ids = new_actions.insert_actions(session, pid, new, tick)
-    note_ids = _insert_notes(session, app, pid, ids, rows, now)
+    note_ids = _insert_notes(session, app, ids, rows, rags, now)
     new_actions.record_created(
         session,
         actor=app.user,
@@ -372,7 +332,6 @@ def _write(
         session, actor=app.user, plan_id=pid, entity="plan", at=now,
         created=[(pid, {"import": f"{len(rows)} actions from {file}"})],
     )  # fmt: skip
-    return sum(1 for a in new if a.rag_override is not None)
 
 
 def _imported(file: str, row: TrackerRow, new: NewAction) -> FieldValues:
@@ -384,20 +343,23 @@ def _imported(file: str, row: TrackerRow, new: NewAction) -> FieldValues:
 
 
 def _insert_notes(
-    session: Session, app: App, pid: int, ids: list[int], rows: list[TrackerRow], now: dt.datetime
+    session: Session,
+    app: App,
+    ids: list[int],
+    rows: list[TrackerRow],
+    rags: list[TrackerRag],
+    now: dt.datetime,
 ) -> list[tuple[int, str]]:
-    """Plain executemany (fast on both databases); (note id, text) in row order."""
-    noted = [(i, row.note) for i, row in zip(ids, rows, strict=True) if row.note]
-    if not noted:
-        return []
+    """The progress updates, then what a better tracker RAG said, in row order; (note id,
+    text) each. An action may get two, so ids come back from RETURNING, in order."""
+    noted = [
+        (i, text)
+        for i, row, rag in zip(ids, rows, rags, strict=True)
+        for text in (row.note, rag.note)
+        if text
+    ]
     params = [
         {"action_id": i, "author": app.user, "created_at": now, "text": text} for i, text in noted
     ]
-    session.connection().execute(insert(table(ProgressNote)), params)
-    found = session.execute(
-        select(col(ProgressNote.action_id), col(ProgressNote.id))
-        .join(Action, col(Action.id) == col(ProgressNote.action_id))
-        .where(col(Action.plan_id) == pid, col(ProgressNote.created_at) == now)
-    )
-    by_action = dict(found.all())
-    return [(by_action[i], text) for i, text in noted]
+    note_ids = _insert_returning(session, ProgressNote, params)
+    return [(n, text) for n, (_, text) in zip(note_ids, noted, strict=True)]

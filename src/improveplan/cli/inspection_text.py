@@ -1,0 +1,130 @@
+"""How the `inspection` commands say what they did: the inspection's tables, and one line
+for an import (what it filled, added or changed) — kept apart so the group stays small."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from improveplan.services.inspections import InspectionRecord
+    from improveplan.services.report_import import ReportImport
+
+
+def grade_style(value: object) -> str | None:
+    """The board's colour for a grade, given as the grade or as Ofsted's label for it."""
+    from improveplan.domain.judgements import GRADE_LABELS, GRADE_RAG
+    from improveplan.render.output import rag_style
+
+    for grade, label in GRADE_LABELS.items():
+        if value in (grade, label):
+            return rag_style(GRADE_RAG[grade])
+    return None
+
+
+def span(refs: list[str]) -> str:
+    """ " (R1–R8)" for a run of numbers; "" for none; refs listed otherwise."""
+    if not refs:
+        return ""
+    return f" ({refs_text(refs)})"
+
+
+def refs_text(refs: list[str]) -> str:
+    """R1, R2, R3, R5 → "R1–R3, R5": runs of R-numbers shortened, others as they are."""
+    import re
+
+    parts: list[list[str]] = []
+    last: int | None = None
+    for ref in refs:
+        match = re.fullmatch(r"R(\d+)", ref)
+        number = int(match[1]) if match else None
+        if number is not None and last is not None and number == last + 1 and parts:
+            parts[-1][1:] = [ref]
+        else:
+            parts.append([ref])
+        last = number
+    return ", ".join("–".join(part) for part in parts)
+
+
+def import_line(done: ReportImport) -> str:
+    """One line: what the import did, or on a dry run would do."""
+    record, dry = done.inspection, done.dry_run
+    if done.replaces is not None:
+        change, add, keep = ("would change", "would add", "would keep") if dry else (
+            "changed", "added", "kept")  # fmt: skip
+        said = f"{change} {', '.join(done.changed)}" if done.changed else f"{change} nothing"
+        if done.added:
+            said += f"; {add} {refs_text(done.added)}"
+        said += f"; {keep} {done.kept_actions} actions and their links"
+        if dry:
+            return f"Dry run: nothing written. Re-reading inspection {done.replaces} {said}."
+        return f"Re-read inspection {done.replaces}: {said}."
+    found = f"{len(record.judgements)} judgements, {len(record.recommendations)} recommendations"
+    if done.filled:
+        verbs = ("would fill in", "would add") if dry else ("filled in", "added")
+        found += f": {verbs[0]} {refs_text(done.filled)} (recorded by ref only until now)"
+        if done.added:
+            found += f", {verbs[1]} {refs_text(done.added)}"
+    else:
+        found += span([r.ref for r in record.recommendations])
+    if dry:
+        return f"Dry run: nothing written. Found {found}."
+    return f"Imported inspection {record.id}: {found}."
+
+
+def left_lines(done: ReportImport) -> list[str]:
+    """The recommendations the report did not reach, and what to do about them."""
+    if not done.left:
+        return []
+    refs = refs_text(done.left)
+    if done.replaces is not None:
+        return [
+            f"{refs} not in the report any more: kept with any actions — remove one with"
+            " improveplan rec remove REF once nothing answers it"
+        ]
+    return [
+        f"{refs} still {'has' if len(done.left) == 1 else 'have'} no text (the report has"
+        f" {len(done.inspection.recommendations)} recommendations) — give it with"
+        " improveplan rec update REF --text"
+    ]
+
+
+def render(record: InspectionRecord, fmt: str) -> None:
+    """The inspection JSON, or three small tables: details, judgements, recommendations."""
+    from improveplan.domain.judgements import GRADE_LABELS
+    from improveplan.domain.vocab import spoken
+    from improveplan.render.output import Column, emit_json, table
+    from improveplan.serialize import as_record
+
+    if fmt == "json":
+        emit_json(record)
+        return
+    labels = {
+        "id": "ID",
+        "type": "Type",
+        "start": "Fieldwork start",
+        "end": "Fieldwork end",
+        "received": "Report received",
+        "published": "Published",
+        "lead_inspector": "Lead inspector",
+    }
+    values = as_record(record)
+    details = [
+        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
+        | ({"value": spoken(record.type)} if k == "type" else {})
+        for k, label in labels.items()
+    ]
+    table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
+    grades = [
+        {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
+        for area, grade in record.judgements.items()
+    ]
+    table(
+        grades,
+        [Column("area", "Judgement"), Column("grade", "Grade", style=grade_style)],
+        empty="No judgements recorded.",
+    )
+    table(
+        record.recommendations,
+        [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
+        empty="No recommendations in this report.",
+    )
