@@ -64,7 +64,7 @@ def test_each_correction_is_a_field_bumps_version_and_is_audited(
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == (
         "Action 1: theme — → Care leavers; milestone — → Board; start — → 2025-04-01; "
-        "success_measure — → 90% in date; evidence — → Audit, May; "
+        "success measure — → 90% in date; evidence — → Audit, May; "
         "recommendations R2 → R1, R3.\n"
     )
     row = action_db(db_url, "1")
@@ -99,7 +99,7 @@ def test_none_empties_and_rec_sets_the_links_exactly(ready: Invoke, db_url: str)
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         "Action 1: theme Front door → —; milestone Review → —; start 2025-04-01 → —; "
-        "success_measure m → —; evidence e → —; recommendations R2 → R1, R3.\n"
+        "success measure m → —; evidence e → —; recommendations R2 → R1, R3.\n"
     )
     row = action_db(db_url, "1")
     assert (row["theme_id"], row["milestone_id"], row["start"], row["success_measure"],

@@ -125,7 +125,7 @@ def test_backup_copies_sqlite(plan_run: Invoke, tmp_path: Path, backend: str) ->
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     listed = make_invoker(str(dest))("plan", "list", "--format", "csv")
-    assert listed.stdout.splitlines()[1] == "Peterborough,Peterborough City Council,874,0,0"
+    assert listed.stdout.splitlines()[1] == "Peterborough,Peterborough City Council,874,0,0,"
     again = plan_run("db", "backup", str(dest))
     assert again.exit_code == 1
     assert again.stderr == f"Error: {dest} already exists — choose a new file name\n"

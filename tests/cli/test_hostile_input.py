@@ -28,6 +28,7 @@ from improveplan.domain.inputs import (
     clean_ref,
     clean_text,
     finite,
+    folded,
 )
 from improveplan.domain.workflow import usable_ref
 from improveplan.services.lookups import normalise_ref
@@ -311,7 +312,8 @@ def test_milestone_add(plan: Invoke, engine: Engine, name: str) -> None:
     want = cleaned(lambda: clean_name(name))
     args = ["milestone", "add", "--date", "2025-09-30", "--", name]
     if attempt(plan, engine, args, want is REFUSED).exit_code == 0:
-        assert want in {m["name"] for m in read(plan, "milestone", "list")}
+        # A name an earlier example added in another case sets that milestone's date.
+        assert folded(want) in {folded(m["name"]) for m in read(plan, "milestone", "list")}
 
 
 @HOSTILE_SETTINGS
