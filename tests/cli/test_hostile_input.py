@@ -313,7 +313,7 @@ def test_milestone_add(plan: Invoke, engine: Engine, name: str) -> None:
     args = ["milestone", "add", "--date", "2025-09-30", "--", name]
     if attempt(plan, engine, args, want is REFUSED).exit_code == 0:
         # A name an earlier example added in another case sets that milestone's date.
-        assert folded(want) in {folded(m["name"]) for m in read(plan, "milestone", "list")}
+        assert folded(str(want)) in {folded(m["name"]) for m in read(plan, "milestone", "list")}
 
 
 @HOSTILE_SETTINGS
