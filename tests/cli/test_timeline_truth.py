@@ -239,3 +239,17 @@ def test_update_and_remove_the_users_own_milestones(plan_run: Invoke, db_url: st
         ("Peer review", "LGA peer review"),
         ("LGA peer review", None),
     ]
+
+
+def test_the_next_milestone_skips_a_meeting_recorded_missed(plan_run: Invoke) -> None:
+    seed(plan_run)
+
+    def upcoming() -> tuple[str, str]:
+        data = json.loads(
+            ok(plan_run, "status", "--as-of", "2024-04-01", "--format", "json").stdout
+        )
+        return data["next_milestone"]["name"], data["next_milestone"]["date"]
+
+    assert upcoming() == ("Improvement board 6", "2024-04-12")
+    ok(plan_run, "milestone", "missed", "Improvement board 6", "--reason", "Chair's diary")
+    assert upcoming() == ("Action plan due", "2024-05-10")

@@ -196,7 +196,7 @@ def build_report(app: App, *, as_of: dt.date) -> BoardReport:
             complete=totals.complete,
             pct_complete=totals.pct_complete,
             themes=themes,
-            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of),
+            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of, today=app.today),
             overdue=_action_list(session, plan.id, as_of, is_overdue(as_of), by_due),
             slipped=_action_list(session, plan.id, as_of, slipped_when, by_due),
             milestones=_milestones(session, plan.id, today=app.today, as_of=as_of, window=amber),

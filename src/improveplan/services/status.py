@@ -20,12 +20,12 @@ from improveplan.domain.dates import shift_days
 from improveplan.domain.records import RagCounts
 from improveplan.domain.vocab import RAG_ORDER, MilestoneKind, Rag
 from improveplan.serialize import json_field
+from improveplan.services import milestone_sync
 from improveplan.services.context import App
 from improveplan.services.measures import MeasureRecord, measure_rows
 from improveplan.store.models import (
     Action,
     AuditEvent,
-    Milestone,
     ProgressNote,
 )
 from improveplan.store.queries import rag_counts
@@ -132,20 +132,19 @@ def _summed(found: list[RagCounts]) -> RagCounts:
     return RagCounts(name=None, **{key: sum(getattr(c, key) for c in found) for key in keys})
 
 
-def next_milestone(session: Session, *, plan_id: int, as_of: dt.date) -> NextMilestone | None:
-    """The first milestone not yet done whose date is on or after `as_of`."""
-    found = session.exec(
-        select(Milestone)
-        .where(
-            col(Milestone.plan_id) == plan_id,
-            col(Milestone.done).is_(None),
-            col(Milestone.date) >= as_of,
-        )
-        .order_by(col(Milestone.date), col(Milestone.name))
-        .limit(1)
-    ).first()
-    if found is None:
+def next_milestone(
+    session: Session, *, plan_id: int, as_of: dt.date, today: dt.date
+) -> NextMilestone | None:
+    """The first milestone on or after `as_of` that is neither done nor recorded as missed,
+    from the milestones as the timeline shows them (defaults not yet stored included)."""
+    ahead = [
+        m
+        for m in milestone_sync.plan_milestones(session, plan_id=plan_id, today=today, as_of=as_of)
+        if m.done is None and m.missed_reason is None and m.date >= as_of
+    ]
+    if not ahead:
         return None
+    found = min(ahead, key=lambda m: (m.date, m.name))
     return NextMilestone(
         name=found.name,
         date=found.date,
@@ -301,7 +300,7 @@ def plan_status(
             plan=plan.name,
             totals=totals,
             groups=groups,
-            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of),
+            next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of, today=app.today),
             by=by,
             overdue=totals.overdue,
             complete=totals.complete,
