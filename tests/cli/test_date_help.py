@@ -90,3 +90,14 @@ def test_a_date_that_is_not_one_names_the_forms(plan_run: Invoke) -> None:
     assert "'last week' is not a date — use YYYY-MM-DD, DD/MM/YYYY, today, yesterday" in flat(
         result.stderr
     )
+
+
+def test_dates_of_what_has_happened_read_a_weekday_as_the_last_one(plan_run: Invoke) -> None:
+    wednesday = {"IMPROVEPLAN_TODAY": "2025-04-02"}
+    added = plan_run("inspection", "add", "--type", "monitoring_visit", "--start", "monday",
+                     "--end", "tuesday", env=wednesday)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    shown = json.loads(plan_run("inspection", "show", "1", "--format", "json").stdout)
+    assert (shown["start"], shown["end"]) == ("2025-03-31", "2025-04-01")
+    help_text = flat(CliRunner().invoke(cli, ["inspection", "add", "--help"]).output)
+    assert "the last one for --start, --end, --received and --published" in help_text

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from improveplan.cli.inspection_text import grade_style, import_line, left_lines, render, span
-from improveplan.cli.options import DATE, format_option, get_app, table_or_json
+from improveplan.cli.options import PAST_DATE, format_option, get_app, table_or_json
 from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
 
@@ -58,10 +58,12 @@ def inspection() -> None:
 
 @inspection.command("add", help=ADD_HELP)
 @click.option("--type", "type_", type=TYPES, required=True, help="Inspection type.")
-@click.option("--start", type=DATE, required=True, help="First day of fieldwork.")
-@click.option("--end", type=DATE, required=True, help="Last day of fieldwork.")
-@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
-@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option("--start", type=PAST_DATE, required=True, help="First day of fieldwork.")
+@click.option("--end", type=PAST_DATE, required=True, help="Last day of fieldwork.")
+@click.option(
+    "--received", type=PAST_DATE, help="Report received: starts the 70-working-day clock."
+)
+@click.option("--published", type=PAST_DATE, help="Report published by Ofsted.")
 @click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
 @click.option(
     "--grade",
@@ -151,10 +153,12 @@ def show(inspection_id: int, fmt: str) -> None:
 @inspection.command("update")
 @click.argument("inspection_id", metavar="ID", type=int)
 @click.option("--type", "type_", type=TYPES, help="Inspection type.")
-@click.option("--start", type=DATE, help="First day of fieldwork.")
-@click.option("--end", type=DATE, help="Last day of fieldwork.")
-@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
-@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option("--start", type=PAST_DATE, help="First day of fieldwork.")
+@click.option("--end", type=PAST_DATE, help="Last day of fieldwork.")
+@click.option(
+    "--received", type=PAST_DATE, help="Report received: starts the 70-working-day clock."
+)
+@click.option("--published", type=PAST_DATE, help="Report published by Ofsted.")
 @click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
 @click.option(
     "--grade",
@@ -244,8 +248,10 @@ def _read_pdf(file: Path) -> ParsedReport:
 
 @inspection.command("import-report")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--received", type=DATE, help="Report received: starts the 70-working-day clock.")
-@click.option("--published", type=DATE, help="Report published by Ofsted.")
+@click.option(
+    "--received", type=PAST_DATE, help="Report received: starts the 70-working-day clock."
+)
+@click.option("--published", type=PAST_DATE, help="Report published by Ofsted.")
 @click.option(
     "--replace",
     is_flag=True,

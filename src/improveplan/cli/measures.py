@@ -32,7 +32,7 @@ def measure() -> None:
 @click.option("--unit", required=True, help='What a value counts, e.g. "%" or "days".')
 @click.option("--baseline", type=float, required=True, help="The value when the plan began.")
 @click.option("--target", type=float, required=True, help="The value the plan aims for.")
-@click.option("--baseline-date", type=DATE, help="When the baseline was measured.")
+@click.option("--baseline-date", type=PAST_DATE, help="When the baseline was measured.")
 @click.option("--target-date", type=DATE, help="When the target should be reached.")
 @click.option(
     "--higher-is-better/--lower-is-better",

@@ -64,7 +64,8 @@ def date_help(command: click.Command) -> str | None:
     if not dates:
         return None
     past = [p.opts[0] for p in dates if isinstance(p.type, DateParam) and p.type.past]
-    back = f"; the last one for {' and '.join(past)}" if past else ""
+    named = ", ".join(past[:-1]) + f" and {past[-1]}" if len(past) > 1 else "".join(past)
+    back = f"; the last one for {named}" if past else ""
     return DATE_HELP.format(past=back)
 
 

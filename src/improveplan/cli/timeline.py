@@ -253,13 +253,15 @@ def notice() -> None:
 
 
 @notice.command("set")
-@click.option("--issued", type=DATE, help="When the notice was issued (needed the first time).")
+@click.option(
+    "--issued", type=PAST_DATE, help="When the notice was issued (needed the first time)."
+)
 @click.option("--plan-due", type=DATE, help="Plan deadline set by the notice.")
 @click.option("--review-months", type=int, help="DfE progress reviews every N months [6].")
 @click.option("--board-every-weeks", type=int, help="Improvement board every N weeks.")
 @click.option("--first-board", type=DATE, help="Date of the first improvement board.")
 @click.option("--chair", metavar="NAME", help="Independent chair of the board.")
-@click.option("--lifted", type=DATE, help="When the notice was lifted.")
+@click.option("--lifted", type=PAST_DATE, help="When the notice was lifted.")
 def notice_set(**options: Any) -> None:
     """Create or update the plan's improvement notice; only the options given change."""
     from improveplan.render.output import message
