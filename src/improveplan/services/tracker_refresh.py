@@ -31,7 +31,7 @@ from sqlmodel import Session, col
 
 from improveplan.domain import workflow
 from improveplan.domain.inputs import folded
-from improveplan.domain.vocab import Rag, Status
+from improveplan.domain.vocab import Rag, Status, spoken
 from improveplan.errors import ImproveplanError
 from improveplan.io.tracker import RowError, TrackerRow
 from improveplan.services.new_actions import Link, late_for_milestone, late_warning
@@ -247,7 +247,7 @@ def _moves(
             step = workflow.change_status(action.ref, action.status, row.status, reason)
         except ImproveplanError as exc:
             raise _Refused(
-                f"{exc.what}, so the tracker's status cannot be taken — {exc.todo}"
+                f"{exc.what}, so it cannot become {spoken(row.status)} — {exc.todo}"
             ) from None
         if step is not None:
             values.update(status=step.status, status_reason=step.reason)
