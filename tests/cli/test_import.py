@@ -165,7 +165,10 @@ def test_refs_already_in_the_plan_are_bad_rows(plan_run: Invoke, tmp_path: Path)
     )
     result = plan_run("import", str(path), env=TODAY)
     assert result.exit_code == 1
-    assert result.stderr.startswith('row 2: action 1 already exists in plan "Peterborough"\n')
+    assert result.stderr.startswith(
+        'row 2: action 1 already exists in plan "Peterborough" — add --update to refresh'
+        " existing actions from the tracker\n"
+    )
     path = write(tmp_path, "t.csv", "Ref,Action,Owner,Due\n,New,Tom Okafor,1/7/24\n")
     assert plan_run("import", str(path), env=TODAY).exit_code == 0
     assert [a["ref"] for a in actions(plan_run)] == ["1", "2"]

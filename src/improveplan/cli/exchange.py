@@ -151,6 +151,12 @@ def _text_encoding(ctx: click.Context, param: click.Parameter, value: str | None
     "--dry-run", is_flag=True, help="Check everything and say what would be created; write nothing."
 )
 @click.option(
+    "--update",
+    is_flag=True,
+    help="Tracker: a row whose ref is already an action refreshes that action from the row "
+    "(only the fields that differ; each change audited); other rows are added.",
+)
+@click.option(
     "--map",
     "maps",
     metavar='"HEADER=FIELD"',
@@ -165,7 +171,12 @@ def _text_encoding(ctx: click.Context, param: click.Parameter, value: str | None
     "[default: UTF-8, or UTF-16 with a BOM; a byte that is not UTF-8 is refused].",
 )
 def import_(
-    file: Path, fmt: str | None, dry_run: bool, maps: tuple[str, ...], encoding: str | None
+    file: Path,
+    fmt: str | None,
+    dry_run: bool,
+    update: bool,
+    maps: tuple[str, ...],
+    encoding: str | None,
 ) -> None:
     """Import a plan export (JSON) or a council's action tracker (CSV/XLSX), all or nothing.
 
@@ -179,6 +190,10 @@ def import_(
     if chosen is None:
         raise click.UsageError(
             f"cannot tell the format of {file.name} — give --format csv|xlsx|json"
+        )
+    if update and chosen == "json":
+        raise click.UsageError(
+            "--update is for trackers (CSV/XLSX); a plan export is imported whole"
         )
     if encoding is not None and chosen != "csv":
         raise click.UsageError("--encoding is for CSV trackers (XLSX and JSON files say their own)")
@@ -194,7 +209,7 @@ def import_(
         )
         _people_line(summary.people_created, dry_run)
         return
-    _import_tracker(file, chosen, dry_run, maps, encoding)
+    _import_tracker(file, chosen, dry_run, update, maps, encoding)
 
 
 def _people_line(names: list[str], dry_run: bool) -> None:
@@ -205,7 +220,7 @@ def _people_line(names: list[str], dry_run: bool) -> None:
 
 
 def _import_tracker(
-    file: Path, fmt: str, dry_run: bool, maps: tuple[str, ...], encoding: str | None
+    file: Path, fmt: str, dry_run: bool, update: bool, maps: tuple[str, ...], encoding: str | None
 ) -> None:
     from improveplan.errors import ImproveplanError
     from improveplan.io.tracker import TrackerError, parse_mapping
@@ -220,7 +235,7 @@ def _import_tracker(
         with _progress(f"Importing {file.name}") as progress:
             summary = import_tracker(
                 get_app(), path=file, fmt=fmt, mapping=mapping, dry_run=dry_run,
-                progress=progress, encoding=encoding,
+                update=update, progress=progress, encoding=encoding,
             )  # fmt: skip
     except RowsRejected as exc:
         for line in exc.lines:
@@ -228,7 +243,7 @@ def _import_tracker(
         raise ImproveplanError(exc.what, exc.todo) from None
     for line in _tracker_lines(summary):
         message(line)
-    for warning in summary.warnings:
+    for warning in (*summary.warnings, *summary.late):
         message(f"Warning: {warning}", "warning")
 
 
@@ -251,6 +266,8 @@ def _tracker_lines(summary: TrackerImport) -> list[str]:
             f" {summary.rag_notes}."
         )
     lines.append(f"Progress notes: {summary.notes}.")
+    if summary.update:
+        lines += _refresh_lines(summary, listed)
     for label, names in (
         ("people", summary.people_created),
         ("themes", summary.themes_created),
@@ -262,4 +279,29 @@ def _tracker_lines(summary: TrackerImport) -> list[str]:
         lines.append("No such milestone, left unlinked: " + ", ".join(summary.unlinked_milestones))
     if summary.ignored_columns:
         lines.append("Ignored columns: " + ", ".join(summary.ignored_columns))
+    return lines
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _refresh_lines(summary: TrackerImport, listed: Callable[[list[str]], str]) -> list[str]:
+    """What `--update` changed (or would): the actions and fields, and how many stay."""
+    updated = summary.updated
+    lines = []
+    if summary.dry_run and updated:
+        noted = {0: [], 1: ["progress note"], 2: ["2 progress notes"]}
+        each = [f"{u.ref} ({', '.join([*u.fields, *noted[u.notes]])})" for u in updated]
+        lines.append(f"Would update {_counted(len(updated), 'action')}: {listed(each)}.")
+    elif updated:
+        fields = sum(len(u.fields) for u in updated)
+        notes = sum(u.notes for u in updated)
+        parts = [_counted(n, w) for n, w in ((fields, "field"), (notes, "progress note")) if n]
+        lines.append(
+            f"Updated {_counted(len(updated), 'action')} from {summary.file} ({', '.join(parts)})."
+        )
+    else:
+        lines.append(("Would update" if summary.dry_run else "Updated") + " no actions.")
+    lines.append(f"Unchanged actions: {summary.unchanged}.")
     return lines

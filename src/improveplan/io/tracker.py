@@ -314,7 +314,12 @@ def parse_table(
 _PLACE = {Flaw.duplicate_ref: 0, Flaw.unusable_ref: 2, Flaw.start_after_due: 3, Flaw.ref_taken: 4}
 
 
-def _worded(problem: Problem, drafts: Sequence[tuple[int, Draft]], plan: str) -> str:
+def _worded(
+    problem: Problem,
+    drafts: Sequence[tuple[int, Draft]],
+    plan: str,
+    taken_why: Callable[[str], str] | None = None,
+) -> str:
     draft = drafts[problem.index][1]
     if problem.flaw == Flaw.duplicate_ref:
         first = drafts[problem.first or 0][0]
@@ -322,20 +327,30 @@ def _worded(problem: Problem, drafts: Sequence[tuple[int, Draft]], plan: str) ->
     if problem.flaw == Flaw.unusable_ref:
         return f'unusable ref "{problem.ref}" (up to 20 characters, no spaces: 3, 2.4)'
     if problem.flaw == Flaw.ref_taken:
+        assert problem.ref is not None
+        if taken_why is not None:
+            return taken_why(problem.ref)
         return f'action {problem.ref} already exists in plan "{plan}"'
     assert draft.start is not None and draft.due is not None
     return f"the start date {draft.start:%d/%m/%Y} is after the due date {draft.due:%d/%m/%Y}"
 
 
-def check(tracker: Tracker, *, taken: Collection[str] = (), plan: str = "") -> list[RowError]:
+def check(
+    tracker: Tracker,
+    *,
+    taken: Collection[str] = (),
+    plan: str = "",
+    taken_why: Callable[[str], str] | None = None,
+) -> list[RowError]:
     """Every problem of the file by row: its unreadable cells, and what the rules for a new
-    action find in its rows (`taken`: the refs plan `plan` already holds)."""
+    action find in its rows (`taken`: the refs plan `plan` already holds; `taken_why(ref)`
+    says why one cannot be taken, when the caller knows better than "already exists")."""
     found = check_new_actions([draft for _, draft in tracker.drafts], taken=taken)
     placed = [(e.row, 1, e) for e in tracker.errors] + [
         (
             tracker.drafts[p.index][0],
             _PLACE[p.flaw],
-            RowError(tracker.drafts[p.index][0], _worded(p, tracker.drafts, plan)),
+            RowError(tracker.drafts[p.index][0], _worded(p, tracker.drafts, plan, taken_why)),
         )
         for p in found
     ]

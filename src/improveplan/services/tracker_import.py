@@ -23,39 +23,38 @@ Decisions (README "Bringing in your Excel tracker"):
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from improveplan.domain.inputs import folded
 from improveplan.domain.workflow import next_refs
 from improveplan.errors import ImproveplanError
-from improveplan.io.tracker import Tracker, TrackerError, TrackerRow, check, read_tracker
-from improveplan.services import audit, new_actions
-from improveplan.services.audit import FieldValues
-from improveplan.services.context import App
-from improveplan.services.export import table
-from improveplan.services.new_actions import Link, NewAction
-from improveplan.services.recommendations import SEQ_MAX
-from improveplan.services.tracker_rows import TrackerRag, cleaned, tracker_rag
-from improveplan.store.models import (
-    Milestone,
-    Person,
-    Plan,
-    ProgressNote,
-    Recommendation,
-    Theme,
-    utcnow,
+from improveplan.io.tracker import (
+    RowError,
+    Tracker,
+    TrackerError,
+    TrackerRow,
+    check,
+    read_tracker,
 )
-
-Progress = Callable[[str, int, int], None]
-REC_TEXT = "(text not yet recorded — imported from a tracker)"
+from improveplan.services.action_reads import removed_error
+from improveplan.services.context import App
+from improveplan.services.tracker_refresh import (
+    Batch,
+    Refresh,
+    Updated,
+    existing_actions,
+    late_warnings,
+    plan_refreshes,
+)
+from improveplan.services.tracker_rows import cleaned, tracker_rag
+from improveplan.services.tracker_store import REC_TEXT as REC_TEXT
+from improveplan.services.tracker_store import Known, Progress, known_rows, write
+from improveplan.store.models import Plan, RemovedAction
 
 
 class RowsRejected(ImproveplanError):
@@ -88,41 +87,10 @@ class TrackerImport:
     overrides: int = 0  # RAG overrides kept (or, on a dry run, that would be)
     rag_notes: int = 0  # better RAGs kept as progress notes instead
     warnings: list[str] = field(default_factory=list)  # columns that look like a field
-
-
-@dataclass
-class Known:
-    """What the database already holds, prefetched once (folded name → row), and the
-    names the import will create (folded → as first written)."""
-
-    people: dict[str, Link]
-    themes: dict[str, Link]
-    recs: dict[str, Link]
-    rec_seq: dict[str, int]
-    milestones: dict[str, Link]
-    refs: list[str]
-    seq: int
-    new_people: dict[str, str] = field(default_factory=dict)
-    new_themes: dict[str, str] = field(default_factory=dict)
-    new_recs: dict[str, str] = field(default_factory=dict)
-
-
-def _known(session: Session, pid: int) -> Known:
-    def links(model: Any, column: Any, *where: Any) -> dict[str, Link]:
-        stmt = select(column, col(model.id)).where(*where)
-        return {folded(str(n)): Link(int(i), str(n)) for n, i in session.execute(stmt)}
-
-    in_plan = col(Recommendation.plan_id) == pid
-    seqs = select(col(Recommendation.ref), col(Recommendation.seq)).where(in_plan)
-    return Known(
-        people=links(Person, col(Person.name)),
-        themes=links(Theme, col(Theme.name), col(Theme.plan_id) == pid),
-        recs=links(Recommendation, col(Recommendation.ref), in_plan),
-        rec_seq={folded(str(r)): int(s) for r, s in session.execute(seqs)},
-        milestones=links(Milestone, col(Milestone.name), col(Milestone.plan_id) == pid),
-        refs=new_actions.plan_refs(session, pid),
-        seq=new_actions.last_seq(session, pid),
-    )
+    update: bool = False  # --update: rows of existing actions refresh them
+    updated: list[Updated] = field(default_factory=list)
+    unchanged: int = 0  # rows of existing actions that change nothing
+    late: list[str] = field(default_factory=list)  # actions due after their milestone
 
 
 def read(
@@ -148,33 +116,80 @@ def import_tracker(
     fmt: str,
     mapping: Mapping[str, str],
     dry_run: bool = False,
+    update: bool = False,
     progress: Progress | None = None,
     encoding: str | None = None,
 ) -> TrackerImport:
-    """Check every row, then write them all in one transaction (or none)."""
+    """Check every row, then write them all in one transaction (or none). With `update`,
+    a row whose ref is an action of the plan refreshes it (`services/tracker_refresh.py`)."""
     tracker = read(path, fmt, mapping, progress, encoding)
     with app.read() if dry_run else app.write() as session:
         plan = app.plan(session)
         assert plan.id is not None
         if not dry_run:  # serialise with other writers of this plan (PostgreSQL)
             session.execute(select(col(Plan.id)).where(col(Plan.id) == plan.id).with_for_update())
-        known = _known(session, plan.id)
+        known = known_rows(session, plan.id)
         rows, unstorable = cleaned(tracker)
-        errors = sorted([*check(tracker, taken=known.refs, plan=plan.name), *unstorable],
-                        key=lambda e: e.row)  # fmt: skip
+        refreshes: list[Refresh] = []
+        refused: list[RowError] = []
+        if update:
+            found = existing_actions(session, plan.id, lock=not dry_run)
+            refreshes, rows, refused = plan_refreshes(
+                rows, found, columns=set(tracker.columns.values()), file=path.name,
+                milestones=known.milestones, as_of=app.today, amber_days=app.settings.amber_days,
+            )  # fmt: skip
+        taken, why = _taken(session, plan.id, plan.name, known.refs, update)
+        errors = sorted([*check(tracker, taken=taken, plan=plan.name, taken_why=why),
+                         *unstorable, *refused], key=lambda e: e.row)  # fmt: skip
         if errors:
             raise RowsRejected([str(e) for e in errors], path.name)
         if not tracker.rows:
             raise ImproveplanError(
                 f"{path.name} has no action rows below its header", "check the file and sheet"
             )
-        tracker = replace(tracker, rows=rows)
-        _plan_new(tracker.rows, known)
-        rags = [tracker_rag(r, as_of=app.today, amber_days=app.settings.amber_days) for r in rows]
-        summary = _summary(tracker, known, rags, plan.name, path.name, dry_run)
+        changed = [r for r in refreshes if r.changed]
+        batch = Batch(
+            rows=rows,
+            refs=next_refs([r.ref for r in rows], known.refs),
+            rags=[
+                tracker_rag(r, as_of=app.today, amber_days=app.settings.amber_days) for r in rows
+            ],
+            refreshes=changed,
+            unchanged=len(refreshes) - len(changed),
+            named={m for r in (*rows, *(f.row for f in refreshes)) if (m := r.milestone)},
+        )
+        _plan_new([*rows, *(r.row for r in changed)], known)
+        summary = _summary(tracker, known, batch, plan.name, path.name, dry_run, update)
         if not dry_run:
-            _write(session, app, plan.id, tracker.rows, rags, known, path.name, progress)
+            write(session, app, plan.id, batch, known, path.name, progress)
         return summary
+
+
+def _taken(
+    session: Session, pid: int, plan: str, refs: list[str], update: bool
+) -> tuple[list[str], Callable[[str], str]]:
+    """The refs a new row may not take (with --update, an existing one is refreshed, so
+    only the removed ones), and how a row that names one is told."""
+    removed = {
+        r.ref.lower(): r
+        for r in session.execute(
+            select(RemovedAction).where(col(RemovedAction.plan_id) == pid)
+        ).scalars()
+    }
+
+    def why(ref: str) -> str:
+        gone = removed.get(ref.lower())
+        if gone is not None:
+            return (
+                f"{removed_error(gone).what} — a removed action's ref is never reused; give"
+                " the row another ref, or leave it blank for the next number"
+            )
+        return (
+            f'action {ref} already exists in plan "{plan}" — add --update to refresh'
+            " existing actions from the tracker"
+        )
+
+    return ([r.ref for r in removed.values()] if update else refs), why
 
 
 def _plan_new(rows: list[TrackerRow], known: Known) -> None:
@@ -189,177 +204,28 @@ def _plan_new(rows: list[TrackerRow], known: Known) -> None:
 
 
 def _summary(
-    tracker: Tracker, known: Known, rags: list[TrackerRag], plan: str, file: str, dry_run: bool
+    tracker: Tracker, known: Known, batch: Batch, plan: str, file: str, dry_run: bool, update: bool
 ) -> TrackerImport:
-    named = {r.milestone for r in tracker.rows if r.milestone}
+    named, refreshed = batch.named, batch.refreshes
     return TrackerImport(
         plan=plan,
         file=file,
         dry_run=dry_run,
-        actions=len(tracker.rows),
-        notes=sum(1 for r in tracker.rows if r.note),
+        actions=len(batch.rows),
+        notes=sum(1 for r in batch.rows if r.note) + sum(1 for r in refreshed if r.note),
         people_created=list(known.new_people.values()),
         themes_created=list(known.new_themes.values()),
         recommendations_created=list(known.new_recs.values()),
         unlinked_milestones=sorted(m for m in named if folded(m) not in known.milestones),
         ignored_columns=tracker.ignored,
         columns=tracker.columns,
-        overrides=sum(1 for r in rags if r.override is not None),
-        rag_notes=sum(1 for r in rags if r.note is not None),
+        overrides=sum(1 for r in batch.rags if r.override is not None)
+        + sum(1 for r in refreshed if "rag_override" in r.values),
+        rag_notes=sum(1 for r in batch.rags if r.note is not None)
+        + sum(1 for r in refreshed if r.rag_note is not None),
         warnings=tracker.warnings,
+        update=update,
+        updated=[Updated(ref=r.action.ref, fields=r.fields, notes=r.notes) for r in refreshed],
+        unchanged=batch.unchanged,
+        late=late_warnings(batch, known.milestones, known.milestone_dates),
     )
-
-
-def _insert_returning(session: Session, model: Any, params: list[dict[str, Any]]) -> list[int]:
-    """executemany INSERT ... RETURNING id, ids in the order of `params` (a few rows)."""
-    if not params:
-        return []
-    t = table(model)
-    stmt = insert(t).returning(t.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in session.connection().execute(stmt, params).scalars()]
-
-
-def _create(
-    session: Session,
-    app: App,
-    model: Any,
-    plan_id: int | None,
-    params: list[dict[str, Any]],
-    shown: tuple[str, ...],
-    now: dt.datetime,
-) -> list[int]:
-    """Insert rows of `model` and record each creation (its `shown` fields); ids in order."""
-    ids = _insert_returning(session, model, params)
-    audit.record_creations(
-        session,
-        actor=app.user,
-        plan_id=plan_id,
-        entity=table(model).name,
-        at=now,
-        created=[(i, {k: p[k] for k in shown}) for p, i in zip(params, ids, strict=True)],
-    )
-    return ids
-
-
-def _write_names(session: Session, app: App, pid: int, known: Known, now: dt.datetime) -> None:
-    """Create the new people, themes and recommendations (people belong to no plan)."""
-    people = list(known.new_people.values())
-    ids = _create(session, app, Person, None, [{"name": n} for n in people], ("name",), now)
-    known.people.update({folded(n): Link(i, n) for n, i in zip(people, ids, strict=True)})
-    themes = list(known.new_themes.values())
-    params = [{"plan_id": pid, "name": n} for n in themes]
-    ids = _create(session, app, Theme, pid, params, ("name",), now)
-    known.themes.update({folded(n): Link(i, n) for n, i in zip(themes, ids, strict=True)})
-    top = max(known.rec_seq.values(), default=0)
-    recs = list(known.new_recs.values())
-    seqs = [_rec_seq(r, top + n) for n, r in enumerate(recs, 1)]
-    params = [
-        {"plan_id": pid, "ref": r, "text": REC_TEXT, "seq": seq, "priority_action": False}
-        for r, seq in zip(recs, seqs, strict=True)
-    ]
-    ids = _create(session, app, Recommendation, pid, params, ("ref", "text"), now)
-    for ref, i, seq in zip(recs, ids, seqs, strict=True):
-        known.recs[folded(ref)] = Link(i, ref)
-        known.rec_seq[folded(ref)] = seq
-
-
-def _rec_seq(ref: str, otherwise: int) -> int:
-    """R10 sorts as 10, as `rec add` sorts it, so R2 mentioned after R10 still comes first;
-    a ref without a number after the others."""
-    number = re.search(r"\d+", ref)
-    return min(int(number[0]), SEQ_MAX) if number else otherwise
-
-
-def _new_action(
-    row: TrackerRow, rag: TrackerRag, ref: str, seq: int, known: Known, now: dt.datetime
-) -> NewAction:
-    """The row as a new action, with the override its RAG became (if any)."""
-    recs = sorted((known.rec_seq[folded(r)], known.recs[folded(r)]) for r in row.recommendations)
-    return NewAction(
-        ref=ref,
-        seq=seq,
-        title=row.title,
-        owner=known.people[folded(row.owner)],
-        due=row.due,
-        original_due=row.original_due or row.due,
-        status=row.status,
-        start=row.start,
-        success_measure=row.success_measure,
-        evidence=row.evidence,
-        theme=known.themes[folded(row.theme)] if row.theme else None,
-        milestone=known.milestones.get(folded(row.milestone or "")),
-        recommendations=tuple(link for _, link in recs),
-        rag_override=rag.override,
-        rag_override_reason=rag.reason,
-        created_at=now,
-    )
-
-
-def _write(
-    session: Session,
-    app: App,
-    pid: int,
-    rows: list[TrackerRow],
-    rags: list[TrackerRag],
-    known: Known,
-    file: str,
-    progress: Progress | None,
-) -> None:
-    """Insert everything through the one write path."""
-    now = utcnow()
-    _write_names(session, app, pid, known, now)
-    refs = next_refs([row.ref for row in rows], known.refs)
-    new = [
-        _new_action(row, rag, ref, known.seq + n, known, now)
-        for n, (row, rag, ref) in enumerate(zip(rows, rags, refs, strict=True), 1)
-    ]
-    tick = (lambda done, total: progress("writing", done, total)) if progress else None
-    ids = new_actions.insert_actions(session, pid, new, tick)
-    note_ids = _insert_notes(session, app, ids, rows, rags, now)
-    new_actions.record_created(
-        session,
-        actor=app.user,
-        plan_id=pid,
-        created=zip(ids, new, strict=True),
-        at=now,
-        extra=lambda n: _imported(file, rows[n], new[n]),
-    )
-    audit.record_creations(
-        session, actor=app.user, plan_id=pid, entity="progress_note", at=now,
-        created=[(n, {"text": text}) for n, text in note_ids],
-    )  # fmt: skip
-    audit.record_creations(
-        session, actor=app.user, plan_id=pid, entity="plan", at=now,
-        created=[(pid, {"import": f"{len(rows)} actions from {file}"})],
-    )  # fmt: skip
-
-
-def _imported(file: str, row: TrackerRow, new: NewAction) -> FieldValues:
-    """Where an action came from, and the override the tracker's RAG became."""
-    extra: FieldValues = {"import": f"{file} row {row.row}"}
-    if new.rag_override is not None:
-        extra.update(rag_override=new.rag_override, reason=new.rag_override_reason)
-    return extra
-
-
-def _insert_notes(
-    session: Session,
-    app: App,
-    ids: list[int],
-    rows: list[TrackerRow],
-    rags: list[TrackerRag],
-    now: dt.datetime,
-) -> list[tuple[int, str]]:
-    """The progress updates, then what a better tracker RAG said, in row order; (note id,
-    text) each. An action may get two, so ids come back from RETURNING, in order."""
-    noted = [
-        (i, text)
-        for i, row, rag in zip(ids, rows, rags, strict=True)
-        for text in (row.note, rag.note)
-        if text
-    ]
-    params = [
-        {"action_id": i, "author": app.user, "created_at": now, "text": text} for i, text in noted
-    ]
-    note_ids = _insert_returning(session, ProgressNote, params)
-    return [(n, text) for n, (_, text) in zip(note_ids, noted, strict=True)]

@@ -17,6 +17,7 @@ from improveplan.domain.vocab import RAG_ORDER, Rag
 from improveplan.io.tracker import RowError, Tracker, TrackerRow
 
 REASON = "imported from tracker"
+NOTE_START = "The tracker showed "  # how a better tracker RAG's note begins
 
 # How a row's values are stored (domain/inputs.py), in the order of the tracker's fields,
 # and how an error names each: names folded and bounded, free text without control
@@ -87,7 +88,7 @@ def tracker_rag(row: TrackerRow, *, as_of: dt.date, amber_days: int) -> TrackerR
     if RAG_ORDER.index(row.rag) < RAG_ORDER.index(computed):
         shown = row.rag.value.capitalize()
         return TrackerRag(
-            note=f"The tracker showed {shown} on {as_of.isoformat()}; the computed RAG is"
+            note=f"{NOTE_START}{shown} on {as_of.isoformat()}; the computed RAG is"
             f" {computed.value}, so {shown} was not kept as an override."
         )
     return TrackerRag(override=row.rag, reason=row.rag_override_reason or REASON)
