@@ -72,7 +72,7 @@ def test_a_dry_run_says_what_the_refresh_would_do_and_writes_nothing(
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == (
-        'Would import 1 actions into plan "Peterborough" from refreshed.csv.\n'
+        'Would import 1 action into plan "Peterborough" from refreshed.csv.\n'
         "RAG overrides that would be kept from the tracker: 1.\n"
         "Progress notes: 1.\n"
         "Would update 2 actions: 1 (status, due, progress note),"
@@ -91,7 +91,7 @@ def test_update_refreshes_the_actions_field_by_field(
     result = plan_run("import", str(path), "--update", user="Sam Lead", env=TODAY)
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        'Imported 1 actions into plan "Peterborough" from refreshed.csv.\n'
+        'Imported 1 action into plan "Peterborough" from refreshed.csv.\n'
         "RAG overrides kept from the tracker: 1.\n"
         "Progress notes: 1.\n"
         "Updated 2 actions from refreshed.csv (7 fields, 1 progress note).\n"

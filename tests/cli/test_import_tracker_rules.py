@@ -36,7 +36,7 @@ def test_more_header_synonyms(plan_run: Invoke, tmp_path: Path, header: str) -> 
     result = plan_run("import", str(path), env=TODAY)
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        'Imported 1 actions into plan "Peterborough" from t.csv.\n'
+        'Imported 1 action into plan "Peterborough" from t.csv.\n'
         "RAG overrides kept from the tracker: 1.\n"
         "Progress notes: 1.\n"
         "Added recommendations (ref only — add their text): R2\n"
