@@ -74,7 +74,9 @@ def calendar_bytes(document: PlanExport) -> bytes:
         event.add("uid", milestone_uid(plan, milestone.name))
         event.add("dtstamp", _stamp(document.plan.created_at))
         _all_day(event, milestone.date)
-        expected = " (expected)" if milestone.expected else ""
+        # Default visit names already say "(expected)"; a user's own expected one may not.
+        said = milestone.expected and "(expected)" not in milestone.name
+        expected = " (expected)" if said else ""
         event.add("summary", xml_text(f"{milestone.name}{expected}"))
         event.add("categories", ["improvement plan", "milestone"])
         cal.add_component(event)
