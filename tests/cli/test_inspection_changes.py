@@ -150,3 +150,23 @@ def test_remove_is_refused_while_actions_answer_its_recommendations(
     assert counts(db_url) == before
     missing = plan_run("inspection", "remove", "7")
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: no inspection 7 in plan")
+
+
+def test_update_empties_a_date_or_the_lead_inspector_set_by_mistake(
+    plan_run: Invoke, db_url: str
+) -> None:
+    assert plan_run(*PETERBOROUGH, "--published", "2024-01-30").exit_code == 0
+    names = [r[0] for r in sql(db_url, "SELECT name FROM milestone ORDER BY date")]
+    assert "Action plan due" in names
+    result = plan_run("inspection", "update", "1", "--received", "none", "--published", "none",
+                      "--lead-inspector", "", user="Lead")  # fmt: skip
+    assert (result.exit_code, result.stderr) == (0, "Updated inspection 1.\n"), result.output
+    data = shown(plan_run)
+    assert (data["received"], data["published"], data["lead_inspector"]) == (None, None, None)
+    assert trail(db_url, "Lead") == [
+        ("inspection", "received", "2024-01-30", None),
+        ("inspection", "published", "2024-01-30", None),
+        ("inspection", "lead_inspector", "Russel Breyer", None),
+    ]
+    timeline = json.loads(plan_run("timeline", "--all", "--format", "json").stdout)
+    assert "Action plan due" not in [m["name"] for m in timeline]  # its source is gone

@@ -10,7 +10,7 @@ import click
 
 from improveplan.cli.options import (
     DATE,
-    DateParam,
+    DATE_OR_NONE,
     as_of_option,
     as_of_or_today,
     format_option,
@@ -38,18 +38,6 @@ class _Choice(click.ParamType[str, Any]):
         return str(parsed.value)
 
 
-class DateOrNone(DateParam):
-    """A DATE, or `none` to empty the field (returned as the string "none")."""
-
-    name = "DATE|none"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and value.strip().lower() == "none":
-            return "none"
-        return super().convert(value, param, ctx)
-
-
-DATE_OR_NONE = DateOrNone()
 STATUS = _Choice("STATUS")
 RAG = _Choice("RAG")
 RAG_OR_AUTO = _Choice("RAG", auto=True)

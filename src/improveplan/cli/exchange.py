@@ -257,7 +257,7 @@ def _tracker_lines(summary: TrackerImport) -> list[str]:
     verb, add = ("Would import", "Would add") if summary.dry_run else ("Imported", "Added")
     kept = "that would be kept" if summary.dry_run else "kept"
     lines = [
-        f'{verb} {summary.actions} action{"" if summary.actions == 1 else "s"} into plan'
+        f"{verb} {summary.actions} action{'' if summary.actions == 1 else 's'} into plan"
         f' "{summary.plan}" from {summary.file}.',
         f"RAG overrides {kept} from the tracker: {summary.overrides}.",
     ]

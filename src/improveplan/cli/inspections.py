@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from improveplan.cli.inspection_text import grade_style, import_line, left_lines, render, span
-from improveplan.cli.options import PAST_DATE, format_option, get_app, table_or_json
+from improveplan.cli.options import (
+    PAST_DATE,
+    PAST_DATE_OR_NONE,
+    format_option,
+    get_app,
+    table_or_json,
+)
 from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
 
@@ -150,16 +156,33 @@ def show(inspection_id: int, fmt: str) -> None:
     render(inspections.show_inspection(get_app(), inspection_id=inspection_id), fmt)
 
 
+def _date_given(value: dt.date | str | None) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def _cleared(**values: dt.date | str | None) -> tuple[str, ...]:
+    """The fields typed as `none` (dates) or "" (the lead inspector): to be emptied."""
+    return tuple(
+        name
+        for name, value in values.items()
+        if isinstance(value, str) and value.strip().lower() in ("", "none")
+    )
+
+
 @inspection.command("update")
 @click.argument("inspection_id", metavar="ID", type=int)
 @click.option("--type", "type_", type=TYPES, help="Inspection type.")
 @click.option("--start", type=PAST_DATE, help="First day of fieldwork.")
 @click.option("--end", type=PAST_DATE, help="Last day of fieldwork.")
 @click.option(
-    "--received", type=PAST_DATE, help="Report received: starts the 70-working-day clock."
+    "--received",
+    type=PAST_DATE_OR_NONE,
+    help="Report received: starts the 70-working-day clock (none: not yet).",
 )
-@click.option("--published", type=PAST_DATE, help="Report published by Ofsted.")
-@click.option("--lead-inspector", metavar="NAME", help="Ofsted's lead inspector.")
+@click.option(
+    "--published", type=PAST_DATE_OR_NONE, help="Report published by Ofsted (none: not yet)."
+)
+@click.option("--lead-inspector", metavar="NAME", help='Ofsted\'s lead inspector ("" clears it).')
 @click.option(
     "--grade",
     "grades",
@@ -181,15 +204,16 @@ def update(
     type_: InspectionType | None,
     start: dt.date | None,
     end: dt.date | None,
-    received: dt.date | None,
-    published: dt.date | None,
+    received: dt.date | str | None,
+    published: dt.date | str | None,
     lead_inspector: str | None,
     grades: dict[Area, Grade],
     ungraded: tuple[Area, ...],
 ) -> None:
     """Correct or complete inspection ID, e.g. set --received when the report arrives.
 
-    The report cannot be received or published before fieldwork ends.
+    The report cannot be received or published before fieldwork ends. `none` empties a
+    date set by mistake, and "" the lead inspector.
     """
     from improveplan.render.output import message
     from improveplan.services import inspection_changes
@@ -198,9 +222,10 @@ def update(
         type=type_,
         start=start,
         end=end,
-        received=received,
-        published=published,
-        lead_inspector=lead_inspector,
+        received=_date_given(received),
+        published=_date_given(published),
+        lead_inspector=lead_inspector if lead_inspector and lead_inspector.strip() else None,
+        cleared=_cleared(received=received, published=published, lead_inspector=lead_inspector),
         grades=grades,
         ungraded=ungraded,
     )

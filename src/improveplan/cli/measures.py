@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.actions import DATE_OR_NONE
 from improveplan.cli.options import (
     DATE,
+    DATE_OR_NONE,
     PAST_DATE,
     as_of_option,
     as_of_or_today,

@@ -57,6 +57,21 @@ DATE = DateParam()
 PAST_DATE = DateParam(past=True)  # for dates that look back: --since, --from, "done on"
 
 
+class DateOrNone(DateParam):
+    """A DATE, or `none` to empty the field (returned as the string "none")."""
+
+    name = "DATE|none"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "none":
+            return "none"
+        return super().convert(value, param, ctx)
+
+
+DATE_OR_NONE = DateOrNone()
+PAST_DATE_OR_NONE = DateOrNone(past=True)
+
+
 def date_help(command: click.Command) -> str | None:
     """The DATE paragraph for a command's --help, naming its look-back options; None when
     the command takes no DATE."""

@@ -52,13 +52,15 @@ class InspectionChanges:
     received: dt.date | None = None
     published: dt.date | None = None
     lead_inspector: str | None = None
+    cleared: tuple[str, ...] = ()  # received, published or lead_inspector, set by mistake
     grades: dict[Area, Grade] = field(default_factory=dict)
     ungraded: tuple[Area, ...] = ()
 
-    def given(self) -> dict[str, InspectionType | dt.date | str]:
-        """The fields to change, by column name."""
+    def given(self) -> dict[str, InspectionType | dt.date | str | None]:
+        """The fields to change, by column name (None: emptied)."""
         values = {name: getattr(self, name) for name in INSPECTION_FIELDS}
-        return {name: value for name, value in values.items() if value is not None}
+        given = {name: value for name, value in values.items() if value is not None}
+        return given | dict.fromkeys(self.cleared)
 
 
 def record_removed(
