@@ -82,7 +82,8 @@ def test_db_check_on_a_sound_database_still_passes(run: Invoke, backend: str) ->
     checks = (
         ["integrity check ok", "foreign keys ok"] if backend == "sqlite" else ["server answers"]
     )
-    assert result.stdout.splitlines() == [f"ok  {c}" for c in ["schema at head (0003)", *checks]]
+    lines = [f"ok  {c}" for c in ["schema at head (0004)", *checks]]
+    assert result.stdout.splitlines() == [*lines, "ok  audit trail: 0 events in 0 chains verify"]
 
 
 # A database this process cannot write --------------------------------------------------------
@@ -129,7 +130,7 @@ def test_a_database_without_write_permission_is_read_and_never_written(
     refused = _improveplan(me, path, *ADD)
     assert (refused.returncode, refused.stderr) == (1, f"Error: {path} {READ_ONLY}\n")
     checked = _improveplan(me, path, "db", "check")
-    assert (checked.returncode, checked.stdout.splitlines()[-1]) == (0, "ok  foreign keys ok")
+    assert (checked.returncode, checked.stdout.splitlines()[-2]) == (0, "ok  foreign keys ok")
     copy = tmp_path / "copy.db"
     assert _improveplan(me, path, "db", "backup", str(copy)).returncode == 0
     assert sql(str(copy), "SELECT count(*) FROM action") == [(1,)]
@@ -208,8 +209,8 @@ def test_a_database_on_a_read_only_mount_is_read_and_never_written(
     assert listed.stdout.splitlines()[1].startswith("1,Audit files,Tom Okafor,2025-06-01,")
     for args in (ADD, ("check",), ("plan", "add", "Other", "--authority", "X")):
         one_error(run(*args, env=TODAY), f"{path} {READ_ONLY}")
-    assert ok(run, "db", "check").stdout.splitlines()[-1] == "ok  foreign keys ok"
-    assert ok(run, "db", "upgrade").stderr == f"{path} is at schema 0003 (head).\n"
+    assert ok(run, "db", "check").stdout.splitlines()[-2] == "ok  foreign keys ok"
+    assert ok(run, "db", "upgrade").stderr == f"{path} is at schema 0004 (head).\n"
     copy = tmp_path / "copy.db"
     ok(run, "db", "backup", str(copy))
     assert sql(str(copy), "SELECT title FROM action") == [("Audit files",)]

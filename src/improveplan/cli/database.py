@@ -32,7 +32,7 @@ def init(demo: bool) -> None:
 
 @click.group()
 def db() -> None:
-    """Manage the database: upgrade, current, check, backup."""
+    """Manage the database: upgrade, current, check, verify, backup."""
 
 
 @db.command()
@@ -65,9 +65,10 @@ def current() -> None:
 
 @db.command()
 def check() -> None:
-    """Run SQLite's integrity check and confirm the schema is at head.
+    """Run SQLite's integrity check, confirm the schema is at head, verify the audit trail.
 
-    On a damaged database, print what the integrity check found and exit 1.
+    On a damaged database, print what the integrity check found and exit 1; on an audit
+    trail altered, name its first broken event and exit 1.
     """
     from improveplan.services import database
 
@@ -79,6 +80,18 @@ def check() -> None:
     failure = report.failure()
     if failure is not None:
         raise failure
+
+
+@db.command()
+def verify() -> None:
+    """Verify the audit trail's hash chains, one per plan, event by event.
+
+    Print how many events verify; on an event altered, removed or inserted out of
+    order, name the first and exit 1.
+    """
+    from improveplan.services.audit_verify import verify
+
+    click.echo(f"ok  {verify(get_app()).line()}")
 
 
 @db.command()

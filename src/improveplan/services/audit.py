@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy import Connection, RowMapping, Table, bindparam, insert, select, text
 from sqlmodel import Session, SQLModel
 
+from improveplan.domain.audit_chain import GENESIS, Event, event_hash
 from improveplan.store.models import AuditEvent, utcnow
 
 EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -47,22 +49,67 @@ def record(
 ) -> None:
     """Write one event per field whose old and new values differ."""
     when = at or utcnow()
-    for name, (old, new) in changes.items():
-        old_text, new_text = as_text(old), as_text(new)
-        if old_text == new_text:
-            continue
-        session.add(
-            AuditEvent(
-                plan_id=plan_id,
-                actor=actor,
-                at=when,
-                entity=entity,
-                entity_id=entity_id,
-                field=name,
-                old_value=old_text,
-                new_value=new_text,
-            )
+    rows = [
+        {
+            "plan_id": plan_id,
+            "actor": actor,
+            "at": when,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": name,
+            "old_value": old_text,
+            "new_value": new_text,
+        }
+        for name, (old, new) in changes.items()
+        if (old_text := as_text(old)) != (new_text := as_text(new))
+    ]
+    append(session, rows)
+
+
+CHAIN_LOCK = 0x1A7E  # first key of the per-chain advisory locks on PostgreSQL
+
+
+def chain_tail(connection: Connection, plan_id: int | None) -> str:
+    """The last hash of a plan's chain (or of events of no plan), locked for appending.
+
+    On PostgreSQL a transaction-level advisory lock keyed on the chain serialises
+    appenders, so two writers never both extend the same tail; SQLite writes are
+    serialised already (BEGIN IMMEDIATE).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:k, :p)"), {"k": CHAIN_LOCK, "p": plan_id or 0}
         )
+    chain = EVENTS.c.plan_id.is_(None) if plan_id is None else EVENTS.c.plan_id == plan_id
+    last = connection.execute(
+        select(EVENTS.c.hash).where(chain).order_by(EVENTS.c.id.desc()).limit(1)
+    ).scalar()
+    return last or GENESIS
+
+
+def event_of(row: Mapping[str, Any] | RowMapping) -> Event:
+    """The hashed fields of an event row (a dict or a result row's mapping)."""
+    return Event(**{name: row[name] for name in HASHED})
+
+
+HASHED = tuple(f.name for f in fields(Event))
+
+
+def append(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """INSERT full event rows, in order, each chained to the one before in its plan."""
+    pending = list(rows)
+    if not pending:
+        return
+    session.flush()  # events already pending in the session keep their place
+    connection = session.connection()
+    tails: dict[int | None, str] = {}
+    for row in pending:
+        chain = row["plan_id"]
+        if chain not in tails:
+            tails[chain] = chain_tail(connection, chain)
+        row["hash"] = tails[chain] = event_hash(event_of(row), tails[chain])
+    for chunk in _chunks(pending):
+        connection.execute(insert(EVENTS), chunk)
 
 
 def record_creations(
@@ -84,16 +131,27 @@ def record_creations(
     )
     session.flush()  # events already pending in the session keep their place
     shared = {"plan_id": plan_id, "actor": actor, "at": at or utcnow(), "entity": entity}
-    _insert_events(session.connection(), shared, events)
+    connection = session.connection()
+    _insert_events(connection, shared, _hashed(shared, events, chain_tail(connection, plan_id)))
+
+
+def _hashed(
+    shared: Mapping[str, Any], events: Iterable[tuple[int, str, str]], previous: str
+) -> Iterator[tuple[int, str, str, str]]:
+    """(entity_id, field, new_value, hash): the chain computed in the same one pass."""
+    for entity_id, name, value in events:
+        event = Event(**shared, entity_id=entity_id, field=name, old_value=None, new_value=value)
+        previous = event_hash(event, previous)
+        yield entity_id, name, value, previous
 
 
 _SHARED = ("plan_id", "actor", "at", "entity", "old_value")
-_OWN = ("entity_id", "field", "new_value")  # an integer and text: nothing to convert
+_OWN = ("entity_id", "field", "new_value", "hash")  # an integer and text: nothing to convert
 CHUNK = 5000
 
 
 def _insert_events(
-    connection: Connection, shared: Mapping[str, Any], events: Iterable[tuple[int, str, str]]
+    connection: Connection, shared: Mapping[str, Any], events: Iterable[tuple[int, str, str, str]]
 ) -> None:
     """INSERT events that share plan, actor, time and entity, in executemany chunks.
 
@@ -108,7 +166,10 @@ def _insert_events(
         n: EVENTS.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in (*_SHARED, *_OWN)
     }
     if any(processors[n] for n in _OWN):
-        rows = ({**values, "entity_id": i, "field": f, "new_value": v} for i, f, v in events)
+        rows = (
+            {**values, "entity_id": i, "field": f, "new_value": v, "hash": h}
+            for i, f, v, h in events
+        )
         for chunk in _chunks(rows):
             connection.execute(insert(EVENTS), chunk)
         return
@@ -121,14 +182,14 @@ def _insert_events(
         template = [fixed.get(n) for n in order]
         at = [order.index(n) for n in _OWN]
 
-        def row(event: tuple[int, str, str]) -> Any:
+        def row(event: tuple[int, str, str, str]) -> Any:
             line = template.copy()
             for position, item in zip(at, event, strict=True):
                 line[position] = item
             return tuple(line)
     else:  # e.g. psycopg: %(name)s
 
-        def row(event: tuple[int, str, str]) -> Any:
+        def row(event: tuple[int, str, str, str]) -> Any:
             return {**fixed, **dict(zip(_OWN, event, strict=True))}
 
     for chunk in _chunks(map(row, events)):

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from improveplan.errors import DatabaseError, ImproveplanError
+from improveplan.services.audit_verify import verify
 from improveplan.services.context import App
 from improveplan.store import migrate
 from improveplan.store.engine import (
@@ -39,11 +40,12 @@ class CheckReport:
     database: str
     passed: list[str]
     problems: list[str] = field(default_factory=list)
+    broken_trail: DatabaseError | None = None  # the audit chain's first break
 
     def failure(self) -> DatabaseError | None:
         """The one line to end with when the check found damage."""
         if not self.problems:
-            return None
+            return self.broken_trail
         count = len(self.problems)
         return DatabaseError(
             f"{self.database} is damaged ({count} problem{'s' if count > 1 else ''}"
@@ -102,9 +104,8 @@ def check(app: App) -> CheckReport:
     path = sqlite_path(app.url)
     if path is None:
         app.engine()  # refuses missing, old and new schemas
-        return CheckReport(
-            database=app.shown_db, passed=[f"schema at head ({migrate.HEAD})", "server answers"]
-        )
+        passed = [f"schema at head ({migrate.HEAD})", "server answers"]
+        return _with_trail(app, passed)
     if not path.exists():
         raise DatabaseError(f"no database at {path}", "run improveplan init")
     probe = make_engine(app.url)
@@ -120,7 +121,16 @@ def check(app: App) -> CheckReport:
     if broken:
         raise DatabaseError(f"{len(broken)} rows break foreign keys", "restore from a backup")
     passed = [f"schema at head ({migrate.HEAD})", "integrity check ok", "foreign keys ok"]
-    return CheckReport(database=app.shown_db, passed=passed)
+    return _with_trail(app, passed)
+
+
+def _with_trail(app: App, passed: list[str]) -> CheckReport:
+    """The checks passed, then the audit trail's: verified, or its first break."""
+    try:
+        trail = verify(app)
+    except DatabaseError as exc:
+        return CheckReport(database=app.shown_db, passed=passed, broken_trail=exc)
+    return CheckReport(database=app.shown_db, passed=[*passed, trail.line()])
 
 
 def backup(app: App, dest: Path) -> BackupReport:

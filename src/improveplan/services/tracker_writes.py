@@ -22,10 +22,9 @@ from improveplan.errors import Conflict
 from improveplan.services import audit
 from improveplan.services.new_actions import LINKS, Link
 from improveplan.services.tracker_refresh import Refresh
-from improveplan.store.models import Action, AuditEvent
+from improveplan.store.models import Action
 
 ACTIONS: Table = Action.__table__  # type: ignore[attr-defined]
-EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 REASON_FIELDS = ("status_reason", "rag_override_reason")  # audited once, as `reason`
 
 
@@ -157,6 +156,4 @@ def _audit(
         for name, old, new in trail
         if audit.as_text(old) != audit.as_text(new)
     ]
-    if events:
-        session.flush()
-        session.connection().execute(insert(EVENTS), events)
+    audit.append(session, events)

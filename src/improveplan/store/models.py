@@ -221,6 +221,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_event_plan_id_at", "plan_id", "at"),
         Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
+        Index("ix_audit_event_plan_id_id", "plan_id", "id"),  # each chain's tail
     )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")
@@ -231,6 +232,8 @@ class AuditEvent(SQLModel, table=True):
     field: str = Field(max_length=60)
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str | None = Field(default=None, sa_column=Column(Text))
+    # SHA-256 over the fields above and the previous event's hash (domain/audit_chain.py)
+    hash: str = Field(max_length=64)
 
 
 class Notification(SQLModel, table=True):
