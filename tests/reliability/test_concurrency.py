@@ -127,6 +127,8 @@ def test_managers_and_nightly_check_at_once_lose_nothing(
         ).one()
         assert shared.version == len(MANAGERS) + 1
     assert _title_events(engine) - events_before == len(MANAGERS)
+    verified = plan_run("db", "verify")  # every writer appended to the one chain
+    assert (verified.exit_code, verified.stdout.startswith("ok  audit trail: ")) == (0, True)
 
 
 @pytest.mark.slow
