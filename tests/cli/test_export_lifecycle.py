@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.cli.test_actions import add_milestone
 from tests.cli.test_export import TODAY, build_plan, ok
@@ -28,13 +29,23 @@ def lived_in(run: Invoke, url: str) -> None:
         " :at, 9001)",
         at=REMOVED_AT,
     )
-    sql(
-        url,
-        "INSERT INTO audit_event (plan_id, actor, at, entity, entity_id, field, old_value,"
-        " new_value) VALUES ((SELECT id FROM plan), 'tester', :at, 'action', 9001, 'title',"
-        " 'Duplicate of 1', NULL)",
-        at=REMOVED_AT,
-    )
+    _append_event(url, entity_id=9001, field="title", old_value="Duplicate of 1", at=REMOVED_AT)
+
+
+def _append_event(url: str, **event: Any) -> None:
+    """An audit event of the plan's, appended to its hash chain as the services do."""
+    from sqlmodel import Session
+
+    from improveplan.services import audit
+    from improveplan.store.engine import make_engine, to_url
+
+    row = {"plan_id": sql(url, "SELECT id FROM plan")[0][0], "actor": "tester"}
+    row |= {"entity": "action", "new_value": None, **event}
+    engine = make_engine(to_url(url))
+    with Session(engine) as session:
+        audit.append(session, [row])
+        session.commit()
+    engine.dispose()
 
 
 def test_round_trip_carries_lead_missed_and_removed(
