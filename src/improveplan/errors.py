@@ -43,5 +43,9 @@ class InvalidState(ImproveplanError):
     """A status change the workflow does not allow (sign-off before done, ...)."""
 
 
+class NotAllowed(ImproveplanError):
+    """The acting person's roles in the plan do not allow this (docs/design.md §5)."""
+
+
 class DatabaseError(ImproveplanError):
     """The database is missing, unreachable, too old or too new."""

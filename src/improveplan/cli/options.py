@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from improveplan.domain.access import Need
     from improveplan.services.context import App
 
 
@@ -122,9 +123,24 @@ as_of_option = click.option(
 )
 
 
+NEED = "improveplan_need"  # the attribute `needs` sets on a command's callback
+
+
+def needs(need: Need) -> Callable[[FC], FC]:
+    """Declare what a command needs of its plan (docs/design.md §5). Put it under
+    `@click.command`; a command that declares nothing needs a plan admin."""
+
+    def mark(func: FC) -> FC:
+        setattr(func, NEED, need)
+        return func
+
+    return mark
+
+
 def get_app() -> App:
     """The App for this invocation, built once from the global options."""
-    ctx = click.get_current_context().find_root()
+    current = click.get_current_context()
+    ctx = current.find_root()
     app = ctx.meta.get("improveplan.app")
     if app is None:
         from improveplan.services.context import App
@@ -135,6 +151,8 @@ def get_app() -> App:
         )
         ctx.meta["improveplan.app"] = app
         ctx.call_on_close(app.close)
+        app.need = getattr(current.command.callback, NEED, None)
+        app.doing = "run " + current.command_path.partition(" ")[2]
     return app
 
 

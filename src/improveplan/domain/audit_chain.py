@@ -29,6 +29,7 @@ class Event:
     field: str
     old_value: str | None
     new_value: str | None
+    login: str | None = None  # the login behind the actor, when it differs
 
 
 def utc_text(at: dt.datetime) -> str:
@@ -50,6 +51,8 @@ def encode(event: Event, previous: str) -> bytes:
         event.old_value,
         event.new_value,
     ]
+    if event.login is not None:  # events before logins were kept hash as they did
+        fields.append(event.login)
     return json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "MilestoneKind",
     "NoticeKind",
     "Rag",
+    "Role",
     "Status",
     "listed",
     "normal_key",
@@ -129,3 +130,17 @@ def spoken(value: str) -> str:
     """How a person reads a stored key: `not_started` is "not started". Tables, mail and
     messages print this; JSON and CSV keep the key."""
     return value.replace("_", " ")
+
+
+class Role(StrEnum):
+    """What a person may do in one plan (docs/design.md §5, "Who may do what").
+
+    viewer reads everything and changes nothing; manager updates, notes and completes the
+    actions they own; lead does everything on the actions of the themes they lead,
+    assigning and sign-off included; admin does everything in the plan.
+    """
+
+    viewer = "viewer"
+    manager = "manager"
+    lead = "lead"
+    admin = "admin"

@@ -66,6 +66,15 @@ def record(
     append(session, rows)
 
 
+LOGIN = "improveplan.login"  # session.info key: the login behind this command's actor
+
+
+def login_behind(session: Session, actor: str) -> str | None:
+    """The login the trail keeps beside the actor: only when the two differ."""
+    login = session.info.get(LOGIN)
+    return login if isinstance(login, str) and login != actor else None
+
+
 CHAIN_LOCK = 0x1A7E  # first key of the per-chain advisory locks on PostgreSQL
 
 
@@ -104,6 +113,7 @@ def append(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     connection = session.connection()
     tails: dict[int | None, str] = {}
     for row in pending:
+        row.setdefault("login", login_behind(session, row["actor"]))
         chain = row["plan_id"]
         if chain not in tails:
             tails[chain] = chain_tail(connection, chain)
@@ -131,6 +141,7 @@ def record_creations(
     )
     session.flush()  # events already pending in the session keep their place
     shared = {"plan_id": plan_id, "actor": actor, "at": at or utcnow(), "entity": entity}
+    shared["login"] = login_behind(session, actor)
     connection = session.connection()
     _insert_events(connection, shared, _hashed(shared, events, chain_tail(connection, plan_id)))
 
@@ -145,7 +156,7 @@ def _hashed(
         yield entity_id, name, value, previous
 
 
-_SHARED = ("plan_id", "actor", "at", "entity", "old_value")
+_SHARED = ("plan_id", "actor", "at", "entity", "old_value", "login")
 _OWN = ("entity_id", "field", "new_value", "hash")  # an integer and text: nothing to convert
 CHUNK = 5000
 

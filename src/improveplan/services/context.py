@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
     from sqlmodel import Session
 
+    from improveplan.domain.access import Need
+    from improveplan.services.access import Identity
     from improveplan.store.models import Plan
 
 
@@ -61,9 +63,14 @@ class App:
     """What a command runs against. Create with `App.from_options`."""
 
     db: str
-    user: str
+    user: str  # the actor the audit trail records; settled when the database is opened
     plan_name: str | None
     settings: Settings
+    login: str = field(default_factory=_login_name)  # the OS login
+    asked_user: str | None = None  # --user, IMPROVEPLAN_USER or the config file's user
+    need: Need | None = None  # what the command needs of its plan (None: an admin's)
+    doing: str = "do this"  # the command, as a refusal names it: "add themes"
+    identity: Identity | None = None
     _today: dt.date | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _schema_checked: bool = field(default=False, repr=False)
@@ -75,11 +82,15 @@ class App:
     ) -> App:
         """Apply flag > environment > config file > default."""
         settings = load_settings()
+        asked = user or settings.user
+        login = _login_name()
         return cls(
             db=db or settings.db or str(default_db_path()),
-            user=_acting_user(user or settings.user or _login_name()),
+            user=_acting_user(asked or login),
             plan_name=plan or settings.plan,
             settings=settings,
+            login=login,
+            asked_user=_acting_user(asked) if asked else None,
         )
 
     @property
@@ -133,7 +144,25 @@ class App:
         if not self._schema_checked:  # once per command, not per transaction
             require_current(engine)
             self._schema_checked = True
+            self._settle_identity(engine)
         return engine
+
+    def _settle_identity(self, engine: Engine) -> None:
+        """Who is acting, from the database's grants and logins (services/access.py)."""
+        from improveplan.services.access import resolve
+        from improveplan.store.engine import read_session
+
+        with read_session(engine) as session:
+            self.identity = resolve(self, session)
+        self.user = self.identity.actor
+
+    def _tagged(self, session: Session) -> Session:
+        """The session, told the login behind the actor for the audit trail."""
+        from improveplan.services.audit import LOGIN
+
+        if self.identity is not None:
+            session.info[LOGIN] = self.identity.login
+        return session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -144,7 +173,7 @@ class App:
             yield self._unit
             return
         with write_session(self.engine()) as session:
-            yield session
+            yield self._tagged(session)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -154,7 +183,7 @@ class App:
             yield self._unit
             return
         with read_session(self.engine()) as session:
-            yield session
+            yield self._tagged(session)
 
     @contextmanager
     def one_transaction(self) -> Iterator[App]:
@@ -165,7 +194,7 @@ class App:
         from improveplan.store.engine import write_session
 
         with write_session(self.engine()) as session:
-            yield replace(self, _unit=session)
+            yield replace(self, _unit=self._tagged(session))
 
     def plan(self, session: Session) -> Plan:
         """The plan commands work in: `--plan`, or the only plan in the database."""
@@ -176,7 +205,7 @@ class App:
         if self.plan_name:  # as people type it: any case, spaces folded
             from improveplan.services.lookups import find_plan
 
-            return find_plan(session, self.plan_name)
+            return self._entered(session, find_plan(session, self.plan_name))
         count = session.exec(select(func.count()).select_from(Plan)).one()
         if count == 0:
             raise NotFound(
@@ -187,7 +216,14 @@ class App:
             raise ImproveplanError(
                 f"{count} plans in the database", "choose one with --plan NAME or IMPROVEPLAN_PLAN"
             )
-        return session.exec(select(Plan)).one()
+        return self._entered(session, session.exec(select(Plan)).one())
+
+    def _entered(self, session: Session, plan: Plan) -> Plan:
+        """The plan, once the acting person's roles there allow what the command needs."""
+        from improveplan.services.access import enter_plan
+
+        enter_plan(self, session, plan)
+        return plan
 
 
 def resolve_today() -> dt.date:

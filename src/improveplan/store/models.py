@@ -22,6 +22,7 @@ from improveplan.domain.vocab import (
     MilestoneKind,
     NoticeKind,
     Rag,
+    Role,
     Status,
 )
 from improveplan.store.types import EnumText
@@ -50,14 +51,31 @@ class Plan(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     # The person accountable for the whole plan: escalations with no other lead reach them.
     lead_id: int | None = Field(default=None, foreign_key="person.id")
+    # Very small teams: the owner or completer of an action may also sign it off.
+    allow_self_signoff: bool = Field(default=False)
 
 
 class Person(SQLModel, table=True):
+    __table_args__ = (Index("ix_person_login", "login", unique=True),)
     name: str = Field(max_length=200, unique=True)
     email: str | None = Field(default=None, max_length=320)
     role: str | None = Field(default=None, max_length=200)
     team: str | None = Field(default=None, max_length=200)
     id: int | None = Field(default=None, primary_key=True)
+    # The PostgreSQL login (session_user) that acts as this person; 63 is its limit.
+    login: str | None = Field(default=None, max_length=63)
+
+
+class AccessGrant(SQLModel, table=True):
+    """One role of one person in one plan; a lead's grant names the theme they lead.
+    A database with no grants at all runs without access checks (single-user SQLite)."""
+
+    __tablename__ = "access_grant"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: Role = Field(sa_type=EnumText(Role, 10))
+    theme_id: int | None = Field(default=None, foreign_key="theme.id")
 
 
 class Theme(SQLModel, table=True):
@@ -232,6 +250,9 @@ class AuditEvent(SQLModel, table=True):
     field: str = Field(max_length=60)
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str | None = Field(default=None, sa_column=Column(Text))
+    # The login behind the actor (OS login on SQLite, session_user on PostgreSQL), kept
+    # only when it differs from the actor; hashed when present.
+    login: str | None = Field(default=None, max_length=200)
     # SHA-256 over the fields above and the previous event's hash (domain/audit_chain.py)
     hash: str = Field(max_length=64)
 

@@ -1,0 +1,211 @@
+"""Who the tool takes you to be, and whether you may do what you asked (docs/design.md §5).
+
+The identity is resolved once per command, when the database is first opened: the OS
+login on SQLite (or `--user`), the database login (`session_user`) on PostgreSQL, mapped
+to a person by `person.login`. A database with no grants at all is not checked, so a
+single-user plan works exactly as it did before roles existed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from improveplan.domain.access import Grant, Need, Rights, acting_label, describe, who_may
+from improveplan.domain.inputs import folded
+from improveplan.domain.vocab import Role
+from improveplan.errors import NotAllowed
+from improveplan.store.models import AccessGrant, Action, AuditEvent, Person, Plan
+
+if TYPE_CHECKING:
+    from improveplan.services.context import App
+
+SIGNOFF_TODO = "sign-off must come from its theme lead or a plan admin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """Who is acting. `person` is whose roles apply; `acting_for` whom an admin acts for."""
+
+    login: str  # the OS login on SQLite, session_user on PostgreSQL
+    dba: bool  # may always grant: a superuser or the database's owner, or the file's owner
+    checked: bool  # the database holds grants, so access is checked
+    actor: str  # what the audit trail records
+    person_id: int | None = None
+    person: str | None = None
+    acting_for_id: int | None = None
+    acting_for: str | None = None
+    _rights: dict[int, Rights] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def me_id(self) -> int | None:
+        """The person whose actions are "mine": the one acted for, else the doer."""
+        return self.acting_for_id if self.acting_for_id is not None else self.person_id
+
+    @property
+    def me(self) -> str:
+        return self.acting_for or self.person or self.login
+
+    @property
+    def doer(self) -> str:
+        """Who a refusal names: the person whose roles were checked, else the login."""
+        return self.person or f"login {self.login}"
+
+
+def resolve(app: App, session: Session) -> Identity:
+    """The identity for this command; refuses `--user` on PostgreSQL unless allowed."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    login = str(session.exec(text("SELECT session_user")).scalar_one()) if postgres else app.login  # type: ignore[call-overload]
+    checked = session.exec(select(AccessGrant.id).limit(1)).first() is not None
+    dba = _is_dba(session, app) if checked else False
+    if not postgres:
+        person = _named(session, app.user) or _mapped(session, login)
+        return _identity(login, dba, checked, app.user, person)
+    mapped = _mapped(session, login)
+    asked = app.asked_user
+    if not checked:
+        return _identity(login, dba, checked, app.user, _named(session, app.user))
+    own = mapped.name if mapped else login
+    if asked is None or folded(asked) == folded(own):
+        return _identity(login, dba, checked, own, mapped)
+    if not (dba or (mapped is not None and _admin_somewhere(session, mapped))):
+        raise NotAllowed(
+            f"--user {asked} is refused: login {login} acts only as {own}",
+            "drop --user and IMPROVEPLAN_USER; only a plan admin may act for someone",
+        )
+    from improveplan.services.lookups import find_person
+
+    target = find_person(session, asked, "the person acted for (--user)")
+    return Identity(
+        login=login, dba=dba, checked=True, actor=acting_label(own, target.name),
+        person_id=mapped.id if mapped else None, person=mapped.name if mapped else None,
+        acting_for_id=target.id, acting_for=target.name,
+    )  # fmt: skip
+
+
+def _identity(login: str, dba: bool, checked: bool, actor: str, person: Person | None) -> Identity:
+    return Identity(
+        login=login, dba=dba, checked=checked, actor=actor,
+        person_id=person.id if person else None, person=person.name if person else None,
+    )  # fmt: skip
+
+
+def _named(session: Session, name: str) -> Person | None:
+    from improveplan.services.lookups import named
+
+    return named(session, Person, name)
+
+
+def _mapped(session: Session, login: str) -> Person | None:
+    return session.exec(select(Person).where(col(Person.login) == login)).first()
+
+
+def _admin_somewhere(session: Session, person: Person) -> bool:
+    query = select(AccessGrant.id).where(
+        col(AccessGrant.person_id) == person.id, col(AccessGrant.role) == "admin"
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _is_dba(session: Session, app: App) -> bool:
+    """PostgreSQL: a superuser or a member of the database owner's role. SQLite: the OS
+    user who owns the database file (who could rewrite it anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = text(
+            "SELECT r.rolsuper OR pg_has_role(session_user, d.datdba, 'MEMBER') "
+            "FROM pg_roles r, pg_database d "
+            "WHERE r.rolname = session_user AND d.datname = current_database()"
+        )
+        return bool(session.exec(query).scalar())  # type: ignore[call-overload]
+    from improveplan.store.engine import sqlite_path
+
+    path = sqlite_path(app.url)
+    try:
+        return path is not None and path.stat().st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
+def rights_in(identity: Identity, session: Session, plan_id: int) -> Rights:
+    """The doer's rights in one plan, read once per command."""
+    cached = identity._rights.get(plan_id)
+    if cached is not None:
+        return cached
+    grants: list[Grant] = []
+    if identity.person_id is not None:
+        rows = session.exec(
+            select(AccessGrant.role, AccessGrant.theme_id).where(
+                col(AccessGrant.plan_id) == plan_id,
+                col(AccessGrant.person_id) == identity.person_id,
+            )
+        ).all()
+        grants = [Grant(Role(role), theme) for role, theme in rows]
+    rights = Rights.of(grants, dba=identity.dba)
+    identity._rights[plan_id] = rights
+    return rights
+
+
+def enter_plan(app: App, session: Session, plan: Plan) -> None:
+    """Refuse a command whose need the doer's roles in this plan do not meet."""
+    identity = app.identity
+    if identity is None or not identity.checked or plan.id is None:
+        return
+    rights = rights_in(identity, session, plan.id)
+    need = app.need or Need.admin  # a command that declares nothing needs an admin
+    if rights.allows(need):
+        return
+    if not rights.reads():
+        raise NotAllowed(f"{identity.doer} has no role in plan {plan.name}", who_may(Need.read))
+    raise NotAllowed(
+        f"{identity.doer} is {describe(rights)} of plan {plan.name} and may not {app.doing}",
+        who_may(need),
+    )
+
+
+def check_action(app: App, session: Session, action: Action, *, need: Need) -> None:
+    """Refuse a change to this action the doer may not make (owner, theme lead, admin)."""
+    identity = app.identity
+    if identity is None or not identity.checked:
+        return
+    rights = rights_in(identity, session, action.plan_id)
+    owns = action.owner_id is not None and action.owner_id == identity.person_id
+    if need is Need.own_action and rights.changes(owns=owns, theme_id=action.theme_id):
+        return
+    if need is not Need.own_action and rights.leads(action.theme_id):
+        return
+    raise NotAllowed(f"{identity.doer} may not {app.doing} on action {action.ref}", who_may(need))
+
+
+def check_signoff(app: App, session: Session, plan: Plan, action: Action) -> None:
+    """Sign-off comes from someone other than the action's owner and its completer."""
+    check_action(app, session, action, need=Need.theme_action)
+    identity = app.identity
+    if identity is None or not identity.checked or plan.allow_self_signoff:
+        return
+    if action.owner_id is not None and action.owner_id == identity.me_id:
+        raise NotAllowed(f"{identity.me} owns action {action.ref}", SIGNOFF_TODO)
+    completer = completed_by(session, action)
+    if completer is not None and folded(completer) == folded(identity.me):
+        raise NotAllowed(f"{completer} completed action {action.ref}", SIGNOFF_TODO)
+
+
+def completed_by(session: Session, action: Action) -> str | None:
+    """Who last marked the action complete: the person acted for, if an admin did it."""
+    actor = session.exec(
+        select(AuditEvent.actor)
+        .where(
+            col(AuditEvent.entity) == "action",
+            col(AuditEvent.entity_id) == action.id,
+            col(AuditEvent.field) == "status",
+            col(AuditEvent.new_value) == "complete",
+        )
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    if actor is None:
+        return None
+    return actor.rpartition(" acting for ")[2]
