@@ -35,6 +35,7 @@ class Identity:
     dba: bool  # may always grant: a superuser or the database's owner, or the file's owner
     checked: bool  # the database holds grants, so access is checked
     actor: str  # what the audit trail records
+    server: bool = False  # PostgreSQL, where the login is the database's own
     person_id: int | None = None
     person: str | None = None
     acting_for_id: int | None = None
@@ -64,14 +65,14 @@ def resolve(app: App, session: Session) -> Identity:
     dba = _is_dba(session, app) if checked else False
     if not postgres:
         person = _named(session, app.user) or _mapped(session, login)
-        return _identity(login, dba, checked, app.user, person)
+        return _identity(login, dba, checked, app.user, person, server=False)
     mapped = _mapped(session, login)
     asked = app.asked_user
     if not checked:
-        return _identity(login, dba, checked, app.user, _named(session, app.user))
+        return _identity(login, dba, checked, app.user, _named(session, app.user), server=True)
     own = mapped.name if mapped else login
     if asked is None or folded(asked) == folded(own):
-        return _identity(login, dba, checked, own, mapped)
+        return _identity(login, dba, checked, own, mapped, server=True)
     if not (dba or (mapped is not None and _admin_somewhere(session, mapped))):
         raise NotAllowed(
             f"--user {asked} is refused: login {login} acts only as {own}",
@@ -81,15 +82,17 @@ def resolve(app: App, session: Session) -> Identity:
 
     target = find_person(session, asked, "the person acted for (--user)")
     return Identity(
-        login=login, dba=dba, checked=True, actor=acting_label(own, target.name),
+        login=login, dba=dba, checked=True, actor=acting_label(own, target.name), server=True,
         person_id=mapped.id if mapped else None, person=mapped.name if mapped else None,
         acting_for_id=target.id, acting_for=target.name,
     )  # fmt: skip
 
 
-def _identity(login: str, dba: bool, checked: bool, actor: str, person: Person | None) -> Identity:
+def _identity(
+    login: str, dba: bool, checked: bool, actor: str, person: Person | None, *, server: bool
+) -> Identity:
     return Identity(
-        login=login, dba=dba, checked=checked, actor=actor,
+        login=login, dba=dba, checked=checked, actor=actor, server=server,
         person_id=person.id if person else None, person=person.name if person else None,
     )  # fmt: skip
 
@@ -144,7 +147,9 @@ def rights_in(identity: Identity, session: Session, plan_id: int) -> Rights:
             )
         ).all()
         grants = [Grant(Role(role), theme) for role, theme in rows]
-    rights = Rights.of(grants, dba=identity.dba)
+    # A PostgreSQL DBA bypasses row-level security anyway, so the tool treats them as an
+    # admin everywhere; the owner of a SQLite file only grants, and acts as their person.
+    rights = Rights.of(grants, dba=identity.dba and identity.server)
     identity._rights[plan_id] = rights
     return rights
 
