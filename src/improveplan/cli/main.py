@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from improveplan.cli import access_setup
+from improveplan.cli import access_setup, database, people, plans
 from improveplan.cli import actions as actions_cli
-from improveplan.cli import database, people, plans
 from improveplan.cli import demo as demo_cli
 from improveplan.cli import exchange as exchange_cli
 from improveplan.cli import inspections as inspections_cli

@@ -43,11 +43,13 @@ def setup(app: App, members: list[str]) -> SetupReport:
     engine = app.raw_engine()
     if engine.dialect.name != "postgresql":
         raise SQLITE_REFUSAL
+    with engine.connect() as conn:  # before anything a non-member could not even read
+        _refuse_non_dba(conn)
     app.engine()  # the schema is at head, and the identity settled
     quote = engine.dialect.identifier_preparer.quote
     with engine.begin() as conn:
-        _refuse_non_dba(conn)
-        conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), dict(zip("ab", rs.SETUP_LOCK)))
+        first, second = rs.SETUP_LOCK
+        conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": first, "b": second})
         logins = [_existing_login(conn, name) for name in dict.fromkeys(members)]
         schema = quote(str(conn.execute(text("SELECT current_schema()")).scalar_one()))
         created = _ensure_group(conn)
@@ -77,7 +79,8 @@ def _refuse_non_dba(conn: Connection) -> None:
         text(
             "SELECT session_user, r.rolsuper, r.rolcreaterole "
             "AND pg_has_role(session_user, d.datdba, 'MEMBER') "
-            "AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ANY(CAST(:tables AS regclass[])) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_class c "
+            "WHERE c.oid = ANY(CAST(:tables AS regclass[])) "
             "AND NOT pg_has_role(session_user, c.relowner, 'MEMBER')) "
             "FROM pg_roles r, pg_database d "
             "WHERE r.rolname = session_user AND d.datname = current_database()"

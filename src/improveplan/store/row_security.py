@@ -79,8 +79,7 @@ def serial_tables() -> list[str]:
 # --- the functions policies call ------------------------------------------------------
 
 _GRANTS_OF_ME = (
-    "FROM access_grant g JOIN person me ON me.id = g.person_id "
-    "WHERE me.login = session_user::text"
+    "FROM access_grant g JOIN person me ON me.id = g.person_id WHERE me.login = session_user::text"
 )
 _ADMIN = f"g.role = '{Role.admin.value}'"
 _LEAD = f"(g.role = '{Role.lead.value}' AND a_theme IS NOT NULL AND g.theme_id = a_theme)"
@@ -89,14 +88,25 @@ _OWNER = (
     "AND a_owner IS NOT NULL AND a_owner = me.id)"
 )
 
+
+def _exists(where: str) -> str:
+    return f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND {where})"
+
+
 # name, arguments, result, body: what a policy may ask about the session's login.
 FUNCTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("person", "", "integer", "SELECT id FROM person WHERE login = session_user::text"),
-    ("in_plan", "a_plan integer", "boolean", f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND g.plan_id = a_plan)"),
-    ("admin_of", "a_plan integer", "boolean", f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND g.plan_id = a_plan AND {_ADMIN})"),
-    ("leads", "a_plan integer, a_theme integer", "boolean", f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND g.plan_id = a_plan AND ({_ADMIN} OR {_LEAD}))"),
-    ("may_change", "a_plan integer, a_theme integer, a_owner integer", "boolean", f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND g.plan_id = a_plan AND ({_ADMIN} OR {_LEAD} OR {_OWNER}))"),
-    ("admin_somewhere", "", "boolean", f"SELECT EXISTS (SELECT 1 {_GRANTS_OF_ME} AND {_ADMIN})"),
+    ("in_plan", "a_plan integer", "boolean", _exists("g.plan_id = a_plan")),
+    ("admin_of", "a_plan integer", "boolean", _exists(f"g.plan_id = a_plan AND {_ADMIN}")),
+    (
+        "leads", "a_plan integer, a_theme integer", "boolean",
+        _exists(f"g.plan_id = a_plan AND ({_ADMIN} OR {_LEAD})"),
+    ),
+    (
+        "may_change", "a_plan integer, a_theme integer, a_owner integer", "boolean",
+        _exists(f"g.plan_id = a_plan AND ({_ADMIN} OR {_LEAD} OR {_OWNER})"),
+    ),
+    ("admin_somewhere", "", "boolean", _exists(_ADMIN)),
 )  # fmt: skip
 
 
