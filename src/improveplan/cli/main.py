@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
+from improveplan.cli import access_setup, database, people, plans
 from improveplan.cli import actions as actions_cli
-from improveplan.cli import database, people, plans
 from improveplan.cli import demo as demo_cli
 from improveplan.cli import exchange as exchange_cli
 from improveplan.cli import inspections as inspections_cli
@@ -174,6 +174,7 @@ cli.add_command(notify_cli.notify)
 cli.add_command(notify_cli.check)
 cli.add_command(exchange_cli.export)
 cli.add_command(exchange_cli.import_)
+cli.add_command(click.Group("access", commands=[access_setup.setup]))  # TEMPORARY (helper A)
 document_dates(cli)
 
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
-from improveplan.errors import Conflict, DatabaseError, ImproveplanError
+from improveplan.errors import Conflict, DatabaseError, ImproveplanError, NotAllowed
 
 # Greedy up to the last `@` before the path: a password may itself hold `@`.
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^/\s]*@")
@@ -36,6 +36,11 @@ def translate_db_error(exc: Exception) -> ImproveplanError | None:
         return DatabaseError(f"database error: {first}", "check the database and retry")
     if isinstance(exc, DataError):
         return _refused_value(_first(exc))
+    if isinstance(exc, ProgrammingError) and "row-level security" in _first(exc):
+        return NotAllowed(  # `access setup`'s policies: the database's own role check
+            f"the database refused the change ({_first(exc)})",
+            "your role in the plan does not allow it; ask a plan admin (new plans: the DBA)",
+        )
     if isinstance(exc, ProgrammingError) and "permission denied" in _first(exc).lower():
         return DatabaseError(
             f"the database refused access ({_first(exc)})",
