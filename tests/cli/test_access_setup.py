@@ -55,7 +55,7 @@ PEOPLE = {
     "outsider": "Olga Outsider",
 }
 TABLES = 18  # every table of models.metadata
-POLICIES = 39
+POLICIES = 41
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,9 @@ ADMIN_WRITTEN = (
     "recommendation",
     "inspection",
     "notice",
-    "milestone",
     "measure",
     "notification",
     "daily_count",
-    "removed_action",
 )
 
 
@@ -107,6 +105,14 @@ FUNCTIONS: tuple[tuple[str, str, str, str], ...] = (
         _exists(f"g.plan_id = a_plan AND ({_ADMIN} OR {_LEAD} OR {_OWNER})"),
     ),
     ("admin_somewhere", "", "boolean", _exists(_ADMIN)),
+    (
+        "works_in", "a_plan integer", "boolean",
+        _exists(f"g.plan_id = a_plan AND g.role <> '{Role.viewer.value}'"),
+    ),
+    (
+        "leads_in", "a_plan integer", "boolean",
+        _exists(f"g.plan_id = a_plan AND g.role IN ('{Role.admin.value}', '{Role.lead.value}')"),
+    ),
 )  # fmt: skip
 
 
@@ -225,6 +231,18 @@ def policies() -> list[Policy]:
         ),
         Policy(AUDIT, "read", "SELECT", using=in_plan_or_none),
         Policy(AUDIT, "add", "INSERT", check=in_plan_or_none),
+        # The standard milestones are stored when an action is first linked to one, by
+        # whoever may change actions; only admins change or remove them after that.
+        Policy("milestone", "read", "SELECT", using=_f("in_plan", "plan_id")),
+        Policy("milestone", "add", "INSERT", check=_f("works_in", "plan_id")),
+        Policy(
+            "milestone", "change", "UPDATE",
+            using=_f("works_in", "plan_id"), check=_f("works_in", "plan_id"),
+        ),
+        Policy("milestone", "remove", "DELETE", using=_f("admin_of", "plan_id")),
+        # A lead removing an action of their theme keeps its ref from reuse.
+        Policy("removed_action", "read", "SELECT", using=_f("in_plan", "plan_id")),
+        Policy("removed_action", "add", "INSERT", check=_f("leads_in", "plan_id")),
         *_child("judgement", "inspection", "inspection_id"),
         *_child("measure_value", "measure", "measure_id"),
         *_action_policies(),
