@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError, NotAllowed
+from improveplan.serialize import json_field
 from improveplan.services import audit, inputs
 from improveplan.services.access import is_dba, rights_in
 from improveplan.services.context import App
@@ -32,7 +33,8 @@ class PersonRecord:
     email: str | None
     role: str | None
     team: str | None
-    login: str | None = None  # the PostgreSQL login that acts as them
+    # the PostgreSQL login that acts as them; absent from the JSON while there is none
+    login: str | None = json_field(default=None, omit_none=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +65,7 @@ class PersonDetail:
     actions: list[OwnedAction]
     themes: list[LedTheme]
     plans: list[str]
-    login: str | None = None
+    login: str | None = json_field(default=None, omit_none=True)
 
 
 def _record(person: Person) -> PersonRecord:
