@@ -418,7 +418,7 @@ def test_history_lists_who_when_what_from_to(plan_run: Invoke) -> None:
     plan_run("action", "done", "1", user="Priya Natarajan")
     result = plan_run("action", "history", "1", "--format", "json")
     events = json.loads(result.stdout)
-    assert all(list(e) == ["when", "who", "what", "from", "to"] for e in events)
+    assert all(list(e) == ["when", "who", "what", "from", "to", "login"] for e in events)
     whens = [dt.datetime.fromisoformat(e["when"]) for e in events]
     assert whens == sorted(whens)
     assert [(e["who"], e["what"], e["from"], e["to"]) for e in events][-3:] == [

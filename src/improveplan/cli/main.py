@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from improveplan.cli import access_setup, database, people, plans
+from improveplan.cli import access as access_cli
 from improveplan.cli import actions as actions_cli
+from improveplan.cli import database, people, plans
 from improveplan.cli import demo as demo_cli
 from improveplan.cli import exchange as exchange_cli
 from improveplan.cli import inspections as inspections_cli
@@ -174,7 +175,8 @@ cli.add_command(notify_cli.notify)
 cli.add_command(notify_cli.check)
 cli.add_command(exchange_cli.export)
 cli.add_command(exchange_cli.import_)
-cli.add_command(click.Group("access", commands=[access_setup.setup]))  # TEMPORARY (helper A)
+cli.add_command(access_cli.access)
+cli.add_command(access_cli.whoami)
 document_dates(cli)
 
 

@@ -22,12 +22,15 @@ def person() -> None:
 @click.option("--email", help="Where reminders go.")
 @click.option("--role", help="e.g. Head of Service, Safeguarding.")
 @click.option("--team", help="e.g. Children in Care.")
-def add(name: str, email: str | None, role: str | None, team: str | None) -> None:
+@click.option("--login", metavar="ROLE", help="The PostgreSQL login that acts as them.")
+def add(
+    name: str, email: str | None, role: str | None, team: str | None, login: str | None
+) -> None:
     """Add a person called NAME (names are unique)."""
     from improveplan.render.output import message
     from improveplan.services import people
 
-    added = people.add_person(get_app(), name=name, email=email, role=role, team=team)
+    added = people.add_person(get_app(), name=name, email=email, role=role, team=team, login=login)
     message(f"Added {added.name}.", "success")
 
 
@@ -69,14 +72,22 @@ def report_update(label: str, result: Updated) -> None:
 @click.option("--email", help='Where reminders go ("" clears it).')
 @click.option("--role", help='e.g. Head of Service ("" clears it).')
 @click.option("--team", help='e.g. Children in Care ("" clears it).')
+@click.option(
+    "--login", metavar="ROLE", help='The PostgreSQL login that acts as them ("" or none clears it).'
+)
 def update(
-    name: str, new_name: str | None, email: str | None, role: str | None, team: str | None
+    name: str,
+    new_name: str | None,
+    email: str | None,
+    role: str | None,
+    team: str | None,
+    login: str | None,
 ) -> None:
-    """Correct the name, email, role or team of the person called NAME."""
+    """Correct the name, email, role, team or login of the person called NAME."""
     from improveplan.services import people
 
     result = people.update_person(
-        get_app(), name=name, new_name=new_name, email=email, role=role, team=team
+        get_app(), name=name, new_name=new_name, email=email, role=role, team=team, login=login
     )
     report_update("Person", result)
 

@@ -21,6 +21,7 @@ def _panel(p: PersonDetail) -> list[dict[str, Any]]:
         ("Email", p.email or "none — no reminders reach them"),
         ("Role", p.role),
         ("Team", p.team),
+        ("Login", p.login),
         ("Leads themes", ", ".join(themes)),
         ("Leads plans", ", ".join(p.plans)),
     ]

@@ -114,6 +114,15 @@ def _admin_somewhere(session: Session, person: Person) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
+def is_dba(app: App, session: Session) -> bool:
+    """Whether the doer is the DBA, asked even when no grant exists yet (the first grant
+    of a database, `whoami`): the identity skips the question while nothing is checked."""
+    identity = app.identity
+    if identity is not None and identity.checked:
+        return identity.dba
+    return _is_dba(session, app)
+
+
 def _is_dba(session: Session, app: App) -> bool:
     """PostgreSQL: a superuser or a member of the database owner's role. SQLite: the OS
     user who owns the database file (who could rewrite it anyway)."""

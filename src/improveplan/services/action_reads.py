@@ -102,6 +102,7 @@ class HistoryEvent:
     what: str
     old: str | None = json_field(key="from")
     to: str | None
+    login: str | None = None  # the login behind `who`, when it differs (JSON only)
 
 
 def action_result(
@@ -272,6 +273,7 @@ def history(app: App, *, ref: str) -> list[HistoryEvent]:
                 what="note" if e.entity == "progress_note" else e.field,
                 old=e.old_value,
                 to=e.new_value,
+                login=e.login,
             )
             for e in events
         ]

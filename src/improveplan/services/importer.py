@@ -374,6 +374,7 @@ def _audit(session: Session, pid: int, events: list[dict[str, Any]], keys: Keys)
                 "field": e["field"],
                 "old_value": e["old_value"],
                 "new_value": e["new_value"],
+                "login": None,  # an export carries no logins: never the importer's
             }
         )
     audit.append(session, params)  # the chain computed afresh, so it verifies here
