@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app
+from improveplan.cli.options import format_option, get_app, needs
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.services.edits import Updated
@@ -33,6 +34,7 @@ def add(name: str, email: str | None, role: str | None, team: str | None) -> Non
 
 @person.command("list")
 @format_option
+@needs(Need.read)
 def list_(fmt: str) -> None:
     """List people."""
     from improveplan.render.output import Column, emit
@@ -84,6 +86,7 @@ def update(
 @person.command("show")
 @click.argument("name")
 @format_option
+@needs(Need.read)
 def show(name: str, fmt: str) -> None:
     """Show the person called NAME: their actions, and the themes and plans they lead.
 

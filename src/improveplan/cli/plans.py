@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app
+from improveplan.cli.options import format_option, get_app, needs
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -65,6 +66,7 @@ def list_(fmt: str) -> None:
 @plan.command()
 @click.argument("name", required=False)
 @format_option
+@needs(Need.read)
 def show(name: str | None, fmt: str) -> None:
     """Show one plan (default: the current plan)."""
     from improveplan.render.output import emit
@@ -85,6 +87,7 @@ def show(name: str | None, fmt: str) -> None:
     help="Who is accountable for the whole plan (`none`: nobody); escalations with no "
     "other lead reach them.",
 )
+@needs(Need.admin)
 def update(
     name: str, new_name: str | None, authority: str | None, la_code: str | None, lead: str | None
 ) -> None:
