@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit, inputs
+from improveplan.services import access, audit, inputs
 from improveplan.services.context import App
 from improveplan.services.edits import Updated, updated
 from improveplan.services.lookups import find_person, named
@@ -87,6 +87,7 @@ def add_person(
     role = inputs.optional_name(role, "the role")
     team = inputs.optional_name(team, "the team")
     with app.write() as session:
+        access.require_people_admin(app, session, "add people")
         _refuse_taken(session, name)
         person = Person(name=name, email=email, role=role, team=team)
         session.add(person)
@@ -135,6 +136,7 @@ def update_person(
     name = inputs.key(name, "the person's name")
     asked = _asked(name, new_name, email, role, team)
     with app.write() as session:
+        access.require_people_admin(app, session, "correct people")
         person = find_person(session, name)
         if "name" in asked:
             _refuse_taken(session, str(asked["name"]), but=person)
@@ -150,6 +152,9 @@ def show_person(app: App, *, name: str) -> PersonDetail:
     with app.read() as session:
         person = find_person(session, name)
         only = [col(Plan.id) == app.plan(session).id] if app.plan_name else []
+        readable = access.readable_plans(app, session)
+        if readable is not None:  # with grants, only the plans the doer has a role in
+            only.append(col(Plan.id).in_(readable))
         actions = session.execute(
             select(col(Plan.name), col(Action.ref), col(Action.title))
             .add_columns(col(Action.status), col(Action.due))
