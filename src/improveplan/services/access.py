@@ -225,10 +225,12 @@ def check_theme(
     raise NotAllowed(f"{identity.doer} may not {doing or app.doing} {where}", todo)
 
 
-def _dba_todo(identity: Identity) -> str:
-    if identity.server:
-        return "the database administrator can (a superuser or the database's owner)"
-    return "the database file's owner can"
+def _dba_todo(identity: Identity, *, or_admin: bool = False) -> str:
+    """Who can do what needs the DBA (`or_admin`: or an admin of some plan)."""
+    dba = "the database administrator" if identity.server else "the database file's owner"
+    if or_admin:
+        return f"{dba} or a plan admin can"
+    return f"{dba} can (a superuser or the database's owner)" if identity.server else f"{dba} can"
 
 
 def require_dba(app: App, what: str) -> None:
@@ -248,8 +250,7 @@ def require_people_admin(app: App, session: Session, what: str) -> None:
     person = session.get(Person, identity.person_id) if identity.person_id is not None else None
     if person is not None and _admin_somewhere(session, person):
         return
-    todo = _dba_todo(identity).removesuffix(" can") + " or a plan admin can"
-    raise NotAllowed(f"{identity.doer} may not {what}", todo)
+    raise NotAllowed(f"{identity.doer} may not {what}", _dba_todo(identity, or_admin=True))
 
 
 def readable_plans(app: App, session: Session) -> list[int] | None:
