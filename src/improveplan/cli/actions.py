@@ -15,7 +15,9 @@ from improveplan.cli.options import (
     as_of_or_today,
     format_option,
     get_app,
+    needs,
 )
+from improveplan.domain.access import Need
 
 
 class _Choice(click.ParamType[str, Any]):
@@ -88,6 +90,7 @@ def action() -> None:
 @click.option("--milestone", metavar="NAME", help="Milestone it must be done by.")
 @click.option("--start", type=DATE, help="When work starts.")
 @click.option("--measure", metavar="TEXT", help="How success will be measured.")
+@needs(Need.theme_action)
 def add(
     title: str,
     owner: str,
@@ -131,6 +134,7 @@ def add(
 @click.option("--all", "all_", is_flag=True, help="Include cancelled actions.")
 @as_of_option
 @format_option
+@needs(Need.read)
 def list_(
     owner: str | None,
     mine: bool,
@@ -174,6 +178,7 @@ def list_(
 @click.argument("ref")
 @as_of_option
 @format_option
+@needs(Need.read)
 def show(ref: str, as_of: dt.date | None, fmt: str) -> None:
     """Show action REF in full, with its notes."""
     from improveplan.cli.action_views import render_show
@@ -186,6 +191,7 @@ def show(ref: str, as_of: dt.date | None, fmt: str) -> None:
 @action.command("history")
 @click.argument("ref")
 @format_option
+@needs(Need.read)
 def history(ref: str, fmt: str) -> None:
     """Show the history of action REF: who changed what, and when."""
     from improveplan.cli.action_views import render_history
@@ -224,6 +230,7 @@ def history(ref: str, fmt: str) -> None:
 )
 @click.option("--measure", metavar="TEXT", help='How success will be measured ("": none).')
 @click.option("--evidence", metavar="TEXT", help='What shows it is done ("": none).')
+@needs(Need.own_action)
 def update(
     ref: str,
     status: str | None,
@@ -287,6 +294,7 @@ def update(
 @action.command("remove")
 @click.argument("ref")
 @click.option("--reason", metavar="TEXT", help="Why it was a mistake (required).")
+@needs(Need.theme_action)
 def remove(ref: str, reason: str | None) -> None:
     """Remove action REF, made by mistake, with its links and notes.
 
@@ -310,6 +318,7 @@ def remove(ref: str, reason: str | None) -> None:
 @action.command("note")
 @click.argument("ref")
 @click.argument("text")
+@needs(Need.own_action)
 def note(ref: str, text: str) -> None:
     """Add a progress note to action REF (notes are never edited)."""
     from improveplan.cli.action_views import say
@@ -322,6 +331,7 @@ def note(ref: str, text: str) -> None:
 @action.command("done")
 @click.argument("ref")
 @click.option("--evidence", metavar="TEXT", help="What shows it is done.")
+@needs(Need.own_action)
 def done(ref: str, evidence: str | None) -> None:
     """Mark action REF complete, awaiting sign-off."""
     from improveplan.services import actions
@@ -331,6 +341,7 @@ def done(ref: str, evidence: str | None) -> None:
 
 @action.command("signoff")
 @click.argument("ref")
+@needs(Need.theme_action)
 def signoff(ref: str) -> None:
     """Sign off complete action REF (accepted by the board)."""
     from improveplan.services import actions
@@ -341,6 +352,7 @@ def signoff(ref: str) -> None:
 @action.command("reopen")
 @click.argument("ref")
 @click.option("--reason", metavar="TEXT", help="Why work resumes (required).")
+@needs(Need.theme_action)
 def reopen(ref: str, reason: str | None) -> None:
     """Reopen action REF with a reason (back to in progress)."""
     from improveplan.services import actions

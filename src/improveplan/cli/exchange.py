@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import checked_output, get_app, protected_files
+from improveplan.cli.options import checked_output, get_app, needs, protected_files
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.services.tracker_import import TrackerImport
@@ -42,6 +43,7 @@ def _inferred(path: Path | None, given: str | None, allowed: tuple[str, ...]) ->
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to FILE (needed for xlsx); otherwise stdout.",
 )
+@needs(Need.read)
 def export(fmt: str | None, output: Path | None) -> None:
     """Export the plan: JSON (everything, for import), CSV, XLSX or an ICS calendar."""
     import sys
@@ -170,6 +172,7 @@ def _text_encoding(ctx: click.Context, param: click.Parameter, value: str | None
     help="A CSV tracker's encoding, e.g. cp1252 for Excel's older \"CSV (Comma delimited)\" "
     "[default: UTF-8, or UTF-16 with a BOM; a byte that is not UTF-8 is refused].",
 )
+@needs(Need.admin)
 def import_(
     file: Path,
     fmt: str | None,

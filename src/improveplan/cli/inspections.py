@@ -14,8 +14,10 @@ from improveplan.cli.options import (
     PAST_DATE_OR_NONE,
     format_option,
     get_app,
+    needs,
     table_or_json,
 )
+from improveplan.domain.access import Need
 from improveplan.domain.judgements import COMBINED_CARE
 from improveplan.domain.vocab import Area, Grade, InspectionType
 
@@ -79,6 +81,7 @@ def inspection() -> None:
     callback=_grades,
     help=GRADE_HELP,
 )
+@needs(Need.admin)
 def add(
     type_: InspectionType,
     start: dt.date,
@@ -108,6 +111,7 @@ def add(
 
 @inspection.command("list")
 @format_option
+@needs(Need.read)
 def list_(fmt: str) -> None:
     """List the plan's inspections."""
     from improveplan.render.output import Column, emit
@@ -149,6 +153,7 @@ def list_(fmt: str) -> None:
 @inspection.command("show")
 @click.argument("inspection_id", metavar="ID", type=int)
 @table_or_json
+@needs(Need.read)
 def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
     from improveplan.services import inspections
@@ -199,6 +204,7 @@ def _cleared(**values: dt.date | str | None) -> tuple[str, ...]:
     callback=_areas,
     help="Remove the judgement of AREA, repeatable.",
 )
+@needs(Need.admin)
 def update(
     inspection_id: int,
     type_: InspectionType | None,
@@ -235,6 +241,7 @@ def update(
 
 @inspection.command("remove")
 @click.argument("inspection_id", metavar="ID", type=int)
+@needs(Need.admin)
 def remove(inspection_id: int) -> None:
     """Remove inspection ID (entered by mistake), its judgements and recommendations.
 
@@ -286,6 +293,7 @@ def _read_pdf(file: Path) -> ParsedReport:
     "--dry-run", is_flag=True, help="Read the report and say what it would do; write nothing."
 )
 @table_or_json
+@needs(Need.admin)
 def import_report(
     file: Path,
     received: dt.date | None,

@@ -16,7 +16,9 @@ from improveplan.cli.options import (
     as_of_or_today,
     format_option,
     get_app,
+    needs,
 )
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.services.measures import MeasureRecord
@@ -39,6 +41,7 @@ def measure() -> None:
     default=True,
     help="Which way is better [default: higher].",
 )
+@needs(Need.admin)
 def add(
     name: str,
     unit: str,
@@ -91,6 +94,7 @@ class _Value(click.ParamType[Any, Any]):
 @click.argument("name")
 @click.argument("value", type=_Value())
 @click.option("--date", "on", type=PAST_DATE, help="The date the value is for (default: today).")
+@needs(Need.admin)
 def record(name: str, value: Any, on: dt.date | None) -> None:
     """Record VALUE for measure NAME; recording again for the same date replaces it.
 
@@ -129,6 +133,7 @@ def record(name: str, value: Any, on: dt.date | None) -> None:
     help="When the target should be reached; none: no date.",
 )
 @click.option("--higher-is-better/--lower-is-better", default=None, help="Which way is better.")
+@needs(Need.admin)
 def update(
     name: str,
     new_name: str | None,
@@ -173,6 +178,7 @@ def _was(value: Any, field: str) -> str:
 
 @measure.command("remove")
 @click.argument("name")
+@needs(Need.admin)
 def remove(name: str) -> None:
     """Remove measure NAME, added by mistake, with its recorded values."""
     from improveplan.render.output import message
@@ -201,6 +207,7 @@ def _track_style(value: Any) -> str | None:
 @measure.command("list")
 @as_of_option
 @format_option
+@needs(Need.read)
 def list_(as_of: dt.date | None, fmt: str) -> None:
     """List measures with their latest value against target."""
     from improveplan.render.output import emit

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, get_app, table_or_json
+from improveplan.cli.options import as_of_option, as_of_or_today, get_app, needs, table_or_json
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -49,6 +50,7 @@ def _messages_table(rows: list[Reminder], *, title: str, empty: str) -> None:
 @click.command("notify")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and record nothing.")
+@needs(Need.admin)
 def notify(as_of: dt.date | None, dry_run: bool) -> None:
     """Email each owner their overdue and due-soon actions; escalate to the leads.
 
@@ -96,6 +98,7 @@ def _fail_if_not_sent(failed: int, total: int) -> None:
     help="Print nothing when nothing is overdue and everyone could be reminded.",
 )
 @table_or_json
+@needs(Need.admin)
 def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     """The nightly job: optionally notify, record the day's RAG counts, report overdue.
 

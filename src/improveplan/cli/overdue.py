@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app, needs
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.services.overdue import MilestoneAtRisk, OverdueReport
@@ -117,6 +118,7 @@ def _milestone_table(at_risk: list[MilestoneAtRisk]) -> None:
     "--fail-on-overdue", is_flag=True, help="Exit with status 3 when anything is overdue."
 )
 @format_option
+@needs(Need.read)
 def overdue(
     as_of: dt.date | None, owner: str | None, within: int | None, fail_on_overdue: bool, fmt: str
 ) -> None:

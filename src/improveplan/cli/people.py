@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app
+from improveplan.cli.options import format_option, get_app, needs
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.services.edits import Updated
@@ -36,6 +37,7 @@ def add(
 
 @person.command("list")
 @format_option
+@needs(Need.read)
 def list_(fmt: str) -> None:
     """List people."""
     from improveplan.render.output import Column, emit
@@ -95,6 +97,7 @@ def update(
 @person.command("show")
 @click.argument("name")
 @format_option
+@needs(Need.read)
 def show(name: str, fmt: str) -> None:
     """Show the person called NAME: their actions, and the themes and plans they lead.
 

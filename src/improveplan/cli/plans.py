@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app
+from improveplan.cli.options import format_option, get_app, needs
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -21,10 +22,12 @@ PLAN_COLUMNS = (
 )
 
 
-def _columns() -> list[Column]:
+def _columns(*extra: tuple[str, str]) -> list[Column]:
     from improveplan.render.output import Column
 
-    return [Column(key, header, no_wrap=key in {"la_code"}) for key, header in PLAN_COLUMNS]
+    return [
+        Column(key, header, no_wrap=key in {"la_code"}) for key, header in (*PLAN_COLUMNS, *extra)
+    ]
 
 
 @click.group()
@@ -65,13 +68,14 @@ def list_(fmt: str) -> None:
 @plan.command()
 @click.argument("name", required=False)
 @format_option
+@needs(Need.read)
 def show(name: str | None, fmt: str) -> None:
     """Show one plan (default: the current plan)."""
     from improveplan.render.output import emit
     from improveplan.services import plans
 
     summary = plans.show_plan(get_app(), name=name)
-    emit([summary], _columns(), fmt, json_data=summary)
+    emit([summary], _columns(("allow_self_signoff", "Self sign-off")), fmt, json_data=summary)
 
 
 @plan.command("update")
@@ -85,14 +89,27 @@ def show(name: str | None, fmt: str) -> None:
     help="Who is accountable for the whole plan (`none`: nobody); escalations with no "
     "other lead reach them.",
 )
+@click.option(
+    "--allow-self-signoff/--no-allow-self-signoff",
+    default=None,
+    help="Let an action's owner or completer sign it off too (very small teams); by "
+    "default sign-off comes from its theme lead or a plan admin.",
+)
+@needs(Need.admin)
 def update(
-    name: str, new_name: str | None, authority: str | None, la_code: str | None, lead: str | None
+    name: str,
+    new_name: str | None,
+    authority: str | None,
+    la_code: str | None,
+    lead: str | None,
+    allow_self_signoff: bool | None,
 ) -> None:
-    """Correct the plan called NAME, or name its lead."""
+    """Correct the plan called NAME, name its lead, or say who may sign off."""
     from improveplan.cli.people import report_update
     from improveplan.services import plans
 
     result = plans.update_plan(
-        get_app(), name=name, new_name=new_name, authority=authority, la_code=la_code, lead=lead
-    )
+        get_app(), name=name, new_name=new_name, authority=authority, la_code=la_code,
+        lead=lead, allow_self_signoff=allow_self_signoff,
+    )  # fmt: skip
     report_update("Plan", result)

@@ -11,8 +11,10 @@ from improveplan.cli.options import (
     as_of_or_today,
     format_option,
     get_app,
+    needs,
     table_or_json,
 )
+from improveplan.domain.access import Need
 
 
 @click.group()
@@ -26,6 +28,7 @@ def rec() -> None:
 @click.option("--inspection", type=int, metavar="ID", help="The inspection it comes from.")
 @click.option("--theme", metavar="NAME", help="The theme (workstream) that answers it.")
 @click.option("--priority", is_flag=True, help="An area for priority action.")
+@needs(Need.admin)
 def add(ref: str, text: str, inspection: int | None, theme: str | None, priority: bool) -> None:
     """Add recommendation REF (e.g. R9) with its TEXT, verbatim from the report."""
     from improveplan.render.output import message
@@ -42,6 +45,7 @@ def add(ref: str, text: str, inspection: int | None, theme: str | None, priority
 @click.option("--text", metavar="TEXT", help="The text, verbatim from the report.")
 @click.option("--theme", metavar="NAME|none", help="The theme that answers it; none: no theme.")
 @click.option("--priority/--no-priority", default=None, help="An area for priority action, or not.")
+@needs(Need.admin)
 def update(ref: str, text: str | None, theme: str | None, priority: bool | None) -> None:
     """Correct recommendation REF: its text, theme or priority flag."""
     from improveplan.render.output import message
@@ -68,6 +72,7 @@ def _shown(value: str | bool | None) -> str:
 
 @rec.command("remove")
 @click.argument("ref")
+@needs(Need.admin)
 def remove(ref: str) -> None:
     """Remove recommendation REF, added by mistake (only when no action answers it)."""
     from improveplan.render.output import message
@@ -79,6 +84,7 @@ def remove(ref: str) -> None:
 
 @rec.command("list")
 @format_option
+@needs(Need.read)
 def list_(fmt: str) -> None:
     """List recommendations with how many actions answer each and how many are open."""
     from improveplan.render.output import Column, emit
@@ -107,6 +113,7 @@ def list_(fmt: str) -> None:
 @click.argument("ref")
 @table_or_json
 @as_of_option
+@needs(Need.read)
 def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
     """Show recommendation REF and its actions with their RAG."""
     from rich.text import Text

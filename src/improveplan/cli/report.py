@@ -12,8 +12,10 @@ from improveplan.cli.options import (
     as_of_or_today,
     checked_output,
     get_app,
+    needs,
     protected_files,
 )
+from improveplan.domain.access import Need
 
 
 @click.command()
@@ -38,6 +40,7 @@ from improveplan.cli.options import (
     "standard output).",
 )
 @as_of_option
+@needs(Need.read)
 def report(fmt: str, template: Path | None, output: Path | None, as_of: dt.date | None) -> None:
     """Write the improvement board report.
 

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from improveplan.cli.options import PAST_DATE, as_of_option, as_of_or_today, get_app, table_or_json
+from improveplan.cli.options import (
+    PAST_DATE,
+    as_of_option,
+    as_of_or_today,
+    get_app,
+    needs,
+    table_or_json,
+)
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.render.output import Column
@@ -33,6 +41,7 @@ if TYPE_CHECKING:
     "--since", type=PAST_DATE, help="Also show what changed from this DATE (audit trail)."
 )
 @table_or_json
+@needs(Need.read)
 def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> None:
     """Show RAG totals, counts per group, the next milestone and the measures.
 

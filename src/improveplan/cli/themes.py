@@ -6,7 +6,8 @@ import datetime as dt
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app, needs
+from improveplan.domain.access import Need
 
 
 @click.group()
@@ -17,6 +18,7 @@ def theme() -> None:
 @theme.command("add")
 @click.argument("name")
 @click.option("--lead", metavar="PERSON", help="Who leads it (gets escalations).")
+@needs(Need.admin)
 def add(name: str, lead: str | None) -> None:
     """Add a theme called NAME to the plan."""
     from improveplan.cli.action_views import say
@@ -30,6 +32,7 @@ def add(name: str, lead: str | None) -> None:
 @theme.command("list")
 @as_of_option
 @format_option
+@needs(Need.read)
 def list_(as_of: dt.date | None, fmt: str) -> None:
     """List themes with their actions, open and overdue (cancelled not counted)."""
     from improveplan.render.output import Column, emit
@@ -54,6 +57,7 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
 @click.argument("name")
 @click.option("--name", "new_name", metavar="NAME", help="Its name, corrected.")
 @click.option("--lead", metavar="PERSON", help="Who leads it now (`none`: nobody).")
+@needs(Need.admin)
 def update(name: str, new_name: str | None, lead: str | None) -> None:
     """Rename the theme called NAME or change its lead."""
     from improveplan.cli.people import report_update
@@ -64,6 +68,7 @@ def update(name: str, new_name: str | None, lead: str | None) -> None:
 
 @theme.command("remove")
 @click.argument("name")
+@needs(Need.admin)
 def remove(name: str) -> None:
     """Remove the theme called NAME; only one holding no action or recommendation."""
     from improveplan.cli.action_views import say

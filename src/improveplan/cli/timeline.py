@@ -15,8 +15,10 @@ from improveplan.cli.options import (
     as_of_or_today,
     format_option,
     get_app,
+    needs,
     table_or_json,
 )
+from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
     from improveplan.domain.timeline import TimelineEntry
@@ -92,6 +94,7 @@ def _empty_window(start: dt.date | None, end: dt.date | None) -> str:
 )
 @click.option("--all", "show_all", is_flag=True, help="Show every milestone, first to last.")
 @format_option
+@needs(Need.read)
 def timeline(
     as_of: dt.date | None, start: dt.date | None, end: dt.date | None, show_all: bool, fmt: str
 ) -> None:  # fmt: skip
@@ -132,6 +135,7 @@ def milestone() -> None:
 @milestone.command("list")
 @as_of_option
 @format_option
+@needs(Need.read)
 def milestone_list(as_of: dt.date | None, fmt: str) -> None:
     """List every milestone of the plan (the rows of `timeline --all`)."""
     from improveplan.services import timeline as service
@@ -144,6 +148,7 @@ def milestone_list(as_of: dt.date | None, fmt: str) -> None:
 @milestone.command("add")
 @click.argument("name")
 @click.option("--date", "when", type=DATE, required=True, help="The milestone's DATE.")
+@needs(Need.admin)
 def milestone_add(name: str, when: dt.date) -> None:
     """Add milestone NAME, or set your own date for a default one (your date then wins)."""
     from improveplan.render.output import message
@@ -169,6 +174,7 @@ def milestone_add(name: str, when: dt.date) -> None:
     default=None,
     help="When they were met (default: today for NAMEs, each one's date with --through).",
 )
+@needs(Need.admin)
 def milestone_done(names: tuple[str, ...], through: dt.date | None, when: dt.date | None) -> None:
     """Record that milestones NAME... were met, or all of them up to --through DATE."""
     from improveplan.render.output import message
@@ -186,6 +192,7 @@ def milestone_done(names: tuple[str, ...], through: dt.date | None, when: dt.dat
 @milestone.command("missed")
 @click.argument("name")
 @click.option("--reason", required=True, help="Why it did not take place.")
+@needs(Need.admin)
 def milestone_missed(name: str, reason: str) -> None:
     """Record that board, DfE review or expected visit NAME did not take place."""
     from improveplan.render.output import message
@@ -207,6 +214,7 @@ def milestone_missed(name: str, reason: str) -> None:
     default=None,
     help="A new DATE (a default milestone then keeps it until milestone reset).",
 )
+@needs(Need.admin)
 def milestone_update(name: str, new_name: str | None, when: dt.date | None) -> None:
     """Rename your milestone NAME, or move any milestone to a new date."""
     from improveplan.render.output import message
@@ -227,6 +235,7 @@ def milestone_update(name: str, new_name: str | None, when: dt.date | None) -> N
 
 @milestone.command("remove")
 @click.argument("name")
+@needs(Need.admin)
 def milestone_remove(name: str) -> None:
     """Remove your own milestone NAME (no action may be linked to it)."""
     from improveplan.render.output import message
@@ -238,6 +247,7 @@ def milestone_remove(name: str) -> None:
 
 @milestone.command("reset")
 @click.argument("name")
+@needs(Need.admin)
 def milestone_reset(name: str) -> None:
     """Drop your date for default milestone NAME: it follows its rule again."""
     from improveplan.render.output import message
@@ -262,6 +272,7 @@ def notice() -> None:
 @click.option("--first-board", type=DATE, help="Date of the first improvement board.")
 @click.option("--chair", metavar="NAME", help="Independent chair of the board.")
 @click.option("--lifted", type=PAST_DATE, help="When the notice was lifted.")
+@needs(Need.admin)
 def notice_set(**options: Any) -> None:
     """Create or update the plan's improvement notice; only the options given change."""
     from improveplan.render.output import message
@@ -273,6 +284,7 @@ def notice_set(**options: Any) -> None:
 
 @notice.command("show")
 @table_or_json
+@needs(Need.read)
 def notice_show(fmt: str) -> None:
     """Show the plan's improvement notice."""
     from improveplan.domain.vocab import spoken

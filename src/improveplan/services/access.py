@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
@@ -19,10 +19,27 @@ from improveplan.domain.access import Grant, Need, Rights, acting_label, describ
 from improveplan.domain.inputs import folded
 from improveplan.domain.vocab import Role
 from improveplan.errors import NotAllowed
-from improveplan.store.models import AccessGrant, Action, AuditEvent, Person, Plan
+from improveplan.store.models import AccessGrant, Action, AuditEvent, Person, Plan, Theme
 
 if TYPE_CHECKING:
-    from improveplan.services.context import App
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+
+
+class App(Protocol):
+    """What of services.context.App these checks read: described here rather than
+    imported, since the context calls into this module (services import without cycles)."""
+
+    login: str
+    user: str
+    asked_user: str | None
+    need: Need | None
+    doing: str
+    identity: Identity | None
+
+    @property
+    def url(self) -> URL: ...
+
 
 SIGNOFF_TODO = "sign-off must come from its theme lead or a plan admin"
 
@@ -60,7 +77,7 @@ class Identity:
 def resolve(app: App, session: Session) -> Identity:
     """The identity for this command; refuses `--user` on PostgreSQL unless allowed."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    login = str(session.exec(text("SELECT session_user")).scalar_one()) if postgres else app.login  # type: ignore[call-overload]
+    login = _session_login(session) if postgres else app.login
     checked = session.exec(select(AccessGrant.id).limit(1)).first() is not None
     dba = _is_dba(session, app) if checked else False
     if not postgres:
@@ -86,6 +103,10 @@ def resolve(app: App, session: Session) -> Identity:
         person_id=mapped.id if mapped else None, person=mapped.name if mapped else None,
         acting_for_id=target.id, acting_for=target.name,
     )  # fmt: skip
+
+
+def _session_login(session: Session) -> str:
+    return str(session.connection().exec_driver_sql("SELECT session_user").scalar_one())
 
 
 def _identity(
@@ -180,8 +201,11 @@ def enter_plan(app: App, session: Session, plan: Plan) -> None:
     )
 
 
-def check_action(app: App, session: Session, action: Action, *, need: Need) -> None:
-    """Refuse a change to this action the doer may not make (owner, theme lead, admin)."""
+def check_action(
+    app: App, session: Session, action: Action, *, need: Need, doing: str | None = None
+) -> None:
+    """Refuse a change to this action the doer may not make (owner, theme lead, admin).
+    `doing` names the change when it is narrower than the command ("reassign")."""
     identity = app.identity
     if identity is None or not identity.checked:
         return
@@ -191,7 +215,81 @@ def check_action(app: App, session: Session, action: Action, *, need: Need) -> N
         return
     if need is not Need.own_action and rights.leads(action.theme_id):
         return
-    raise NotAllowed(f"{identity.doer} may not {app.doing} on action {action.ref}", who_may(need))
+    what = f"{doing} action {action.ref}" if doing else f"{app.doing} on action {action.ref}"
+    raise NotAllowed(f"{identity.doer} may not {what}", who_may(need))
+
+
+def check_theme(
+    app: App, session: Session, plan: Plan, theme: Theme | None, *, doing: str | None = None
+) -> None:
+    """Refuse putting an action in a theme the doer does not lead (`action add`, a move):
+    its lead or an admin may; an action in no theme is an admin's."""
+    identity = app.identity
+    if identity is None or not identity.checked or plan.id is None:
+        return
+    if rights_in(identity, session, plan.id).leads(theme.id if theme else None):
+        return
+    where = f'in theme "{theme.name}"' if theme else "with no theme"
+    todo = who_may(Need.theme_action) if theme else who_may(Need.admin)
+    raise NotAllowed(f"{identity.doer} may not {doing or app.doing} {where}", todo)
+
+
+def _dba_todo(identity: Identity, *, or_admin: bool = False) -> str:
+    """Who can do what needs the DBA (`or_admin`: or an admin of some plan)."""
+    dba = "the database administrator" if identity.server else "the database file's owner"
+    if or_admin:
+        return f"{dba} or a plan admin can"
+    return f"{dba} can (a superuser or the database's owner)" if identity.server else f"{dba} can"
+
+
+def require_dba(app: App, what: str) -> None:
+    """Refuse a database-wide command (a new plan, an upgrade, a backup) to all but the
+    DBA once the database holds grants."""
+    identity = app.identity
+    if identity is None or not identity.checked or identity.dba:
+        return
+    raise NotAllowed(f"{identity.doer} may not {what}", _dba_todo(identity))
+
+
+def require_people_admin(app: App, session: Session, what: str) -> None:
+    """People belong to no plan: the DBA or an admin of some plan adds and corrects them."""
+    identity = app.identity
+    if identity is None or not identity.checked or identity.dba:
+        return
+    person = session.get(Person, identity.person_id) if identity.person_id is not None else None
+    if person is not None and _admin_somewhere(session, person):
+        return
+    raise NotAllowed(f"{identity.doer} may not {what}", _dba_todo(identity, or_admin=True))
+
+
+def readable_plans(app: App, session: Session) -> list[int] | None:
+    """The ids of the plans the doer has a role in; None when every plan is theirs (no
+    grants, or a PostgreSQL DBA)."""
+    identity = app.identity
+    if identity is None or not identity.checked or (identity.server and identity.dba):
+        return None
+    if identity.person_id is None:
+        return []
+    query = select(AccessGrant.plan_id).where(col(AccessGrant.person_id) == identity.person_id)
+    return sorted(set(session.exec(query).all()))
+
+
+def require_dba_to_upgrade(app: App, engine: Engine) -> None:
+    """`db upgrade` runs before the schema is current, so the identity is not resolved:
+    with grants in the database (revision 0005 on), only the DBA upgrades."""
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table("access_grant"):
+        return
+    with Session(engine) as session:
+        if session.exec(select(AccessGrant.id).limit(1)).first() is None:
+            return
+        postgres = engine.dialect.name == "postgresql"
+        if _is_dba(session, app):
+            return
+        login = _session_login(session) if postgres else app.login
+    identity = Identity(login=login, dba=False, checked=True, actor=login, server=postgres)
+    raise NotAllowed(f"login {login} may not upgrade the database", _dba_todo(identity))
 
 
 def check_signoff(app: App, session: Session, plan: Plan, action: Action) -> None:
@@ -200,11 +298,11 @@ def check_signoff(app: App, session: Session, plan: Plan, action: Action) -> Non
     identity = app.identity
     if identity is None or not identity.checked or plan.allow_self_signoff:
         return
-    if action.owner_id is not None and action.owner_id == identity.me_id:
-        raise NotAllowed(f"{identity.me} owns action {action.ref}", SIGNOFF_TODO)
     completer = completed_by(session, action)
     if completer is not None and folded(completer) == folded(identity.me):
         raise NotAllowed(f"{completer} completed action {action.ref}", SIGNOFF_TODO)
+    if action.owner_id is not None and action.owner_id == identity.me_id:
+        raise NotAllowed(f"{identity.me} owns action {action.ref}", SIGNOFF_TODO)
 
 
 def completed_by(session: Session, action: Action) -> str | None:

@@ -18,7 +18,14 @@ from improveplan.services import inputs, lookups
 from improveplan.services.context import App
 from improveplan.services.new_actions import removed_action
 from improveplan.store import queries
-from improveplan.store.models import Action, AuditEvent, Plan, ProgressNote, RemovedAction
+from improveplan.store.models import (
+    Action,
+    AuditEvent,
+    Person,
+    Plan,
+    ProgressNote,
+    RemovedAction,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -162,8 +169,18 @@ def list_actions(
 
 
 def mine_filter(app: App, flt: queries.ActionFilter) -> queries.ActionFilter:
-    """`--mine`: the acting user must be a person (the owner name actions carry)."""
+    """`--mine`: the acting user must be a person (the owner name actions carry); with
+    grants, the person the identity says is "me" (whom an admin acts for)."""
     with app.read() as session:
+        identity = app.identity
+        if identity is not None and identity.checked:
+            me = session.get(Person, identity.me_id) if identity.me_id is not None else None
+            if me is None:
+                raise NotFound(
+                    f'you are "{identity.me}", who owns no actions (no person is mapped to you)',
+                    "a plan admin can map your login: improveplan person update NAME --login",
+                )
+            return dataclasses.replace(flt, owner=me.name)
         try:
             person = lookups.find_person(session, app.user)
         except NotFound as exc:

@@ -15,7 +15,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from improveplan.domain import workflow
-from improveplan.services import audit, inputs
+from improveplan.domain.access import Need
+from improveplan.services import access, audit, inputs
 from improveplan.services.action_reads import action_result, load_action
 from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
@@ -88,6 +89,7 @@ def remove_action(app: App, *, ref: str, reason: str | None) -> Removed:
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
+        access.check_action(app, session, action, need=Need.theme_action)
         assert action.id is not None and plan.id is not None
         action_id, title, stored_ref = action.id, action.title, action.ref
         fields = _fields(session, app, plan, action)

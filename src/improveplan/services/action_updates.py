@@ -13,9 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from improveplan.domain import workflow
+from improveplan.domain.access import Need
+from improveplan.domain.vocab import DONE_STATUSES, Status
 from improveplan.domain.workflow import Step
 from improveplan.errors import ImproveplanError
-from improveplan.services import inputs, lookups
+from improveplan.services import access, inputs, lookups
 from improveplan.services.action_fields import (
     FieldRequest,
     check_start,
@@ -37,7 +39,7 @@ from improveplan.services.action_writes import (
 )
 from improveplan.services.audit import FieldValues
 from improveplan.services.context import App
-from improveplan.store.models import Action, Person
+from improveplan.store.models import Action, Person, Plan, Theme
 
 
 def _check_request(
@@ -61,6 +63,42 @@ def _owner_change(session: Session, action: Action, owner: str) -> tuple[int | N
     person = lookups.find_person(session, owner, "the owner's name")
     old = session.get(Person, action.owner_id) if action.owner_id else None
     return person.id, Change(field="owner", old=old.name if old else None, new=person.name)
+
+
+def _wider(action: Action, values: FieldValues) -> list[str]:
+    """What of an update is more than a manager's own work on their action: assigning,
+    moving, cancelling and reopening are for its theme lead or an admin."""
+
+    def changes(key: str) -> bool:
+        return key in values and values[key] != getattr(action, key)
+
+    status = values.get("status") if changes("status") else None
+    back = status is not None and (
+        action.status == Status.cancelled
+        or (action.status in DONE_STATUSES and status != Status.signed_off)
+    )
+    asked = (
+        ("reassign", changes("owner_id")),
+        ("move to another theme", changes("theme_id")),
+        ("cancel", status == Status.cancelled),
+        ("reopen", back),
+    )
+    return [doing for doing, given in asked if given]
+
+
+def _check_rights(
+    app: App, session: Session, plan: Plan, action: Action, values: FieldValues
+) -> None:
+    """The update's parts that need more than the owner: its theme lead (of the theme it
+    moves to, too) or an admin; a sign-off comes from someone other than its doer."""
+    for doing in _wider(action, values):
+        access.check_action(app, session, action, need=Need.theme_action, doing=doing)
+    if "theme_id" in values and values["theme_id"] != action.theme_id:
+        theme_id = values["theme_id"]
+        theme = session.get(Theme, theme_id) if theme_id is not None else None
+        access.check_theme(app, session, plan, theme, doing=f"move action {action.ref}")
+    if values.get("status") == Status.signed_off and action.status != Status.signed_off:
+        access.check_signoff(app, session, plan, action)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,11 +169,13 @@ def update_action(
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
+        access.check_action(app, session, action, need=Need.own_action)
         if if_version is not None and action.version != if_version:
             raise changed_since(action.ref, if_version, action.version)
         labels: dict[str, Change] = {}
         values = _requested(session, action, asked, reason, labels)
         values.update(field_values(session, app, plan, action, fields, labels))
+        _check_rights(app, session, plan, action, values)
         check_start(action.ref, values, action)
         links = link_change(session, plan, action, fields)
         action_ref, action_id = action.ref, action.id
@@ -160,6 +200,11 @@ def _transition(
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
+        if step is Step.sign_off:
+            access.check_signoff(app, session, plan, action)
+        else:
+            need = Need.own_action if step is Step.done else Need.theme_action
+            access.check_action(app, session, action, need=need)
         new = workflow.take(step, action.ref, action.status)
         values = {"status": new, "status_reason": reason, **extra}
         action_ref = action.ref

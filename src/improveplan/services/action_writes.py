@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from improveplan.domain.access import Need
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status, listed
 from improveplan.domain.workflow import Draft, Flaw, Problem, check_new_actions, next_refs
 from improveplan.errors import Conflict, ImproveplanError, NotFound
-from improveplan.services import audit, inputs, lookups, new_actions
+from improveplan.services import access, audit, inputs, lookups, new_actions
 from improveplan.services.action_reads import action_result, load_action, removed_error
 from improveplan.services.context import App
 from improveplan.services.new_actions import Link, NewAction
@@ -196,10 +197,11 @@ def add_action(
     draft = Draft(ref=None if ref is None else inputs.ref(ref), start=start, due=due)
     with app.write() as session:
         plan = app.plan(session)
+        chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
+        access.check_theme(app, session, plan, chosen, doing="add actions")
         new_ref, seq = _place(session, plan, draft)
         person = lookups.find_person(session, owner, "the owner's name")
         links = recommendation_links(session, plan, recs)
-        chosen = lookups.find_theme(session, _id(plan.id), theme) if theme else None
         new = NewAction(
             ref=new_ref,
             seq=seq,
@@ -303,6 +305,7 @@ def add_note(app: App, *, ref: str, text: str) -> NoteAdded:
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
+        access.check_action(app, session, action, need=Need.own_action)
         return append_note(session, app, plan, action, text)
 
 

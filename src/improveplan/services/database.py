@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from improveplan.errors import DatabaseError, ImproveplanError
+from improveplan.services import access
 from improveplan.services.audit_verify import verify
 from improveplan.services.context import App
 from improveplan.store import migrate
@@ -77,6 +78,7 @@ def upgrade(app: App) -> SchemaReport:
     path = sqlite_path(app.url)
     if path is not None and not path.exists():
         raise DatabaseError(f"no database at {path}", "run improveplan init")
+    access.require_dba_to_upgrade(app, app.raw_engine())
     migrate.upgrade(app.raw_engine())
     return current(app)
 
@@ -141,6 +143,7 @@ def backup(app: App, dest: Path) -> BackupReport:
             "db backup copies SQLite files only", "back up PostgreSQL with pg_dump"
         )
     engine = app.engine()
+    access.require_dba(app, "back up the database")
     if dest.is_dir():
         dest = dest / source.name
     if dest.exists():

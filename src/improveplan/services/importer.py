@@ -26,7 +26,7 @@ from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import Draft, Flaw, check_new_actions
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.io.export_json import pick, read_document, value
-from improveplan.services import audit, new_actions
+from improveplan.services import access, audit, new_actions
 from improveplan.services.context import App
 from improveplan.services.export import (
     ACTION_FIELDS,
@@ -85,6 +85,7 @@ def import_plan(app: App, *, path: Path, dry_run: bool = False) -> PlanImport:
     check_values(doc, path.name)
     name = doc["plan"]["name"]
     with app.read() if dry_run else app.write() as session:
+        access.require_dba(app, "import plans")
         taken = named(session, Plan, name)
         if taken is not None:
             raise Conflict(

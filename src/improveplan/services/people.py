@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from improveplan.domain.vocab import Status
 from improveplan.errors import Conflict, ImproveplanError, NotAllowed
 from improveplan.serialize import json_field
-from improveplan.services import audit, inputs
+from improveplan.services import access, audit, inputs
 from improveplan.services.access import is_dba, rights_in
 from improveplan.services.context import App
 from improveplan.services.edits import Updated, updated
@@ -155,6 +155,7 @@ def add_person(
     team = inputs.optional_name(team, "the team")
     mapped = clean_login(login) if login is not None else None
     with app.write() as session:
+        access.require_people_admin(app, session, "add people")
         _refuse_taken(session, name)
         if mapped is not None:
             refuse_login_change(app, session, None)
@@ -214,6 +215,7 @@ def update_person(
     name = inputs.key(name, "the person's name")
     asked = _asked(name, new_name, email, role, team, login)
     with app.write() as session:
+        access.require_people_admin(app, session, "correct people")
         person = find_person(session, name)
         if "name" in asked:
             _refuse_taken(session, str(asked["name"]), but=person)
@@ -232,6 +234,9 @@ def show_person(app: App, *, name: str) -> PersonDetail:
     with app.read() as session:
         person = find_person(session, name)
         only = [col(Plan.id) == app.plan(session).id] if app.plan_name else []
+        readable = access.readable_plans(app, session)
+        if readable is not None:  # with grants, only the plans the doer has a role in
+            only.append(col(Plan.id).in_(readable))
         actions = session.execute(
             select(col(Plan.name), col(Action.ref), col(Action.title))
             .add_columns(col(Action.status), col(Action.due))

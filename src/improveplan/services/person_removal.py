@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit, inputs
+from improveplan.services import access, audit, inputs
 from improveplan.services.context import App
 from improveplan.services.lookups import find_person
 from improveplan.store.models import Action, Person, Plan, Theme, utcnow
@@ -47,6 +47,7 @@ def remove_person(app: App, *, name: str, reassign_to: str | None = None) -> Per
     """Remove a person; their actions and leads move to `reassign_to` (see the module)."""
     name = inputs.key(name, "the person's name")
     with app.write() as session:
+        access.require_people_admin(app, session, "remove people")
         person = find_person(session, name)
         successor = None
         if reassign_to is not None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from improveplan.domain.inputs import REF_LENGTH
 from improveplan.errors import Conflict, ImproveplanError
-from improveplan.services import audit, inputs
+from improveplan.services import access, audit, inputs
 from improveplan.services.context import App
 from improveplan.services.edits import Updated, lead_change, updated
 from improveplan.services.lookups import find_plan, named
@@ -30,6 +30,14 @@ class PlanSummary:
     actions: int
     created_at: dt.datetime
     lead: str | None = None  # the person accountable for the whole plan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanDetail(PlanSummary):
+    """`plan show`: the summary, and whether an action's owner or completer may also sign
+    it off (very small teams)."""
+
+    allow_self_signoff: bool = False
 
 
 def _summaries(session: Session, *where: Any) -> list[PlanSummary]:
@@ -77,6 +85,7 @@ def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None)
     authority = inputs.name(authority, "the local authority's name")
     la_code = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
     with app.write() as session:
+        access.require_dba(app, "add plans")
         refuse_taken(session, name)
         plan = Plan(name=name, authority=authority, la_code=la_code)
         session.add(plan)
@@ -100,17 +109,29 @@ def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None)
 
 
 def list_plans(app: App) -> list[PlanSummary]:
-    """Every plan in the database, by name."""
+    """Every plan in the database by name; with grants, those the doer has a role in."""
     with app.read() as session:
-        return _summaries(session)
+        readable = access.readable_plans(app, session)
+        return _summaries(session, *([] if readable is None else [col(Plan.id).in_(readable)]))
 
 
-def show_plan(app: App, *, name: str | None = None) -> PlanSummary:
+def show_plan(app: App, *, name: str | None = None) -> PlanDetail:
     """One plan by name as typed (default: the current plan)."""
     name = None if name is None else inputs.key(name, "the plan's name")
     with app.read() as session:
-        plan = app.plan(session) if name is None else find_plan(session, name)
-        return _summaries(session, col(Plan.id) == plan.id)[0]
+        plan = app.plan(session) if name is None else _entered(app, session, name)
+        summary = _summaries(session, col(Plan.id) == plan.id)[0]
+        return PlanDetail(
+            **{f: getattr(summary, f) for f in PlanSummary.__dataclass_fields__},
+            allow_self_signoff=plan.allow_self_signoff,
+        )
+
+
+def _entered(app: App, session: Session, name: str) -> Plan:
+    """The plan named, once the doer's roles there allow what the command needs."""
+    plan = find_plan(session, name)
+    access.enter_plan(app, session, plan)
+    return plan
 
 
 def _asked(
@@ -119,9 +140,10 @@ def _asked(
     authority: str | None,
     la_code: str | None,
     lead: str | None,
+    allow_self_signoff: bool | None = None,
 ) -> dict[str, str | None]:
     """The plan's own columns to set, checked (an empty --la-code clears it)."""
-    if all(v is None for v in (new_name, authority, la_code, lead)):
+    if all(v is None for v in (new_name, authority, la_code, lead, allow_self_signoff)):
         raise ImproveplanError(
             f'nothing to change for plan "{name}"',
             "give --name, --authority, --la-code or --lead",
@@ -144,18 +166,23 @@ def update_plan(
     authority: str | None = None,
     la_code: str | None = None,
     lead: str | None = None,
+    allow_self_signoff: bool | None = None,
 ) -> Updated:
-    """Correct a plan's name, authority or LA code, or name its lead (`none` clears it)."""
+    """Correct a plan's name, authority or LA code, name its lead (`none` clears it), or
+    let an action's owner or completer sign it off too."""
     name = inputs.key(name, "the plan's name")
-    asked = _asked(name, new_name, authority, la_code, lead)
+    asked = _asked(name, new_name, authority, la_code, lead, allow_self_signoff)
     with app.write() as session:
-        plan = find_plan(session, name)
+        plan = _entered(app, session, name)
         assert plan.id is not None
         if "name" in asked:
             refuse_taken(session, str(asked["name"]), but=plan)
-        changes = {k: (getattr(plan, k), v) for k, v in asked.items()}
+        changes: dict[str, tuple[Any, Any]] = {k: (getattr(plan, k), v) for k, v in asked.items()}
         for key, value in asked.items():
             setattr(plan, key, value)
+        if allow_self_signoff is not None:
+            changes["allow_self_signoff"] = (plan.allow_self_signoff, allow_self_signoff)
+            plan.allow_self_signoff = allow_self_signoff
         if lead is not None:
             plan.lead_id, changes["lead"] = lead_change(session, plan.lead_id, lead)
         session.add(plan)

@@ -24,6 +24,7 @@ from improveplan.domain.records import ActionRow
 from improveplan.domain.reminders import NotReached
 from improveplan.domain.vocab import Status
 from improveplan.io.mail import Email
+from improveplan.services import access
 from improveplan.services.context import App
 from improveplan.store import queries
 from improveplan.store.models import Person, Plan, Theme
@@ -134,6 +135,8 @@ def selected_plans(app: App, session: Session) -> list[Plan]:
     if app.plan_name:
         return [app.plan(session)]
     plans = list(session.exec(select(Plan).order_by(col(Plan.name))))
+    for plan in plans:  # with grants, every plan must allow the command (or use --plan)
+        access.enter_plan(app, session, plan)
     return plans or [app.plan(session)]  # app.plan says clearly that there is none
 
 
