@@ -231,11 +231,10 @@ def test_who_may_grant_and_revoke(server: Server) -> None:
     ]
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL's login trail is above
 def test_sqlite_records_the_os_login_beside_another_actor(
     plan_run: Invoke, db_url: str, tmp_path: Path
 ) -> None:
-    if "postgresql" in db_url:
-        pytest.skip("SQLite's login trail; PostgreSQL's is above")
     me = getpass.getuser()
     ok(
         plan_run,

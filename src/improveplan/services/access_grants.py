@@ -193,6 +193,28 @@ def revoke(
         return Granted(person=who.name, plan=found.name, roles=roles, changed=True)
 
 
+def forget_grants(app: App, session: Session, who: Person) -> None:
+    """Take every role of a person being removed away, audited in each plan's chain; a
+    plan's last admin goes only by the DBA's hand, as with `access revoke`."""
+    plans = session.exec(
+        select(Plan).join(AccessGrant, col(AccessGrant.plan_id) == col(Plan.id))
+        .where(col(AccessGrant.person_id) == who.id).distinct()
+    ).all()  # fmt: skip
+    for plan in plans:
+        held = _held(session, plan, who, None, None)
+        if not _identity(app).dba:
+            _refuse_last_admin(session, plan, who, held)
+        for row, theme_name in held:
+            assert row.id is not None
+            audit.record(
+                session, actor=app.user, plan_id=plan.id, entity=ENTITY, entity_id=row.id,
+                changes={"person": (who.name, None), "role": (row.role.value, None),
+                         "theme": (theme_name, None)},
+            )  # fmt: skip
+            session.delete(row)
+    session.flush()
+
+
 def _held(
     session: Session,
     plan: Plan,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import Rag, Status
-from improveplan.errors import NotFound
+from improveplan.errors import NotAllowed, NotFound
 from improveplan.serialize import json_field
 from improveplan.services import inputs, lookups
 from improveplan.services.context import App
@@ -39,9 +39,22 @@ def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -
     if lock:
         stmt = stmt.with_for_update()
     action = session.exec(stmt).first()
+    if action is None and lock and _visible(session, plan, ref):
+        # Row-level security hides from FOR UPDATE a row its policies forbid changing.
+        raise NotAllowed(
+            f"the database does not let you change action {ref}",
+            "its owner, its theme lead or a plan admin can",
+        )
     if action is None:
         raise _missing(session, plan, ref)
     return action
+
+
+def _visible(session: Session, plan: Plan, ref: str) -> bool:
+    stmt = select(Action.id).where(
+        col(Action.plan_id) == plan.id, lookups.same(col(Action.ref), ref)
+    )
+    return session.exec(stmt).first() is not None
 
 
 def _missing(session: Session, plan: Plan, ref: str) -> NotFound:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.services import access, audit, inputs
+from improveplan.services.access_grants import forget_grants
 from improveplan.services.context import App
 from improveplan.services.lookups import find_person
 from improveplan.store.models import Action, Person, Plan, Theme, utcnow
@@ -59,6 +60,7 @@ def remove_person(app: App, *, name: str, reassign_to: str | None = None) -> Per
                 )
         moved = _move_actions(session, app, person, successor)
         leads = _pass_leads(session, app, person, successor)
+        forget_grants(app, session, person)
         _forget(session, app, person)
         return PersonRemoved(
             name=person.name,
