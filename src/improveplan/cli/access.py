@@ -130,7 +130,8 @@ def _render_whoami(me: WhoAmI) -> None:
         ("Access", "checked" if me.checked else NO_GRANTS),
         ("Person", me.person or "none — no person is named by you or has your login"),
         ("Acting for", me.acting_for),
-        ("Audit trail", me.actor),
+        # the trail keeps the login beside the actor when they differ (docs/design.md §5)
+        ("Audit trail", me.actor if me.login == me.actor else f"{me.actor} (login {me.login})"),
         ("DBA", "yes" if me.dba else "no"),
     ]
     rows = [{"field": k, "value": v} for k, v in pairs if v]
