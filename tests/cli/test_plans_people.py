@@ -152,7 +152,7 @@ def test_plan_update_corrects_and_names_the_lead(plan_run: Invoke, db_url: str) 
         None,
         "Priya Natarajan",
     )
-    assert list(shown)[-1] == "lead"
+    assert list(shown)[-2:] == ["lead", "allow_self_signoff"]
     table = plan_run("plan", "list").stdout.splitlines()
     assert (
         table[1]
