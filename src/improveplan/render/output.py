@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from improveplan.domain.vocab import Rag, spoken
+from improveplan.domain.vocab import Rag, Status, spoken
 from improveplan.render.fit import fit_widths, longest_word, shortened, text_width
 from improveplan.serialize import as_record, jsonable
 
@@ -36,6 +36,7 @@ THEME = {
 }
 
 _RAGS = frozenset(Rag)
+_ENUM_TEXT: dict[type, Callable[[Any], str]] = {Rag: str, Status: str}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -142,6 +143,11 @@ def csv_cell(value: Any) -> str:
         return ""
     elif kind is int or (isinstance(value, int | float) and not isinstance(value, bool)):
         return str(value)  # a number is never a formula: -20 days stays a number
+    elif kind is dt.date:
+        day: str = value.isoformat()
+        return day  # digits and dashes: nothing to neutralise
+    elif kind in _ENUM_TEXT:
+        text = _ENUM_TEXT[kind](value)
     else:
         text = neutralise(cell_text(value))
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
