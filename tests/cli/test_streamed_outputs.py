@@ -86,14 +86,16 @@ def _generator() -> ModuleType:
     return module
 
 
-def generate(url: str, *, plans: int, actions: int) -> None:
+def generate(url: str, *, plans: int, actions: int, events_per_action: int = 5) -> None:
     """Fill the migrated, empty database at `url` with seeded actions, notes and events."""
     from improveplan.store.engine import make_engine, to_url
 
     gen = _generator()
     engine = make_engine(to_url(url))
     try:
-        scale = gen.Scale(plans=plans, actions_per_plan=actions, audit_events=plans * actions * 5)
+        scale = gen.Scale(
+            plans=plans, actions_per_plan=actions, audit_events=plans * actions * events_per_action
+        )
         gen.generate(engine, scale, quiet=True)
     finally:
         engine.dispose()
