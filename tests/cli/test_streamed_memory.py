@@ -20,7 +20,7 @@ GROWTH_MIB = 12  # 45,000 more actions may cost this much more at most
 # The export's audit trail names each event's action or note by its ref: that map of
 # ids to refs (services/export.py `Keys`) is still held whole, ~0.5 KiB an action.
 # Resolving the refs in SQL instead would make it flat too (issue 14, not yet done).
-GROWTH_OF = {("export", "--format", "json"): 30}
+GROWTH_OF: dict[tuple[str, ...], int] = {("export", "--format", "json"): 30}
 CEILING_MIB = 120
 COMMANDS = (
     ("overdue", "--format", "json"),
