@@ -309,7 +309,7 @@ def generate(engine: Engine, scale: Scale, *, seed: int = 7, quiet: bool = False
             load.put(ActionRecommendation.__table__, links)  # type: ignore[attr-defined]
             notes = list(_notes(rng, actions, scale.notes_per_action, note_id, staff))
             note_id += load.put(ProgressNote.__table__, notes)  # type: ignore[attr-defined]
-            events = _audit(rng, actions, per_action_audit, audit_id, staff)
+            events = _chained(_audit(rng, actions, per_action_audit, audit_id, staff))
             audit_id += load.put(AuditEvent.__table__, events)  # type: ignore[attr-defined]
             if not quiet and (index + 1) % 25 == 0:
                 print(f"  {index + 1}/{len(plans)} plans", file=sys.stderr)
@@ -380,6 +380,17 @@ def _audit(
                 "old_value": None if k == 0 else "in_progress",
                 "new_value": action["ref"] if k == 0 else action["status"],
             }
+
+
+def _chained(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The events with their hash chain (migration 0004): one chain per plan, in id order."""
+    from improveplan.domain.audit_chain import GENESIS, Event, event_hash
+
+    tails: dict[Any, str] = {}
+    for row in events:
+        event = Event(**{k: v for k, v in row.items() if k != "id"})
+        row["hash"] = tails[row["plan_id"]] = event_hash(event, tails.get(row["plan_id"], GENESIS))
+        yield row
 
 
 def _realign_sequences(conn: Connection) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-__all__ = ["as_record", "dumps", "json_field", "jsonable", "record_keys"]
+__all__ = ["as_record", "dumps", "json_field", "json_plan", "jsonable", "record_keys"]
 
 _KEY = "json_key"
 _HIDDEN = "json_hidden"
@@ -51,6 +51,15 @@ def _plan(cls: type) -> _Plan:
             if not f.metadata.get(_HIDDEN, False)
         )
         _PLANS[cls] = plan
+    return plan
+
+
+def json_plan(cls: type) -> _Plan | None:
+    """(attribute, JSON key, omitted when None) of each field a dataclass type serializes,
+    in order; None for a type that is not a dataclass (io/stream_json.py writes by it)."""
+    plan = _PLANS.get(cls)
+    if plan is None and dataclasses.is_dataclass(cls):
+        plan = _plan(cls)
     return plan
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 LONDON = "Europe/London"
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from improveplan.domain.records import ActionRow
     from improveplan.services.action_reads import ActionDetail, HistoryEvent
 
@@ -83,19 +85,21 @@ def _list_columns(width: int) -> list[Any]:
     return [c for c in columns if c.key not in dropped]
 
 
-def render_list(rows: list[ActionRow], fmt: str, as_of: dt.date) -> None:
+def render_list(rows: Iterable[ActionRow], fmt: str, as_of: dt.date) -> None:
+    """The actions as json or csv (written as `rows` yields them), or as a table."""
     from improveplan.domain.records import ActionRow
-    from improveplan.render.output import csv_text, emit_json, out, table
+    from improveplan.render.output import emit_json, out, table, write_csv
     from improveplan.serialize import as_record, record_keys
 
     if fmt == "json":
-        emit_json(rows)
+        emit_json(rows if isinstance(rows, list) else iter(rows))
         return
     if fmt == "csv":
         import sys
 
-        sys.stdout.write(csv_text(rows, record_keys(ActionRow)))
+        write_csv(rows, record_keys(ActionRow), sys.stdout)
         return
+    rows = list(rows)
     shown = [
         {**as_record(r), "rag_label": _rag_label(r), "late": _late(r.days_overdue)} for r in rows
     ]

@@ -171,6 +171,12 @@ def list_(
     )
     if mine:
         flt = actions.mine_filter(app, flt)
+    if fmt != "table":  # every row, written as the cursor reads it
+        from improveplan.services.listing import action_stream
+
+        with action_stream(app, as_of=day, flt=flt) as rows:
+            render_list(rows, fmt, day)
+        return
     render_list(actions.list_actions(app, as_of=day, flt=flt), fmt, day)
 
 

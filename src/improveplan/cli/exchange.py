@@ -13,6 +13,10 @@ from improveplan.cli.options import checked_output, get_app, needs, protected_fi
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
+    from typing import IO
+
+    from improveplan.io.export_json import PlanExport
+    from improveplan.services.export import ActionExport
     from improveplan.services.tracker_import import TrackerImport
 
 FORMATS = ("json", "csv", "xlsx", "ics")
@@ -60,6 +64,10 @@ def export(fmt: str | None, output: Path | None) -> None:
     if fmt == "xlsx":
         assert output is not None
         plan = _export_xlsx(output)
+    elif fmt in ("json", "csv"):  # rows written as the cursor reads them
+        plan = _export_stream(fmt, output)
+        if output is None:
+            return
     else:
         plan, text = _render(fmt)
         if output is None:
@@ -86,6 +94,40 @@ def _render(fmt: str) -> tuple[str, str]:
     from improveplan.io.export_ics import calendar_bytes
 
     return document.plan.name, calendar_bytes(document).decode("utf-8")
+
+
+def _export_stream(fmt: str, output: Path | None) -> str:
+    """Write the document (json) or the action table (csv) to `output` (whole or not at
+    all) or stdout as its rows are read. Returns the plan's name."""
+    import sys
+
+    from improveplan.io.safe_write import replacing
+    from improveplan.services.export import export_stream
+
+    with export_stream(get_app(), fmt) as found:
+        if output is None:
+            _write_export(found, sys.stdout)
+        else:
+            with (
+                replacing(output, protected=protected_files()) as temporary,
+                temporary.open("w", encoding="utf-8") as stream,
+            ):
+                _write_export(found, stream)
+        return found.plan if isinstance(found.plan, str) else found.plan.name
+
+
+def _write_export(found: PlanExport | ActionExport, stream: IO[str]) -> None:
+    from improveplan.io.export_json import PlanExport
+
+    if isinstance(found, PlanExport):
+        from improveplan.io.stream_json import write_json
+
+        write_json(found, stream, end="\n")  # as export_json.dumps, UTF-8 kept
+    else:
+        from improveplan.io.export_tabular import ACTION_COLUMNS
+        from improveplan.render.output import write_csv
+
+        write_csv(found.actions, ACTION_COLUMNS, stream)
 
 
 def _export_xlsx(output: Path) -> str:

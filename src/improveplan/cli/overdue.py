@@ -11,6 +11,11 @@ from improveplan.cli.options import as_of_option, as_of_or_today, format_option,
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+    from improveplan.domain.records import ActionRow
+    from improveplan.services.listing import OverdueStream
     from improveplan.services.overdue import MilestoneAtRisk, OverdueReport
 
 
@@ -43,17 +48,35 @@ def render(data: OverdueReport, fmt: str) -> None:
         _milestone_table(data.milestones_at_risk)
 
 
-def _csv(data: OverdueReport) -> None:
+CSV_KEYS = ("section", "ref", "title", "owner", "due", "days_overdue", "status", "rag")
+
+
+def _csv(data: OverdueReport | OverdueStream) -> None:
     """One CSV of both lists, each row led by its section."""
     import sys
+    from itertools import chain
 
     from improveplan.render.output import write_csv
-    from improveplan.serialize import as_record
 
-    rows = [{"section": "overdue", **as_record(a)} for a in data.overdue]
-    rows += [{"section": "due_soon", **as_record(a)} for a in data.due_soon]
-    keys = ["section", "ref", "title", "owner", "due", "days_overdue", "status", "rag"]
-    write_csv(rows, keys, sys.stdout)
+    def lines(section: str, rows: Iterable[ActionRow]) -> Iterator[tuple[Any, ...]]:
+        for a in rows:
+            yield (section, a.ref, a.title, a.owner, a.due, a.days_overdue, a.status, a.rag)
+
+    rows = chain(lines("overdue", data.overdue), lines("due_soon", data.due_soon))
+    write_csv((dict(zip(CSV_KEYS, r, strict=True)) for r in rows), CSV_KEYS, sys.stdout)
+
+
+def _stream(as_of: dt.date, within: int | None, owner: str | None, fmt: str) -> int:
+    """The full report in json or csv, streamed; returns how many actions were overdue."""
+    from improveplan.render.output import emit_json
+    from improveplan.services.listing import overdue_stream
+
+    with overdue_stream(get_app(), as_of=as_of, within=within, owner=owner) as data:
+        if fmt == "json":
+            emit_json(data)
+        else:
+            _csv(data)
+        return data.overdue.count
 
 
 def _action_tables(data: OverdueReport) -> None:
@@ -129,6 +152,12 @@ def overdue(
     milestone it is linked to, else the first one on or after its due date.
     """
     from improveplan.errors import ExitCode
+
+    if fmt != "table":  # every row, written as the cursor reads it
+        late = _stream(as_of_or_today(as_of), within, owner, fmt)
+        if fail_on_overdue and late:
+            raise click.exceptions.Exit(int(ExitCode.OVERDUE))
+        return
     from improveplan.services import overdue as service
 
     data = service.overdue_report(

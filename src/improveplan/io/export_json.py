@@ -191,8 +191,9 @@ class ExportedRemovedAction:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanExport:
-    """One plan, complete. `audit` is a list, except for the XLSX writer, which gets an
-    iterator over the open cursor (500k events at 100k actions never held at once)."""
+    """One plan, complete. `actions` and `audit` are lists, except for the JSON and XLSX
+    writers, which get iterators over the open cursor (100k actions and 500k events
+    never held at once)."""
 
     format: str = json_field(default=FORMAT)
     schema: int = json_field(default=SCHEMA)
@@ -202,7 +203,7 @@ class PlanExport:
     inspections: list[ExportedInspection]
     recommendations: list[ExportedRecommendation]
     milestones: list[ExportedMilestone]
-    actions: list[ExportedAction]
+    actions: Iterable[ExportedAction]
     notice: NoticeTerms | None
     measures: list[ExportedMeasure]
     audit: Iterable[AuditEntry]

@@ -71,7 +71,7 @@ def actions_csv(actions: Iterable[ActionLine]) -> str:
 
 
 def sheets(
-    document: PlanExport, actions: Sequence[ActionLine], measures: Sequence[object]
+    document: PlanExport, actions: Iterable[ActionLine], measures: Sequence[object]
 ) -> dict[str, Sheet]:
     """The workbook's sheets from the plan document, the action table and the measures
     with their latest values (a sheet shows the columns named here, in this order)."""

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from improveplan.domain.vocab import Rag, spoken
+from improveplan.domain.vocab import Rag, Status, spoken
 from improveplan.render.fit import fit_widths, longest_word, shortened, text_width
-from improveplan.serialize import as_record, dumps, jsonable
+from improveplan.serialize import as_record, jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,6 +36,7 @@ THEME = {
 }
 
 _RAGS = frozenset(Rag)
+_ENUM_TEXT: dict[type, Callable[[Any], str]] = {Rag: str, Status: str}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -73,8 +74,12 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
+    """`data` as the one serializer's JSON text on stdout; iterators inside it (rows from
+    a cursor) are written as they are read (io/stream_json.py), never held whole."""
+    from improveplan.io.stream_json import write_json
+
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    sys.stdout.write(dumps(data, ascii_only=not encoding.startswith("utf")) + "\n")
+    write_json(data, sys.stdout, ascii_only=not encoding.startswith("utf"), end="\n")
 
 
 def neutralise(value: Any) -> Any:
@@ -131,19 +136,58 @@ def spoken_change(field: str, old: Any, new: Any) -> str:
 def csv_cell(value: Any) -> str:
     """A cell as CSV text: formula-neutralised, line breaks as LF. The csv module quotes
     only the line terminator's characters, so a bare CR would otherwise split the row."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is str:  # most cells: no conversion, and most start with no risky character
+        text: str = "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    elif value is None:
+        return ""
+    elif kind is int or (isinstance(value, int | float) and not isinstance(value, bool)):
         return str(value)  # a number is never a formula: -20 days stays a number
-    text: str = neutralise(cell_text(value))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    elif kind is dt.date:
+        day: str = value.isoformat()
+        return day  # digits and dashes: nothing to neutralise
+    elif kind in _ENUM_TEXT:
+        text = _ENUM_TEXT[kind](value)
+    else:
+        text = neutralise(cell_text(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _values(keys: Sequence[str]) -> Callable[[Any], Sequence[Any]]:
+    """A row's values under `keys`, as `as_record(row).get(key)` reads them, made once
+    per row type: a listing writes 100k rows of one type."""
+    getters: dict[type, Callable[[Any], Sequence[Any]]] = {}
+
+    def values(row: Any) -> Sequence[Any]:
+        kind = type(row)
+        getter = getters.get(kind)
+        if getter is None:
+            getter = getters[kind] = _getter(kind, keys)
+        return getter(row)
+
+    return values
+
+
+def _getter(kind: type, keys: Sequence[str]) -> Callable[[Any], Sequence[Any]]:
+    from collections.abc import Mapping
+
+    from improveplan.serialize import json_plan
+
+    plan = json_plan(kind)
+    if plan is None or issubclass(kind, Mapping):
+        return lambda row: [as_record(row).get(k) for k in keys]
+    names = {key: name for name, key, _ in plan}
+    wanted = [names.get(k) for k in keys]
+    return lambda row: [None if name is None else getattr(row, name) for name in wanted]
 
 
 def write_csv(rows: Iterable[Any], keys: Sequence[str], stream: Any) -> None:
-    """CSV of typed results (or mappings) by their JSON keys, header first."""
+    """CSV of typed results (or mappings) by their JSON keys, header first; rows are
+    written as they are read (an iterator from the cursor is never held whole)."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
-    for row in rows:
-        record = as_record(row)
-        writer.writerow([csv_cell(record.get(k)) for k in keys])
+    values = _values(keys)
+    writer.writerows([csv_cell(v) for v in values(row)] for row in rows)
 
 
 def csv_text(rows: Iterable[Any], keys: Sequence[str]) -> str:

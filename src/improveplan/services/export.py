@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, or_, select
@@ -88,7 +90,7 @@ class ActionExport:
     """`export --format csv`: the plan's name and its actions as the CSV shows them."""
 
     plan: str
-    actions: list[ActionLine]
+    actions: Iterable[ActionLine]
 
 
 def table(model: type[SQLModel]) -> Table:
@@ -109,11 +111,12 @@ def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> 
     return rows(session, model, table(model).c.plan_id == pid, order=order)
 
 
-def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) -> PlanExport:
+def build_document(session: Session, plan: Plan, *, stream: bool = False) -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
-    With `stream_audit` the audit trail is an iterator over the open cursor (the caller
-    consumes it before the session ends): the XLSX writer then never holds it whole.
+    With `stream` the actions and the audit trail are iterators over the open cursor (the
+    caller consumes them, in the document's order, before the session ends): the JSON
+    and XLSX writers then never hold them whole.
     """
     assert plan.id is not None
     pid = plan.id
@@ -124,7 +127,7 @@ def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) 
     recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
     milestones, milestone_names = _milestones(session, pid, keys)
     lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
-    actions = _actions(session, pid, lookups, keys)
+    actions = (_streamed_actions if stream else _actions)(session, pid, lookups, keys)
     removed = _removed(session, pid, keys)
     notice = _notice(session, pid, keys)
     measures = _measures(session, pid, keys)
@@ -138,10 +141,10 @@ def build_document(session: Session, plan: Plan, *, stream_audit: bool = False) 
         inspections=inspections,
         recommendations=recommendations,
         milestones=milestones,
-        actions=actions,
+        actions=actions if stream else list(actions),
         notice=notice,
         measures=measures,
-        audit=audit if stream_audit else list(audit),
+        audit=audit if stream else list(audit),
         notifications=[
             _row(ExportedNotification, n) for n in _of_plan(session, Notification, pid, *SENT)
         ],
@@ -247,7 +250,7 @@ def _notes(session: Session, pid: int, keys: Keys) -> dict[int, list[ExportedNot
 
 def _actions(
     session: Session, pid: int, lookups: dict[str, Names], keys: Keys
-) -> list[ExportedAction]:
+) -> Iterable[ExportedAction]:
     found = _of_plan(session, Action, pid, Action.seq, Action.ref)
     links = queries.recommendation_refs(session, plan_id=pid, action_ids=[a["id"] for a in found])
     notes = _notes(session, pid, keys)
@@ -270,6 +273,48 @@ def _actions(
             )
         )
     return result
+
+
+BATCH = queries.STREAM_BATCH
+
+
+def _streamed_actions(
+    session: Session, pid: int, lookups: dict[str, Names], keys: Keys
+) -> Iterator[ExportedAction]:
+    """`_actions` as the cursor reads them, a batch at a time with the batch's links and
+    notes; the keys of each action and note are known once it has been read."""
+    stmt = (
+        select(table(Action))
+        .where(col(Action.plan_id) == pid)
+        .order_by(col(Action.seq), col(Action.ref))
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in session.execute(stmt).mappings().partitions():
+        ids = [a["id"] for a in batch]
+        links = queries.recommendation_refs(session, plan_id=pid, action_ids=ids)
+        notes: dict[int, list[tuple[int, ExportedNote]]] = defaultdict(list)
+        for n in rows(
+            session,
+            ProgressNote,
+            col(ProgressNote.action_id).in_(ids),
+            order=[col(ProgressNote.action_id), col(ProgressNote.created_at), col(ProgressNote.id)],
+        ):
+            note = ExportedNote(author=n["author"], at=n["created_at"], text=n["text"])
+            notes[n["action_id"]].append((n["id"], note))
+        for a in batch:
+            ref = a["ref"]
+            keys[("action", a["id"])] = ref
+            own = notes.get(a["id"], [])
+            for number, (note_id, _) in enumerate(own, 1):
+                keys[("progress_note", note_id)] = f"{ref}#{number}"
+            yield ExportedAction(
+                **{k: a[k] for k in ACTION_FIELDS},
+                owner=lookups["owner"].get(a["owner_id"]),
+                theme=lookups["theme"].get(a["theme_id"]),
+                milestone=lookups["milestone"].get(a["milestone_id"]),
+                recommendations=links.get(a["id"], []),
+                notes=[note for _, note in own],
+            )
 
 
 def _removed(session: Session, pid: int, keys: Keys) -> list[ExportedRemovedAction]:
@@ -331,40 +376,41 @@ def _audit(session: Session, pid: int, keys: Keys) -> Iterator[AuditEntry]:
 
 def action_table(
     session: Session, plan: Plan, *, as_of: dt.date, amber_days: int
-) -> list[ActionLine]:
-    """Actions as the CSV export and the Actions sheet show them (RAG as of `as_of`)."""
+) -> Iterator[ActionLine]:
+    """Actions as the CSV export and the Actions sheet show them (RAG as of `as_of`), as
+    the cursor reads them: each batch's success measures, evidence and latest notes in
+    one query each."""
     assert plan.id is not None
-    found = queries.action_rows(
+    found = queries.stream_action_rows(
         session, plan_id=plan.id, as_of=as_of, amber_days=amber_days, order="ref"
     )
-    extra = {
-        r["id"]: r
-        for r in session.execute(
-            select(col(Action.id), col(Action.success_measure), col(Action.evidence)).where(
-                col(Action.plan_id) == plan.id
-            )
-        ).mappings()
-    }
-    latest: dict[int, str] = {}
-    in_plan = select(col(Action.id)).where(col(Action.plan_id) == plan.id)
-    notes = select(col(ProgressNote.action_id), col(ProgressNote.text)).where(
-        col(ProgressNote.action_id).in_(in_plan)
-    )
-    for action_id, text in session.execute(
-        notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
-    ):
-        latest[action_id] = text
-    return [
-        ActionLine(
-            **as_record(action),
-            start=action.start,
-            success_measure=extra[action.id]["success_measure"],
-            evidence=extra[action.id]["evidence"],
-            rag_override_reason=action.rag_override_reason,
-            latest_note=latest.get(action.id),
+    while batch := list(islice(found, BATCH)):
+        ids = [a.id for a in batch]
+        extra = {
+            r["id"]: r
+            for r in session.execute(
+                select(col(Action.id), col(Action.success_measure), col(Action.evidence)).where(
+                    col(Action.id).in_(ids)
+                )
+            ).mappings()
+        }
+        latest: dict[int, str] = {}
+        notes = select(col(ProgressNote.action_id), col(ProgressNote.text)).where(
+            col(ProgressNote.action_id).in_(ids)
         )
-        for action in found
-    ]
+        for action_id, text in session.execute(
+            notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
+        ):
+            latest[action_id] = text
+        for action in batch:
+            yield ActionLine(
+                **as_record(action),
+                start=action.start,
+                success_measure=extra[action.id]["success_measure"],
+                evidence=extra[action.id]["evidence"],
+                rag_override_reason=action.rag_override_reason,
+                latest_note=latest.get(action.id),
+            )
 
 
 def export_document(app: App) -> PlanExport:
@@ -375,10 +421,23 @@ def export_document(app: App) -> PlanExport:
 
 def export_actions(app: App) -> ActionExport:
     """`export --format csv`: the plan's actions with their RAG as of today."""
+    with export_stream(app, "csv") as found:
+        assert isinstance(found, ActionExport)
+        return ActionExport(plan=found.plan, actions=list(found.actions))
+
+
+@contextmanager
+def export_stream(app: App, fmt: str) -> Iterator[PlanExport | ActionExport]:
+    """`export --format json` (the document) or `csv` (the action table), their rows
+    read from the cursor while the `with` block writes them."""
     with app.read() as session:
         plan = app.plan(session)
-        actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        return ActionExport(plan=plan.name, actions=actions)
+        if fmt == "csv":
+            amber = app.settings.amber_days
+            actions = action_table(session, plan, as_of=app.today, amber_days=amber)
+            yield ActionExport(plan=plan.name, actions=actions)
+        else:
+            yield build_document(session, plan, stream=True)
 
 
 def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> str:
@@ -388,7 +447,7 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        document = build_document(session, plan, stream_audit=True)
+        document = build_document(session, plan, stream=True)
         measures = [measure_record(m, _latest(m.values)) for m in document.measures]
         write(sheets(document, actions, measures))
         return plan.name

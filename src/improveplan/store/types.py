@@ -27,6 +27,8 @@ class EnumText(TypeDecorator[E]):
     def __init__(self, enum: type[E], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        # Read back by lookup: a 100k-row listing reads 100k statuses.
+        self.members: dict[Any, E] = {m.value: m for m in enum}
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -34,4 +36,7 @@ class EnumText(TypeDecorator[E]):
         return self.enum(value).value  # ValueError for a string the enum does not know
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum(value)
+        if value is None:
+            return None
+        member = self.members.get(value)
+        return self.enum(value) if member is None else member
