@@ -490,11 +490,21 @@ def _writes_as_members(world: World) -> None:
 
 
 def test_a_write_the_database_refuses_is_one_line(world: World) -> None:
-    """New plans are a DBA's job: the tool lets a plan admin try, the database says no."""
+    """New plans are a DBA's job: the tool says so first, and a write the policies refuse
+    anyway (another client's, or a rule the tool missed) is one line, not a traceback."""
     result = invoke(world.login_url("admin"), "plan", "add", "Eastby", "--authority", "Eastby")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: the database refused the change (new row violates row-level security policy "
+        "Error: Ada Admin may not add plans — the database administrator can (a superuser or "
+        "the database's owner)\n"
+    )
+    from improveplan.store.errors import translate_db_error
+
+    with as_login(world, "admin") as conn, pytest.raises(ProgrammingError) as refused:
+        conn.execute(text("INSERT INTO plan (name, authority, created_at, allow_self_signoff) "
+                          "VALUES ('Eastby', 'Eastby', now(), false)"))  # fmt: skip
+    assert str(translate_db_error(refused.value)) == (
+        "the database refused the change (new row violates row-level security policy "
         'for table "plan") — your role in the plan does not allow it; ask a plan admin (new '
-        "plans: the DBA)\n"
+        "plans: the DBA)"
     )
