@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
-VERSION = "v2"  # bump when generate.py changes the data, so cached databases are rebuilt
+VERSION = "v3"  # bump when generate.py changes the data, so cached databases are rebuilt
 TODAY = generate.AS_OF.isoformat()
 RUNS = 5
 BUDGET_S = 60.0  # a command slower than this in all stops early (fewer runs, noted)
