@@ -204,7 +204,9 @@ def _table_lines(
     return iter(capture.get().splitlines(keepends=True))
 
 
-def _strings(rows: Sequence[Any], columns: Sequence[Column]) -> tuple[list[list[str]], list[list[str]]]:
+def _strings(
+    rows: Sequence[Any], columns: Sequence[Column]
+) -> tuple[list[list[str]], list[list[str]]]:
     """Each row's cells as text and style names, as `_cells` makes them for rich."""
     texts, styles = [], []
     keys = [(c.key, c.style, c.spoken) for c in columns]

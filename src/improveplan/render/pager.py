@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-NO_PAGER = "improveplan.no_pager"  # click context meta key set by the global --no-pager
 BATCH = 256  # lines written at once to stdout
 
 
@@ -33,7 +32,7 @@ def paging_allowed() -> bool:
     import click
 
     ctx = click.get_current_context(silent=True)
-    return not (ctx is not None and ctx.find_root().meta.get(NO_PAGER))
+    return not (ctx is not None and ctx.find_root().params.get("no_pager"))
 
 
 def _is_tty(stream: object) -> bool:
