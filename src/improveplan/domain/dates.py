@@ -13,7 +13,6 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import cache
 
-
 __all__ = [
     "DateError",
     "add_months",
