@@ -14,9 +14,9 @@ from improveplan.render import table_lines
 from improveplan.render.output import Column, _grid, _table_lines, _theme, rag_style
 
 
-def _console(width: int, colour: bool) -> Console:
+def _console(width: int, colour: bool, encoding: str = "utf-8") -> Console:
     return Console(
-        file=io.StringIO(),
+        file=io.TextIOWrapper(io.BytesIO(), encoding=encoding),
         width=width,
         theme=_theme(),
         highlight=False,
@@ -81,6 +81,15 @@ def test_the_lines_are_rich_s_table_byte_for_byte(
     assert _ours(rows, columns, title, c) == _rich(rows, columns, title, c)
 
 
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(row, min_size=1, max_size=6), width=st.integers(40, 120))
+def test_an_ascii_terminal_gets_rich_s_ascii_box(rows: list[dict[str, Any]], width: int) -> None:
+    columns = ACTION_COLUMNS[:6]
+    c = _console(width, False, encoding="ascii")
+    assert c.options.ascii_only
+    assert _ours(rows, columns, "Actions", c) == _rich(rows, columns, "Actions", c)
+
+
 def test_a_direct_row_that_differs_from_rich_sends_every_row_to_rich(monkeypatch: Any) -> None:
     rows = [{"ref": str(n), "title": f"Action {n}"} for n in range(1, 30)]
     columns = [Column("ref", "Ref", no_wrap=True), Column("title", "Title", shorten=True)]
@@ -120,3 +129,20 @@ def test_ten_thousand_rows_take_well_under_a_second() -> None:
     assert took < 0.8, f"{took:.2f} s of CPU for 10,000 rows"
     few = _action_rows(300)
     assert _ours(few, columns, None, c) == _rich(few, columns, None, c)
+
+
+def test_ascii_rows_are_drawn_directly(monkeypatch: Any) -> None:
+    rows = _action_rows(50)
+    columns = ACTION_COLUMNS[:6]
+    c = _console(100, False, encoding="ascii")
+    drawn: list[int] = []
+    real = table_lines.Grid._rich_lines
+
+    def counted(self: Any, rows: Any, *, header: bool) -> list[str]:
+        drawn.append(len(rows))
+        return real(self, rows, header=header)
+
+    monkeypatch.setattr(table_lines.Grid, "_rich_lines", counted)
+    text = _ours(rows, columns, None, c)
+    assert "|" in text and "│" not in text
+    assert sum(drawn) < 10  # the header and the rows checked, not every row

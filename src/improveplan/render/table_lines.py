@@ -58,6 +58,7 @@ class Grid:
         self.console = console
         self.cell_len: Callable[[str], int] = cell_len
         self._measured: dict[int, tuple[int, int, int, int]] = {}
+        self._edges: tuple[str, str, str] | None = None
         self.widths = self._widths()
 
     # -- widths ---------------------------------------------------------------------------
@@ -237,7 +238,20 @@ class Grid:
                 return "", ()
             shape.append(cut)
             parts.append(styled(text, name))
-        return "│ " + " │ ".join(parts) + " │\n", tuple(shape)
+        left, divider, right = self._verticals
+        return left + divider.join(parts) + right, tuple(shape)
+
+    @property
+    def _verticals(self) -> tuple[str, str, str]:
+        """A row's left edge, dividers and right edge with their padding, as rich's box
+        draws them on this console (ASCII where the output encoding is not UTF)."""
+        cached = self._edges
+        if cached is None:
+            grid = self._rich_table(header=True, title=None, fixed=self.widths)
+            box = grid.box.substitute(self.console.options, safe=self.console.safe_box)
+            cached = (f"{box.mid_left} ", f" {box.mid_vertical} ", f" {box.mid_right}\n")
+            self._edges = cached
+        return cached
 
     def lines(self) -> Iterator[str]:
         """Every line of the table, as rich would print it, made as they are read."""
