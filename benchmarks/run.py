@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
-VERSION = "v2"  # bump when generate.py changes the data, so cached databases are rebuilt
+VERSION = "v3"  # bump when generate.py changes the data, so cached databases are rebuilt
 TODAY = generate.AS_OF.isoformat()
 RUNS = 5
 BUDGET_S = 60.0  # a command slower than this in all stops early (fewer runs, noted)
@@ -261,7 +261,11 @@ def import_figure(
     )
 
 
-def run(scales: list[str], backend: str, db_dir: Path, server: str) -> list[Figure]:
+def run(
+    scales: list[str], backend: str, db_dir: Path, server: str, taskwarrior: str = "auto"
+) -> tuple[list[Figure], list[Pair]]:
+    """Every figure, and the side-by-side pairs with Taskwarrior where `task` is present
+    (`taskwarrior`: auto, only — the floor and the pairs alone — or off)."""
     workdir = Path(tempfile.mkdtemp(prefix="improveplan-bench-"))
     env = clean_env(workdir)
     floor = measure(
@@ -271,16 +275,180 @@ def run(scales: list[str], backend: str, db_dir: Path, server: str) -> list[Figu
         env,
     )
     figures = [floor, measure("-", "improveplan --help", lambda i: [IMPROVEPLAN, "--help"], env)]
+    pairs: list[Pair] = []
     urls = {}
     for scale in scales:
         urls[scale] = (
             sqlite_db(scale, db_dir) if backend == "sqlite" else postgres_db(scale, server)
         )
-        figures += scale_figures(scale, urls[scale], workdir, env)
-    if "10k" in urls:
+        if taskwarrior != "only":
+            figures += scale_figures(scale, urls[scale], workdir, env)
+        if taskwarrior != "off" and scale != "region":
+            pairs += side_by_side(scale, urls[scale], db_dir, env)
+    if "10k" in urls and taskwarrior != "only":
         figures.append(import_figure(backend, urls["10k"], workdir, server, env))
     shutil.rmtree(workdir, ignore_errors=True)
-    return figures
+    return figures, pairs
+
+
+# -- Taskwarrior side by side --------------------------------------------------------------
+
+TASK = shutil.which("task")
+# (our command, Taskwarrior's report): timed A B A B in the same run.
+SIDE_BY_SIDE: list[tuple[str, list[str], str]] = [
+    ("overdue --format json", ["overdue", "--format", "json"], "overdue"),
+    ("overdue --format csv", ["overdue", "--format", "csv"], "overdue"),
+    ("action list --format csv", ["action", "list", "--format", "csv"], "list"),
+]
+_TW_STATUS = {"complete": "completed", "signed_off": "completed", "cancelled": "deleted"}
+
+
+@dataclass
+class Pair:
+    scale: str
+    ours: Figure
+    theirs: Figure
+
+
+def task_version() -> str:
+    if TASK is None:
+        return ""
+    done = subprocess.run([TASK, "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def taskwarrior_tasks(actions: list[dict[str, object]], shift: dt.timedelta) -> list[str]:
+    """Our actions as Taskwarrior import lines: the same titles, owners, themes and due
+    dates, moved by `shift` so that Taskwarrior's "now" stands where our benchmark date
+    does (Taskwarrior has no fixed clock). Due at the end of the day, as ours: an action
+    due today is not yet overdue."""
+    import json
+    import uuid
+
+    def stamp(moment: dt.datetime) -> str:
+        return moment.strftime("%Y%m%dT%H%M%SZ")
+
+    lines = []
+    for a in actions:
+        due = dt.datetime.fromisoformat(str(a["due"])) + shift + dt.timedelta(hours=23, minutes=59)
+        updated = dt.datetime.fromisoformat(str(a["updated_at"])).replace(tzinfo=None) + shift
+        entry = min(updated, due)
+        status = _TW_STATUS.get(str(a["status"]), "pending")
+        task: dict[str, object] = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"improveplan:{a['ref']}")),
+            "description": a["title"],
+            "status": status,
+            "entry": stamp(entry),
+            "due": stamp(due),
+            "project": str(a["theme"] or "").replace(" ", "_"),
+            "owner": a["owner"] or "",
+        }
+        if status == "pending":
+            task["tags"] = [a["status"]]
+        else:
+            task["end"] = stamp(entry + dt.timedelta(days=1))
+        lines.append(json.dumps(task))
+    return lines
+
+
+def taskwarrior_env(data: Path, env: dict[str, str]) -> dict[str, str]:
+    """Taskwarrior reading only `data` (its own taskrc there: rc.* overrides, no questions)."""
+    return {**env, "TASKRC": str(data / "taskrc"), "TASKDATA": str(data)}
+
+
+def taskwarrior_db(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> Path:
+    """The scale's actions imported into a Taskwarrior data folder (cached per day, since
+    the dates are moved to today)."""
+    import json
+
+    today = dt.date.today()
+    data = db_dir / f"task-{scale}-{VERSION}-{today.isoformat()}"
+    if (data / "done").exists():
+        return data
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    (data / "taskrc").write_text(
+        "\n".join(
+            [
+                f"data.location={data}",
+                "confirmation=off",
+                "verbose=blank,footnote,label,new-id,affected,edit,special,project,sync",
+                "uda.owner.type=string",
+                "uda.owner.label=Owner",
+                "news.version=2.6.0",
+                "color=off",
+                "defaultwidth=120",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    print(f"building Taskwarrior data for {scale} ...", file=sys.stderr)
+    exported = subprocess.run(
+        [IMPROVEPLAN, "--db", url, "action", "list", "--all", "--format", "json"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    shift = dt.timedelta(days=(today - generate.AS_OF).days)
+    lines = taskwarrior_tasks(json.loads(exported.stdout), shift)
+    source = data / "import.json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    subprocess.run(
+        [TASK, "rc.hooks=off", "import", str(source)],  # type: ignore[list-item]
+        env=taskwarrior_env(data, env), capture_output=True, check=True,
+    )  # fmt: skip
+    source.unlink()
+    (data / "done").write_text(today.isoformat(), encoding="utf-8")
+    return data
+
+
+def side_by_side(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> list[Pair]:
+    """Ours and Taskwarrior's, alternated run by run (A B A B) so load hits both alike."""
+    if TASK is None:
+        return []
+    data = taskwarrior_db(scale, url, db_dir, env)
+    task_env = taskwarrior_env(data, env)
+    pairs = []
+    for name, words, report in SIDE_BY_SIDE:
+        ours, theirs = Figure(scale, name), Figure(scale, f"task {report}")
+        argv_ours = [IMPROVEPLAN, "--db", url, *words]
+        argv_theirs = [TASK, "rc.gc=off", report]
+        print(f"  {scale}: {name} | task {report}", file=sys.stderr)
+        for _ in range(RUNS):
+            for figure, argv, run_env in ((ours, argv_ours, env), (theirs, argv_theirs, task_env)):
+                s = sample(argv, run_env)
+                if s.code != 0 and figure.state == "ok":
+                    last = s.stderr.strip().splitlines()[-1:] or [""]
+                    figure.state, figure.detail = "failed", f"exit {s.code}: {last[0][:90]}"
+                figure.times.append(s.seconds)
+                figure.rss_mib = max(figure.rss_mib, s.rss_mib)
+        pairs.append(Pair(scale, ours, theirs))
+    return pairs
+
+
+def pair_table(pairs: list[Pair]) -> str:
+    lines = [
+        "| scale | ours | median s | peak MiB | Taskwarrior | median s | peak MiB "
+        "| task ÷ ours | target (100k) |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for p in pairs:
+        o, t = p.ours, p.theirs
+        if o.state != "ok" or t.state != "ok":
+            detail = "; ".join(d for d in (o.detail, t.detail) if d)
+            lines.append(f"| {p.scale} | {o.name} | {o.state} | | {t.name} | {t.state} | | | "
+                         f"{detail} |")  # fmt: skip
+            continue
+        ratio = t.median / o.median
+        verdict = ""
+        if p.scale == "100k":
+            checks = [(ratio >= 3.0, "≥ 3× faster"), (o.rss_mib <= 120, "≤ 120 MiB")]
+            missed = [text for ok, text in checks if not ok]
+            verdict = ("MISSED " + "; ".join(missed)) if missed else "met ≥ 3×, ≤ 120 MiB"
+        lines.append(
+            f"| {p.scale} | {o.name} | {o.median:.3f} | {o.rss_mib:.0f} | {t.name} | "
+            f"{t.median:.3f} | {t.rss_mib:.0f} | ×{ratio:.2f} | {verdict} |"
+        )
+    return "\n".join(lines)
 
 
 # -- targets and reporting -----------------------------------------------------------------
@@ -343,28 +511,52 @@ def machine() -> str:
     )
 
 
-def record(figures: list[Figure], backend: str, scales: list[str]) -> None:
-    """Replace this backend's section of RESULTS.md; keep everything else as written."""
-    start, end = f"<!-- {backend}:start -->", f"<!-- {backend}:end -->"
-    section = "\n".join(
-        [
-            start,
-            f"### {'SQLite' if backend == 'sqlite' else 'PostgreSQL'} — "
-            f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
-            "",
-            f"Machine: {machine()}. Scales: {', '.join(scales)}. Median of {RUNS} runs; "
-            "peak RSS of the command's process.",
-            "",
-            table(figures),
-            end,
-        ]
-    )
-    body = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+def _replace_section(body: str, key: str, section: list[str]) -> str:
+    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
+    text = "\n".join([start, *section, end])
     if start in body and end in body:
         head, rest = body.split(start, 1)
-        body = head + section + rest.split(end, 1)[1]
-    else:
-        body = body.rstrip("\n") + "\n\n" + section + "\n"
+        return head + text + rest.split(end, 1)[1]
+    return body.rstrip("\n") + "\n\n" + text + "\n"
+
+
+def record(
+    figures: list[Figure], backend: str, scales: list[str], pairs: list[Pair], *, main: bool
+) -> None:
+    """Replace this backend's sections of RESULTS.md; keep everything else as written."""
+    label = "SQLite" if backend == "sqlite" else "PostgreSQL"
+    when = f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    body = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if main:
+        body = _replace_section(
+            body,
+            backend,
+            [
+                f"### {label} — {when}",
+                "",
+                f"Machine: {machine()}. Scales: {', '.join(scales)}. Median of {RUNS} runs; "
+                "peak RSS of the command's process.",
+                "",
+                table(figures),
+            ],
+        )
+    if pairs:
+        floor = next(f for f in figures if f.name.startswith("floor"))
+        body = _replace_section(
+            body,
+            f"taskwarrior-{backend}",
+            [
+                f"### Side by side with Taskwarrior, {label} — {when}",
+                "",
+                f"Machine: {machine()}. {task_version() and 'Taskwarrior ' + task_version()}; "
+                f"the same actions imported into a fresh TASKDATA (dates moved so that "
+                f"Taskwarrior's now is our {TODAY}). Each pair ran A B A B, {RUNS} times; "
+                f'median wall time, peak RSS. Floor `python -c "import sqlmodel"` '
+                f"{floor.median:.3f} s, {floor.rss_mib:.0f} MiB in the same run.",
+                "",
+                pair_table(pairs),
+            ],
+        )
     RESULTS.write_text(body, encoding="utf-8")
 
 
@@ -385,6 +577,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-record", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--taskwarrior",
+        choices=("auto", "only", "off"),
+        default="auto",
+        help="time Taskwarrior beside us where `task` is installed (only: nothing else)",
+    )
     args = parser.parse_args(argv)
     scales = [s.strip() for s in args.scale.split(",") if s.strip()]
     unknown = set(scales) - set(generate.SCALES)
@@ -392,10 +590,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown scale(s): {', '.join(sorted(unknown))}")
     RUNS = args.runs
     args.db_dir.mkdir(parents=True, exist_ok=True)
-    figures = run(scales, args.backend, args.db_dir, args.pg_url)
+    figures, pairs = run(scales, args.backend, args.db_dir, args.pg_url, args.taskwarrior)
     print(table(figures))
+    if pairs:
+        print("\n" + pair_table(pairs))
+    elif args.taskwarrior != "off" and TASK is None:
+        print("\nTaskwarrior (`task`) is not installed: no side-by-side figures.", file=sys.stderr)
     if not args.no_record:
-        record(figures, args.backend, scales)
+        record(figures, args.backend, scales, pairs, main=args.taskwarrior != "only")
         print(f"\nrecorded in {RESULTS}", file=sys.stderr)
 
 

@@ -146,13 +146,20 @@ def _silence_stdout() -> None:
     metavar="NAME",
     help="Who is acting, for the audit trail [env IMPROVEPLAN_USER; default: login name].",
 )
+@click.option(
+    "--no-pager",
+    is_flag=True,
+    help="Print long tables straight to the terminal [pager: env IMPROVEPLAN_PAGER, "
+    "PAGER; default: less].",
+)
 @click.version_option(package_name="improveplan", prog_name="improveplan")
-def cli(db: str | None, plan: str | None, user: str | None) -> None:
+def cli(db: str | None, plan: str | None, user: str | None, no_pager: bool) -> None:
     """Run the improvement plan that follows an Ofsted inspection of children's services.
 
     Recommendations become actions with owners and due dates; RAG status, the
     statutory and DfE timeline and overdue reports are computed for any date.
     """
+    # --no-pager is read where tables are written (render.pager.paging_allowed).
 
 
 cli.add_command(database.init)

@@ -13,9 +13,6 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import cache
 
-import holidays
-import pendulum
-
 __all__ = [
     "DateError",
     "add_months",
@@ -51,7 +48,13 @@ class DateError(ValueError):
 
 def today_london(now: dt.datetime | None = None) -> dt.date:
     """Today's date in England, whatever the server's timezone; `now` (naive = UTC) for tests."""
-    moment = pendulum.now(LONDON) if now is None else pendulum.instance(now).in_timezone(LONDON)
+    from zoneinfo import ZoneInfo  # not pendulum: its import costs every command ~0.05 s
+
+    zone = ZoneInfo(LONDON)
+    if now is None:
+        moment = dt.datetime.now(zone)
+    else:
+        moment = (now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now).astimezone(zone)
     return dt.date(moment.year, moment.month, moment.day)
 
 
@@ -181,6 +184,8 @@ def _holiday_block(block: int) -> tuple[frozenset[dt.date], tuple[int, ...]]:
 
     The `holidays` package builds a year range in one go far faster than year by year.
     """
+    import holidays  # here, not at the top: ~0.1 s that commands without working days skip
+
     first = max(dt.MINYEAR, block * _YEARS_PER_BLOCK)
     last = min(dt.MAXYEAR, block * _YEARS_PER_BLOCK + _YEARS_PER_BLOCK - 1)
     calendar_ = holidays.country_holidays("GB", subdiv="ENG", years=range(first, last + 1))

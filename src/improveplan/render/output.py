@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -224,9 +224,59 @@ def table(
         rows = rows[:limit]
     hidden = max(full - len(rows), 0)
     console = out()
-    out().print(_grid(rows, columns, title, console))
+    from improveplan.render.pager import show
+
+    show(_table_lines(rows, columns, title, console), terminal=console.is_terminal,
+         height=console.size.height)  # fmt: skip
     if hidden:
         message(f"… and {hidden:,} more — use --format csv or json for every row.", "muted")
+
+
+def _table_lines(
+    rows: Sequence[Any], columns: Sequence[Column], title: str | None, console: Any
+) -> Iterator[str]:
+    """The table's lines as rich prints them: drawn line by line (`render.table_lines`),
+    or by rich whole where that cannot be (more columns than the terminal holds)."""
+    from improveplan.render.table_lines import grid_lines
+
+    texts, styles = _strings(rows, columns)
+    lines = grid_lines(texts, styles, columns, title, console)
+    if lines is not None:
+        return lines
+    with console.capture() as capture:
+        console.print(_grid(rows, columns, title, console))
+    return iter(capture.get().splitlines(keepends=True))
+
+
+def _strings(
+    rows: Sequence[Any], columns: Sequence[Column]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Each row's cells as text and style names, as `_cells` makes them for rich."""
+    texts, styles = [], []
+    keys = [(c.key, c.style, c.spoken) for c in columns]
+    for row in rows:
+        record = as_record(row)
+        row_texts, row_styles = [], []
+        for key, col_style, say in keys:
+            value = record.get(key)
+            style = col_style(value) if callable(col_style) else col_style
+            text = cell_text(value)
+            if say:
+                text = spoken(text)
+            if not text.isprintable():
+                text = _sanitised(text)
+            row_texts.append(text)
+            row_styles.append(style or "")
+        texts.append(row_texts)
+        styles.append(row_styles)
+    return texts, styles
+
+
+def _sanitised(text: str) -> str:
+    """What rich's Text keeps of a string (control codes stripped)."""
+    from rich.text import Text
+
+    return Text(text).plain
 
 
 def _cells(rows: Sequence[Any], columns: Sequence[Column]) -> list[list[Any]]:
