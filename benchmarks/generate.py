@@ -403,7 +403,7 @@ def _chained(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
     tails: dict[Any, str] = {}
     for row in events:
-        event = Event(**{k: v for k, v in row.items() if k != "id"})
+        event = Event(**{k: v for k, v in row.items() if k not in ("id", "hash")})
         row["hash"] = tails[row["plan_id"]] = event_hash(event, tails.get(row["plan_id"], GENESIS))
         yield row
 
