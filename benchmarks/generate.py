@@ -363,37 +363,22 @@ def _audit(
     first_id: int,
     staff: list[dict[str, Any]],
 ) -> Iterator[dict[str, Any]]:
-    from improveplan.domain.audit_chain import GENESIS, Event, event_hash
-
     ident = first_id
-    previous = GENESIS  # one chain per plan: the actions given are one plan's, in order
     for action in actions:
         actor = staff[action["owner_id"] - 1]["name"]
         for k in range(int(per_action) + (rng.random() < per_action % 1)):
             ident += 1
             field = "created" if k == 0 else rng.choice(AUDIT_FIELDS)
-            event = Event(
-                plan_id=action["plan_id"],
-                actor=actor,
-                at=action["created_at"] + dt.timedelta(hours=k * 37),
-                entity="action",
-                entity_id=action["id"],
-                field=field,
-                old_value=None if k == 0 else "in_progress",
-                new_value=action["ref"] if k == 0 else action["status"],
-            )
-            previous = event_hash(event, previous)
-            yield {
+            yield {  # hashed by _chained, one chain per plan
                 "id": ident,
-                "plan_id": event.plan_id,
-                "actor": event.actor,
-                "at": event.at,
-                "entity": event.entity,
-                "entity_id": event.entity_id,
-                "field": event.field,
-                "old_value": event.old_value,
-                "new_value": event.new_value,
-                "hash": previous,
+                "plan_id": action["plan_id"],
+                "actor": actor,
+                "at": action["created_at"] + dt.timedelta(hours=k * 37),
+                "entity": "action",
+                "entity_id": action["id"],
+                "field": field,
+                "old_value": None if k == 0 else "in_progress",
+                "new_value": action["ref"] if k == 0 else action["status"],
             }
 
 
@@ -403,7 +388,7 @@ def _chained(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
     tails: dict[Any, str] = {}
     for row in events:
-        event = Event(**{k: v for k, v in row.items() if k not in ("id", "hash")})
+        event = Event(**{k: v for k, v in row.items() if k != "id"})
         row["hash"] = tails[row["plan_id"]] = event_hash(event, tails.get(row["plan_id"], GENESIS))
         yield row
 

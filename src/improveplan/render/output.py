@@ -300,16 +300,10 @@ def _grid(rows: Sequence[Any], columns: Sequence[Column], title: str | None, con
     from rich.table import Table
 
     cells = _cells(rows, columns)
+    from improveplan.render.table_lines import add_columns
+
     grid = Table(title=title, title_justify="left", header_style="heading", expand=False)
-    for col in columns:
-        grid.add_column(
-            col.header,
-            justify=col.justify,  # type: ignore[arg-type]
-            no_wrap=col.no_wrap or col.shorten,
-            max_width=col.max_width,
-            ratio=col.ratio,
-            overflow="ellipsis" if col.no_wrap or col.shorten else "fold",
-        )
+    add_columns(grid, columns)
     for row_cells in cells:
         grid.add_row(*row_cells)
     _fit(grid, columns, cells, console)

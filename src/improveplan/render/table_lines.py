@@ -102,16 +102,7 @@ class Grid:
             expand=False,
             show_header=header,
         )
-        for index, col in enumerate(self.columns):
-            grid.add_column(
-                col.header,
-                justify=col.justify,  # type: ignore[arg-type]
-                no_wrap=col.no_wrap or col.shorten,
-                max_width=col.max_width,
-                ratio=col.ratio,
-                overflow="ellipsis" if col.no_wrap or col.shorten else "fold",
-                width=None if fixed is None else fixed[index],
-            )
+        add_columns(grid, self.columns, fixed)
         return grid
 
     def _calculate(self, grid: Any) -> list[int]:
@@ -303,3 +294,18 @@ def _rich_table_class() -> Any:
     from rich.table import Table
 
     return Table
+
+
+def add_columns(grid: Any, columns: Sequence[Column], fixed: list[int] | None = None) -> None:
+    """The columns as every table of the program declares them to rich (`fixed`: widths
+    already measured), so the line-by-line drawing and rich's own agree."""
+    for index, col in enumerate(columns):
+        grid.add_column(
+            col.header,
+            justify=col.justify,
+            no_wrap=col.no_wrap or col.shorten,
+            max_width=col.max_width,
+            ratio=col.ratio,
+            overflow="ellipsis" if col.no_wrap or col.shorten else "fold",
+            width=None if fixed is None else fixed[index],
+        )
