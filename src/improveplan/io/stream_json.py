@@ -41,6 +41,10 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
+def _iso(value: dt.date) -> str:
+    return '"' + value.isoformat() + '"'  # ISO text needs no escapes
+
+
 class _Encoder:
     """Text of one value at a depth, as json.dumps(indent=2) writes it there."""
 
@@ -50,6 +54,15 @@ class _Encoder:
         )
         self.specs: dict[tuple[type, int], _Spec | None] = {}
         self.indents = ["\n" + "  " * level for level in range(16)]
+        # A record's fields by their exact type, the commonest first found here: 100k
+        # rows of a listing go through `record`, field by field.
+        self.scalar: dict[type, Callable[[Any], str]] = {
+            str: self.quote,
+            int: int.__repr__,
+            bool: lambda v: "true" if v else "false",
+            dt.date: _iso,
+            dt.datetime: _iso,
+        }
 
     def indent(self, level: int) -> str:
         """A newline and the indentation of `level`."""
@@ -87,6 +100,8 @@ class _Encoder:
         if kind is float:
             return _float(value)
         if isinstance(value, Enum):
+            if type(value.value) is str:  # records write this enum's values directly
+                self.scalar[kind] = lambda v: self.quote(v.value)
             return self.text(value.value, level)
         if isinstance(value, dt.date):  # datetime is a date too; ISO text needs no escapes
             return '"' + value.isoformat() + '"'
@@ -107,13 +122,19 @@ class _Encoder:
 
     def record(self, value: Any, spec: _Spec, level: int) -> str:
         parts = []
+        scalar = self.scalar
         for name, prefix, omit_none in spec:
             item = getattr(value, name)
             if item is None:
                 if not omit_none:
                     parts.append(prefix + "null")
-            elif type(item) is str:
-                parts.append(prefix + self.quote(item))
+                continue
+            kind = type(item)
+            write = scalar.get(kind)
+            if write is not None:
+                parts.append(prefix + write(item))
+            elif kind is list:
+                parts.append(prefix + self.array(item, level + 1))
             else:
                 parts.append(prefix + self.text(item, level + 1))
         if not parts:

@@ -153,6 +153,23 @@ def csv_cell(value: Any) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
+def _stamp_cell(value: dt.datetime) -> str:
+    return value.isoformat(" ", "minutes")[:16]  # as cell_text's "%Y-%m-%d %H:%M", faster
+
+
+# csv_cell by a value's exact type for the commonest cells (1.4M of them in a 100k-row
+# listing); any other type goes through csv_cell itself.
+_CELL: dict[type, Callable[[Any], str]] = {
+    str: lambda v: csv_cell(v) if v.startswith(FORMULA_PREFIXES) or "\r" in v else v,
+    int: int.__repr__,
+    type(None): lambda v: "",
+    dt.date: dt.date.isoformat,
+    dt.datetime: _stamp_cell,
+    Rag: str,
+    Status: str,
+}
+
+
 def _values(keys: Sequence[str]) -> Callable[[Any], Sequence[Any]]:
     """A row's values under `keys`, as `as_record(row).get(key)` reads them, made once
     per row type: a listing writes 100k rows of one type."""
@@ -187,7 +204,8 @@ def write_csv(rows: Iterable[Any], keys: Sequence[str], stream: Any) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
     values = _values(keys)
-    writer.writerows([csv_cell(v) for v in values(row)] for row in rows)
+    cell = _CELL.get
+    writer.writerows([cell(type(v), csv_cell)(v) for v in values(row)] for row in rows)
 
 
 def csv_text(rows: Iterable[Any], keys: Sequence[str]) -> str:
