@@ -359,8 +359,6 @@ def taskwarrior_env(data: Path, env: dict[str, str]) -> dict[str, str]:
 def taskwarrior_db(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> Path:
     """The scale's actions imported into a Taskwarrior data folder (cached per day, since
     the dates are moved to today)."""
-    import json
-
     today = dt.date.today()
     data = db_dir / f"task-{scale}-{VERSION}-{today.isoformat()}"
     if (data / "done").exists():
@@ -384,6 +382,24 @@ def taskwarrior_db(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> P
         encoding="utf-8",
     )
     print(f"building Taskwarrior data for {scale} ...", file=sys.stderr)
+    # Built in a process of its own: the harness must stay small, since a child's peak
+    # RSS (ru_maxrss) starts from its parent's, and 100k actions as JSON are ~200 MiB.
+    import multiprocessing
+
+    builder = multiprocessing.get_context("spawn").Process(
+        target=_build_tasks, args=(url, data, today, env)
+    )
+    builder.start()
+    builder.join()
+    if builder.exitcode != 0:
+        raise SystemExit(f"building Taskwarrior data for {scale} failed")
+    (data / "done").write_text(today.isoformat(), encoding="utf-8")
+    return data
+
+
+def _build_tasks(url: str, data: Path, today: dt.date, env: dict[str, str]) -> None:
+    import json
+
     exported = subprocess.run(
         [IMPROVEPLAN, "--db", url, "action", "list", "--all", "--format", "json"],
         capture_output=True, text=True, env=env, check=True,
@@ -397,8 +413,6 @@ def taskwarrior_db(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> P
         env=taskwarrior_env(data, env), capture_output=True, check=True,
     )  # fmt: skip
     source.unlink()
-    (data / "done").write_text(today.isoformat(), encoding="utf-8")
-    return data
 
 
 def side_by_side(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> list[Pair]:

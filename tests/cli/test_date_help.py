@@ -28,7 +28,10 @@ def dated_commands() -> Iterator[tuple[list[str], click.Command]]:
         if any(isinstance(p.type, DateParam) for p in command.params):
             yield path, command
         if isinstance(command, click.Group):
-            for name, sub in sorted(command.commands.items()):
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None
                 yield from walk([*path, name], sub)
 
     return walk([], cli)
