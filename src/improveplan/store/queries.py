@@ -31,6 +31,7 @@ from improveplan.store.models import (
     Recommendation,
     Theme,
 )
+from improveplan.store.raw import day, raw_columns, utc_stamp
 
 # How `action_rows` sorts: soonest due first (undated last), or in plan order.
 Order = Literal["due", "ref"]
@@ -235,7 +236,7 @@ def stream_action_rows(
     # The driver's values as they are: the column types' result processors (dates parsed
     # by regex on SQLite, enums, UTC) cost three times the query; _raw_row converts.
     raw = stmt.with_only_columns(
-        *(type_coerce(c, NullType()).label(c.name) for c in stmt.selected_columns),
+        *raw_columns(*stmt.selected_columns),
         _joined_refs(plan_id, session.get_bind().dialect.name),
     )
     result = session.execute(raw.execution_options(yield_per=STREAM_BATCH))
@@ -266,18 +267,6 @@ def _joined_refs(plan_id: int, dialect: str) -> Any:
     return type_coerce(refs, NullType()).label("recommendation_refs")
 
 
-def _day(value: Any) -> dt.date | None:
-    # SQLite hands back ISO text, psycopg a date.
-    return dt.date.fromisoformat(value) if type(value) is str else value
-
-
-def _utc(value: Any) -> dt.datetime:
-    stamp: dt.datetime = dt.datetime.fromisoformat(value) if type(value) is str else value
-    if stamp.utcoffset() is None:  # stored as UTC without an offset (UTCDateTime)
-        return stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC)
-
-
 _STATUS_OF: dict[str, Status] = {s.value: s for s in Status}
 
 
@@ -285,14 +274,14 @@ def _raw_row(r: Any, as_of: dt.date) -> ActionRow:
     """`_action_row` from the driver's own values (see stream_action_rows)."""
     (ident, ref, title, owner, due, original_due, status, rag, rag_computed, theme,
      milestone, version, updated_at, start, reason, seq, refs) = r  # fmt: skip
-    due, status = _day(due), _STATUS_OF[status]
+    due, status = day(due), _STATUS_OF[status]
     return ActionRow(
-        ref=ref, title=title, owner=owner, due=due, original_due=_day(original_due),
+        ref=ref, title=title, owner=owner, due=due, original_due=day(original_due),
         status=status, rag=_RAG_OF[rag], rag_computed=_RAG_OF[rag_computed],
         days_overdue=days_overdue(status=status, due=due, as_of=as_of),
         recommendations=refs.split(_SEP) if refs else [], theme=theme, milestone=milestone,
-        version=version, updated_at=_utc(updated_at), id=ident, seq=seq,
-        start=_day(start), rag_override_reason=reason,
+        version=version, updated_at=utc_stamp(updated_at), id=ident, seq=seq,
+        start=day(start), rag_override_reason=reason,
     )  # fmt: skip
 
 
