@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select, type_coerce
+from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.types import NullType
 from sqlmodel import Session, col
 
 from improveplan.domain.dates import shift_days
@@ -229,16 +228,14 @@ def stream_action_rows(
     order: Order = "due",
 ) -> Iterator[ActionRow]:
     """`action_rows` without a limit, as the cursor yields them: STREAM_BATCH rows at a
-    time (a server-side cursor on PostgreSQL), each batch's recommendation refs in one
-    query, so memory does not grow with the plan. The session must stay open while the
+    time (a server-side cursor on PostgreSQL), each row's recommendation refs in the same
+    SELECT, so memory does not grow with the plan. The session must stay open while the
     rows are read."""
     stmt = _rows_statement(plan_id, as_of, amber_days, flt or ActionFilter(), order, None)
     # The driver's values as they are: the column types' result processors (dates parsed
     # by regex on SQLite, enums, UTC) cost three times the query; _raw_row converts.
-    raw = stmt.with_only_columns(
-        *raw_columns(*stmt.selected_columns),
-        _joined_refs(plan_id, session.get_bind().dialect.name),
-    )
+    refs = _joined_refs(plan_id, session.get_bind().dialect.name)
+    raw = stmt.with_only_columns(*raw_columns(*stmt.selected_columns, refs))
     result = session.execute(raw.execution_options(yield_per=STREAM_BATCH))
     for batch in result.partitions():
         for r in batch:
@@ -264,7 +261,7 @@ def _joined_refs(plan_id: int, dialect: str) -> Any:
     # Both databases aggregate an ordered subquery in its order.
     join = func.string_agg if dialect == "postgresql" else func.group_concat
     refs = select(join(ordered.c.ref, literal(_SEP))).scalar_subquery()
-    return type_coerce(refs, NullType()).label("recommendation_refs")
+    return refs.label("recommendation_refs")
 
 
 _STATUS_OF: dict[str, Status] = {s.value: s for s in Status}
