@@ -39,6 +39,10 @@ class Conflict(ImproveplanError):
     """A name or reference already taken, or a concurrent change detected."""
 
 
+class ChangedSince(Conflict):
+    """The action moved on from the version the user read (`--if-version`, the screen)."""
+
+
 class InvalidState(ImproveplanError):
     """A status change the workflow does not allow (sign-off before done, ...)."""
 

@@ -48,6 +48,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
     "theme": ("themes", "theme"),
     "timeline": ("timeline", "timeline"),
+    "tui": ("tui", "tui"),
     "whoami": ("access", "whoami"),
 }
 

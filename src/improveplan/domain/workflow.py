@@ -131,6 +131,11 @@ def _goes_back(old: Status, new: Status) -> bool:
     return old == Status.cancelled or (old in DONE_STATUSES and new != Status.signed_off)
 
 
+def status_needs_reason(old: Status, new: Status) -> bool:
+    """Whether moving from `old` to `new` must say why (the screen asks before trying)."""
+    return new != old and (new == Status.cancelled or _goes_back(old, new))
+
+
 def change_status(ref: str, old: Status, new: Status, reason: str | None) -> StatusStep | None:
     """`action update --status`: None when nothing changes; refused when not allowed."""
     if new == old:

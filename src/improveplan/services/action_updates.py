@@ -194,12 +194,20 @@ def update_action(
 
 
 def _transition(
-    app: App, ref: str, step: Step, *, reason: str | None = None, **extra: Any
+    app: App,
+    ref: str,
+    step: Step,
+    *,
+    reason: str | None = None,
+    if_version: int | None = None,
+    **extra: Any,
 ) -> ActionChange:
     """Load, take the workflow `step` (or be refused), write; the action and its changes."""
     with app.write() as session:
         plan = app.plan(session)
         action = load_action(session, plan, ref, lock=True)
+        if if_version is not None and action.version != if_version:
+            raise changed_since(action.ref, if_version, action.version)
         if step is Step.sign_off:
             access.check_signoff(app, session, plan, action)
         else:
@@ -212,11 +220,13 @@ def _transition(
         return ActionChange(action=action_result(session, app, plan, action_ref), changes=changes)
 
 
-def mark_done(app: App, *, ref: str, evidence: str | None = None) -> ActionChange:
+def mark_done(
+    app: App, *, ref: str, evidence: str | None = None, if_version: int | None = None
+) -> ActionChange:
     """An open action is complete, awaiting sign-off by the board."""
     kept = inputs.optional_text(evidence, "evidence")
     extra = {"evidence": kept} if kept else {}
-    return _transition(app, ref, Step.done, **extra)
+    return _transition(app, ref, Step.done, if_version=if_version, **extra)
 
 
 def sign_off(app: App, *, ref: str) -> ActionChange:

@@ -20,7 +20,7 @@ from improveplan.domain.access import Need
 from improveplan.domain.records import ActionRow
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status, listed
 from improveplan.domain.workflow import Draft, Flaw, Problem, check_new_actions, next_refs
-from improveplan.errors import Conflict, ImproveplanError, NotFound
+from improveplan.errors import ChangedSince, Conflict, ImproveplanError, NotFound
 from improveplan.services import access, audit, inputs, lookups, new_actions
 from improveplan.services.action_reads import action_result, load_action, removed_error
 from improveplan.services.context import App
@@ -291,9 +291,9 @@ def write_changes(
     return changes
 
 
-def changed_since(ref: str, expected: int, current: int | None = None) -> Conflict:
+def changed_since(ref: str, expected: int, current: int | None = None) -> ChangedSince:
     now = f"version {current}, " if current is not None else ""
-    return Conflict(
+    return ChangedSince(
         f"action {ref} changed since you read it ({now}expected {expected})",
         "show it again and retry",
     )

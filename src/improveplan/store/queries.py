@@ -27,6 +27,7 @@ from improveplan.store.models import (
     ActionRecommendation,
     Milestone,
     Person,
+    ProgressNote,
     Recommendation,
     Theme,
 )
@@ -94,6 +95,17 @@ class ActionFilter:
     due_from: dt.date | None = None
     include_cancelled: bool = True
     ref: str | None = None
+    text: str | None = None  # words in the title or in any note (the TUI's `/` search)
+
+
+def _text_match(text: str) -> ColumnElement[bool]:
+    """The title or one of the notes holds `text`, ignoring case (LIKE's wildcards in
+    `text` are taken literally)."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    noted = select(col(ProgressNote.action_id)).where(
+        func.lower(col(ProgressNote.text)).like(pattern, escape="\\")
+    )
+    return or_(func.lower(col(Action.title)).like(pattern, escape="\\"), col(Action.id).in_(noted))
 
 
 def _apply(
@@ -127,6 +139,8 @@ def _apply(
             .where(func.lower(col(Recommendation.ref)) == flt.rec.lower())
         )
         stmt = stmt.where(col(Action.id).in_(linked))
+    if flt.text:
+        stmt = stmt.where(_text_match(flt.text))
     return stmt
 
 
