@@ -42,6 +42,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
+    "500": Scale(plans=1, actions_per_plan=500, audit_events=2_500),  # benchmarks/tui_open.py
     "10k": Scale(plans=1, actions_per_plan=10_000, audit_events=50_000),
     "100k": Scale(plans=1, actions_per_plan=100_000, audit_events=500_000),
     "region": Scale(plans=150, actions_per_plan=500, audit_events=1_000_000),

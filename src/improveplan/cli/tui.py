@@ -32,11 +32,14 @@ def tui(as_of: dt.date | None, serve: bool, port: int) -> None:
     if serve:
         _serve(port, as_of)
         return
+    import os
     import sys
 
     from improveplan.errors import ImproveplanError
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # Served (textual-serve names the driver), the screen talks to the browser instead.
+    served = "TEXTUAL_DRIVER" in os.environ
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ImproveplanError(
             "the screen needs a terminal, and this input or output is not one",
             "run improveplan tui in a terminal, or serve it to a browser with --serve",
@@ -44,10 +47,10 @@ def tui(as_of: dt.date | None, serve: bool, port: int) -> None:
     from improveplan.tui.app import PlanScreen
     from improveplan.tui.data import Board
 
-    app = get_app()
-    with app.read() as session:
-        app.plan(session)  # an unknown plan or a refused role fails here, as one line
-    PlanScreen(Board(app, as_of=as_of)).run()
+    screen = PlanScreen(Board(get_app(), as_of=as_of))
+    screen.run()
+    if screen.failure is not None:  # an unknown plan, a refused role: one line, after
+        raise ImproveplanError(screen.failure)
 
 
 def _serve(port: int, as_of: dt.date | None) -> None:

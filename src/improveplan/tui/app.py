@@ -75,6 +75,7 @@ class PlanScreen(App[None]):
         self.stale = {view for view, _ in views.VIEWS}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="improveplan-db")
         self.said: list[str] = []  # every notice shown, oldest first (they fade on screen)
+        self.failure: str | None = None  # why the screen closed at once (no such plan, ...)
 
     def notify(self, message: str, **kwargs: Any) -> None:
         self.said.append(message)
@@ -92,8 +93,19 @@ class PlanScreen(App[None]):
                     yield from views.compose_view(view)
         yield Footer()
 
-    async def on_mount(self) -> None:
-        name = await self.db(lambda: self.board.plan_name)
+    def on_mount(self) -> None:
+        self.open_plan()
+
+    @work(group="load")
+    async def open_plan(self) -> None:
+        """The screen is drawn while the database opens (the first read pays for the
+        engine and the schema check); a plan that cannot be opened closes it again."""
+        try:
+            name = await self.db(lambda: self.board.plan_name)
+        except Exception as exc:
+            self.failure = _failure(exc)
+            self.exit(return_code=1)
+            return
         self.sub_title = f"{name} · as of {self.board.as_of.isoformat()}"
         self.load("mine")
 

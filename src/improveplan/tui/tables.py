@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 RAG_STYLE = {
     Rag.red: "bold white on red",
     Rag.amber: "bold black on yellow",
-    Rag.green: "bold white on green",
+    Rag.green: "bold white on dark_green",
     Rag.blue: "bold white on blue",
 }
 
