@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_board_pack import R1, TODAY, board, demo
+from tests.cli.test_report import CHROMIUM, _chromium
 from tests.conftest import Invoke
 
 __all__ = ["board", "demo"]  # fixtures shared with the HTML and Markdown tests
@@ -180,3 +181,17 @@ def test_a_pdf_from_your_own_template_fetches_nothing(
     from pypdf import PdfReader
 
     assert [len(page.images) for page in PdfReader(target).pages] == [0]  # nor the file read
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (CI installs it)")
+def test_chromium_prints_the_same_footer(demo: Invoke, tmp_path: Path) -> None:
+    """The HTML printed from a browser gets the footer too (CSS page-margin boxes)."""
+    page, printed = tmp_path / "board.html", tmp_path / "printed.pdf"
+    assert demo("report", "-o", str(page), "--as-of", "2025-03-31", env=TODAY).exit_code == 0
+    done = _chromium("--no-pdf-header-footer", f"--print-to-pdf={printed}", page.as_uri())
+    assert printed.is_file(), done.stderr[-2000:]
+    pages = _pdf_text(printed)
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Peterborough · board report as of 31 March 2025" in text
