@@ -97,7 +97,7 @@ def _label_lines(text: Any, limit: int = LABEL_CHARS) -> list[str]:
     Only a word longer than a line is split (it would otherwise run into the bars)."""
     import textwrap
 
-    return textwrap.wrap(" ".join(str(text).split()), limit) or [""]
+    return textwrap.wrap(" ".join(str(text).split()), limit, break_on_hyphens=False) or [""]
 
 
 def _label(x: float, middle: float, lines: Sequence[str]) -> str:
