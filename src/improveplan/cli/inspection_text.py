@@ -89,7 +89,8 @@ def left_lines(done: ReportImport) -> list[str]:
 
 
 def render(record: InspectionRecord, fmt: str) -> None:
-    """The inspection JSON, or three small tables: details, judgements, recommendations."""
+    """The inspection JSON, its judgements as CSV, or three small tables: details,
+    judgements, recommendations."""
     from improveplan.domain.judgements import GRADE_LABELS
     from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit_json, table
@@ -97,6 +98,9 @@ def render(record: InspectionRecord, fmt: str) -> None:
 
     if fmt == "json":
         emit_json(record)
+        return
+    if fmt == "csv":
+        _judgements_csv(record)
         return
     labels = {
         "id": "ID",
@@ -128,3 +132,14 @@ def render(record: InspectionRecord, fmt: str) -> None:
         [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
         empty="No recommendations in this report.",
     )
+
+
+def _judgements_csv(record: InspectionRecord) -> None:
+    """One row per judgement, area and grade as stored (the JSON's keys and values): the
+    grid a spreadsheet compares across inspections. The recommendations are `rec list`'s."""
+    import sys
+
+    from improveplan.render.output import write_csv
+
+    rows = [{"area": area, "grade": grade} for area, grade in record.judgements.items()]
+    write_csv(rows, ("area", "grade"), sys.stdout)

@@ -15,7 +15,6 @@ from improveplan.cli.options import (
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 from improveplan.domain.judgements import COMBINED_CARE
@@ -152,7 +151,7 @@ def list_(fmt: str) -> None:
 
 @inspection.command("show")
 @click.argument("inspection_id", metavar="ID", type=int)
-@table_or_json
+@format_option
 @needs(Need.read)
 def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
@@ -292,7 +291,7 @@ def _read_pdf(file: Path) -> ParsedReport:
 @click.option(
     "--dry-run", is_flag=True, help="Read the report and say what it would do; write nothing."
 )
-@table_or_json
+@format_option
 @needs(Need.admin)
 def import_report(
     file: Path,
