@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from improveplan.services.inspections import InspectionRecord
     from improveplan.services.report_import import ReportImport
+    from improveplan.services.report_plan import NewPlan
 
 
 def grade_style(value: object) -> str | None:
@@ -67,8 +68,33 @@ def import_line(done: ReportImport) -> str:
     else:
         found += span([r.ref for r in record.recommendations])
     if dry:
-        return f"Dry run: nothing written. Found {found}."
-    return f"Imported inspection {record.id}: {found}."
+        return f"Dry run: nothing written. {_plan_said(done)}Found {found}.{_no_plan_yet(done)}"
+    return f"{_plan_said(done)}Imported inspection {record.id}: {found}."
+
+
+def _plan_said(done: ReportImport) -> str:
+    """What --create-plan did, or would do, first."""
+    new = done.new_plan
+    if new is None:
+        return ""
+    verb = "Would create" if done.dry_run else "Created"
+    return f"{verb} {_plan_named(new)}. "
+
+
+def _plan_named(new: NewPlan) -> str:
+    """`plan "Peterborough"`, and the authority when the plan is named otherwise."""
+    named = f'plan "{new.name}"'
+    return named if new.name == new.authority else f"{named} for {new.authority}"
+
+
+def _no_plan_yet(done: ReportImport) -> str:
+    """A dry run before any plan: how to import it for real."""
+    if not done.no_plan:
+        return ""
+    if done.suggested is None:
+        return (" No plan yet, and the report names no local authority: create one with"
+                " improveplan plan add NAME --authority TEXT.")  # fmt: skip
+    return f" No plan yet: --create-plan would create {_plan_named(done.suggested)}."
 
 
 def left_lines(done: ReportImport) -> list[str]:
@@ -88,9 +114,9 @@ def left_lines(done: ReportImport) -> list[str]:
     ]
 
 
-def render(record: InspectionRecord, fmt: str) -> None:
+def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) -> None:
     """The inspection JSON, its judgements as CSV, or three small tables: details,
-    judgements, recommendations."""
+    judgements, recommendations; `authority`, the one a report names, leads the details."""
     from improveplan.domain.judgements import GRADE_LABELS
     from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit_json, table
@@ -117,6 +143,8 @@ def render(record: InspectionRecord, fmt: str) -> None:
         | ({"value": spoken(record.type)} if k == "type" else {})
         for k, label in labels.items()
     ]
+    if authority is not None:
+        details.insert(0, {"field": "Local authority", "value": authority})
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
     grades = [
         {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
