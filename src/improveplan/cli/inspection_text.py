@@ -118,9 +118,7 @@ def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) 
     """The inspection JSON, its judgements as CSV, or three small tables: details,
     judgements, recommendations; `authority`, the one a report names, leads the details."""
     from improveplan.domain.judgements import GRADE_LABELS
-    from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit_json, table
-    from improveplan.serialize import as_record
 
     if fmt == "json":
         emit_json(record)
@@ -128,21 +126,7 @@ def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) 
     if fmt == "csv":
         _judgements_csv(record)
         return
-    labels = {
-        "id": "ID",
-        "type": "Type",
-        "start": "Fieldwork start",
-        "end": "Fieldwork end",
-        "received": "Report received",
-        "published": "Published",
-        "lead_inspector": "Lead inspector",
-    }
-    values = as_record(record)
-    details = [
-        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
-        | ({"value": spoken(record.type)} if k == "type" else {})
-        for k, label in labels.items()
-    ]
+    details = _details(record)
     if authority is not None:
         details.insert(0, {"field": "Local authority", "value": authority})
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
@@ -171,3 +155,27 @@ def _judgements_csv(record: InspectionRecord) -> None:
 
     rows = [{"area": area, "grade": grade} for area, grade in record.judgements.items()]
     write_csv(rows, ("area", "grade"), sys.stdout)
+
+
+_LABELS = {
+    "id": "ID",
+    "type": "Type",
+    "start": "Fieldwork start",
+    "end": "Fieldwork end",
+    "received": "Report received",
+    "published": "Published",
+    "lead_inspector": "Lead inspector",
+}
+
+
+def _details(record: InspectionRecord) -> list[dict[str, object]]:
+    """The inspection's fields as rows of the details table, its type in words."""
+    from improveplan.domain.vocab import spoken
+    from improveplan.serialize import as_record
+
+    values = as_record(record)
+    return [
+        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
+        | ({"value": spoken(record.type)} if k == "type" else {})
+        for k, label in _LABELS.items()
+    ]
