@@ -15,7 +15,6 @@ from improveplan.cli.options import (
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 from improveplan.domain.judgements import COMBINED_CARE
@@ -152,7 +151,7 @@ def list_(fmt: str) -> None:
 
 @inspection.command("show")
 @click.argument("inspection_id", metavar="ID", type=int)
-@table_or_json
+@format_option
 @needs(Need.read)
 def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
@@ -290,9 +289,17 @@ def _read_pdf(file: Path) -> ParsedReport:
     help="Re-read a report already in the plan into its inspection; keeps the actions.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Read the report and say what it would do; write nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Read the report and say what it would do; write nothing (works before any plan).",
 )
-@table_or_json
+@click.option(
+    "--create-plan",
+    is_flag=True,
+    help="Create the plan, named after the authority the report names (or --plan NAME), "
+    "and import into it.",
+)
+@format_option
 @needs(Need.admin)
 def import_report(
     file: Path,
@@ -300,6 +307,7 @@ def import_report(
     published: dt.date | None,
     replace: bool,
     dry_run: bool,
+    create_plan: bool,
     fmt: str,
 ) -> None:
     """Read an Ofsted ILACS report PDF into the plan.
@@ -308,11 +316,14 @@ def import_report(
     recommendations ("What needs to improve", verbatim, numbered from the next free R).
     Recommendations a tracker import left with their ref only are filled in by number
     instead (R1 is the first item). A report already in the plan (same type and
-    fieldwork dates) is refused unless --replace.
+    fieldwork dates) is refused unless --replace. With --create-plan the plan is made
+    first, in the same transaction; a plan of that name already there is refused.
     """
     from improveplan.render.output import message
     from improveplan.services import report_import
 
+    if replace and create_plan:
+        raise click.UsageError("give --replace or --create-plan, not both")
     done = report_import.import_report(
         get_app(),
         report=_read_pdf(file),
@@ -320,8 +331,9 @@ def import_report(
         published=published,
         dry_run=dry_run,
         replace=replace,
+        create_plan=create_plan,
     )
-    render(done.inspection, fmt)
+    render(done.inspection, fmt, authority=done.authority)
     message(import_line(done), "warning" if dry_run else "success")
     for line in left_lines(done):
         message(f"Warning: {line}", "warning")

@@ -112,7 +112,6 @@ def formats(*choices: str) -> Callable[[FC], FC]:
 
 
 format_option = formats("table", "json", "csv")
-table_or_json = formats("table", "json")
 
 as_of_option = click.option(
     "--as-of",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +13,11 @@ from improveplan.cli.options import (
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
+
+if TYPE_CHECKING:
+    from improveplan.services.recommendations import RecommendationDetail
 
 
 @click.group()
@@ -111,21 +114,36 @@ def list_(fmt: str) -> None:
 
 @rec.command("show")
 @click.argument("ref")
-@table_or_json
+@format_option
 @as_of_option
 @needs(Need.read)
 def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
-    """Show recommendation REF and its actions with their RAG."""
-    from rich.text import Text
-
-    from improveplan.render.output import Column, emit_json, out, rag_style, table
-    from improveplan.serialize import as_record
+    """Show recommendation REF and its actions with their RAG (CSV: the actions)."""
+    from improveplan.render.output import emit_json
     from improveplan.services import recommendations
 
     detail = recommendations.show_recommendation(get_app(), ref=ref, as_of=as_of_or_today(as_of))
     if fmt == "json":
         emit_json(detail)
         return
+    if fmt == "csv":  # the actions, in the columns of action list's CSV
+        import sys
+
+        from improveplan.domain.records import ActionRow
+        from improveplan.render.output import write_csv
+        from improveplan.serialize import record_keys
+
+        write_csv(detail.actions, record_keys(ActionRow), sys.stdout)
+        return
+    _show_detail(detail)
+
+
+def _show_detail(detail: RecommendationDetail) -> None:
+    from rich.text import Text
+
+    from improveplan.render.output import Column, out, rag_style, table
+    from improveplan.serialize import as_record
+
     console = out()
     console.print(Text.assemble((detail.ref, "ref"), " ", detail.text))  # wraps at spaces
     facts = [f"theme: {detail.theme or '-'}"]

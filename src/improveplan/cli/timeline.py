@@ -16,7 +16,6 @@ from improveplan.cli.options import (
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 
@@ -283,17 +282,24 @@ def notice_set(**options: Any) -> None:
 
 
 @notice.command("show")
-@table_or_json
+@format_option
 @needs(Need.read)
 def notice_show(fmt: str) -> None:
-    """Show the plan's improvement notice."""
+    """Show the plan's improvement notice (CSV: one row, its terms and dates)."""
+    import sys
+
     from improveplan.domain.vocab import spoken
-    from improveplan.render.output import Column, emit, emit_json
+    from improveplan.render.output import Column, emit, emit_json, write_csv
+    from improveplan.serialize import as_record
     from improveplan.services import notices
 
     data = notices.show_notice(get_app())
     if fmt == "json":
         emit_json(data)
+        return
+    if fmt == "csv":
+        record = as_record(data)
+        write_csv([record], list(record), sys.stdout)
         return
     shown: list[tuple[str, object]] = [
         ("Plan", data.plan),
