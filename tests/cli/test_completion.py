@@ -8,12 +8,14 @@ real database of each backend.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.shell_completion import split_arg_string
 from click.testing import CliRunner
 
 from improveplan.cli.main import cli
@@ -26,8 +28,9 @@ ENTRY = Path(sys.executable).with_name("improveplan")  # the console script pip 
 def complete(words: str, shell: str = "bash") -> subprocess.CompletedProcess[str]:
     """What the shell's completion function gets for the command line `words` (the word
     being completed is the last one, or a new one after a trailing space)."""
-    count = len(words.split())
-    cword = str(count if words.endswith(" ") else count - 1)
+    count = len(split_arg_string(words))  # as click splits COMP_WORDS
+    new_word = words.endswith(" ") and not words.endswith("\\ ")
+    cword = str(count if new_word else count - 1)
     env = {
         **os.environ,
         "_IMPROVEPLAN_COMPLETE": f"{shell}_complete",
@@ -115,6 +118,35 @@ def test_action_refs_complete_with_their_titles(world: str) -> None:
 )
 def test_each_kind_of_name_completes(world: str, words: str, expected: list[str]) -> None:
     assert offered(f"improveplan --db {world} {words}") == [f"plain,{e}" for e in expected]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_bash_script_quotes_names_as_bash_inserts_them(world: str, tmp_path: Path) -> None:
+    """bash inserts a completion as it is: "Priya Natarajan" must come back as one word,
+    after a space typed as `Priya\\ ` or an opening quote too."""
+    script = tmp_path / "improveplan.bash"
+    printed = CliRunner().invoke(cli, ["completion", "bash"], prog_name="improveplan")
+    script.write_text(printed.stdout)
+    tab = (
+        f'source {script}; COMP_WORDS=(improveplan --db {world} person remove "$1"); '
+        'COMP_CWORD=5; _improveplan_completion improveplan; printf "[%s]" "${COMPREPLY[@]}"'
+    )
+    path = {"PATH": f"{ENTRY.parent}{os.pathsep}{os.environ['PATH']}"}
+    for typed, expected in [
+        ("", r"[Priya\ Natarajan][Tom\ Okafor]"),
+        ("Priya\\ ", r"[Priya\ Natarajan]"),
+        ('"tom', r"[Tom\ Okafor]"),
+    ]:
+        done = subprocess.run(
+            ["bash", "-c", tab, "bash", typed],
+            env={**os.environ, **path},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (done.returncode, done.stderr, done.stdout) == (0, "", expected), typed
 
 
 def test_zsh_shows_the_help_beside_each_name(world: str) -> None:

@@ -16,7 +16,7 @@ import click
 from improveplan.cli.options import given
 
 if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
+    from click.shell_completion import CompletionItem, ShellComplete
 
 COMPLETE_VAR = "_IMPROVEPLAN_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
@@ -40,9 +40,23 @@ def completion(shell: str) -> None:
     from click.shell_completion import get_completion_class
 
     root = click.get_current_context().find_root()
-    script_class = get_completion_class(shell)
+    script_class = _bash_class() if shell == "bash" else get_completion_class(shell)
     assert script_class is not None  # click.Choice admits only the shells click knows
     click.echo(script_class(root.command, {}, "improveplan", COMPLETE_VAR).source())
+
+
+def _bash_class() -> type[ShellComplete]:
+    """click's bash script, quoting what it offers: bash inserts a completion as it is
+    (zsh and fish quote it themselves), so "Priya Natarajan" would become two words, and
+    `read` without -r would eat a backslash."""
+    from click.shell_completion import BashComplete
+
+    class QuotingBash(BashComplete):
+        source_template = BashComplete.source_template.replace(
+            "read type value", "read -r type value"
+        ).replace("COMPREPLY+=($value)", 'COMPREPLY+=("$(printf \'%%q\' "$value")")')
+
+    return QuotingBash
 
 
 def database_names(ctx: click.Context, kind: str, incomplete: str) -> list[CompletionItem]:

@@ -17,27 +17,25 @@ from urllib.parse import quote
 LIMIT = 1000  # a shell asks before showing more than a screenful anyway
 HELP_WIDTH = 100  # the help zsh and fish show beside a name: one line
 
-# kind -> (query, scoped to a plan). The first column is the name completed; the others,
-# joined, are its help. `?` is the placeholder and :prefix the lower-cased ASCII head of
-# what was typed, so a 100k-action plan is filtered by the database, not here.
-QUERIES: dict[str, tuple[str, bool]] = {
-    "plan": ("SELECT name, authority FROM plan WHERE {like} ORDER BY name", False),
-    "person": ("SELECT name, role FROM person WHERE {like} ORDER BY name", False),
-    "action": ("SELECT ref, title FROM action WHERE plan_id = ? AND {like} ORDER BY seq, id", True),
-    "rec": (
-        "SELECT ref, text FROM recommendation WHERE plan_id = ? AND {like} ORDER BY seq, id",
-        True,
-    ),
-    "theme": ("SELECT name FROM theme WHERE plan_id = ? AND {like} ORDER BY name", True),
+# kind -> (query, scoped to a plan, help columns). The first column is the name completed,
+# the next ones (joined) its help, any after them the order shown in (default: the name,
+# in any case). `?` is the placeholder; {like} keeps what starts with the ASCII head of what
+# was typed, so a 100k-action plan is filtered by the database. The rows are sorted here,
+# not by the database: an ORDER BY over 100k actions would sort them all before the LIMIT
+# (0.1 s), and both backends then show the same order.
+QUERIES: dict[str, tuple[str, bool, int]] = {
+    "plan": ("SELECT name, authority FROM plan WHERE {like}", False, 1),
+    "person": ("SELECT name, role FROM person WHERE {like}", False, 1),
+    "action": ("SELECT ref, title, seq, id FROM action WHERE plan_id = ? AND {like}", True, 1),
+    "rec": ("SELECT ref, text, seq, id FROM recommendation WHERE plan_id = ? AND {like}", True, 1),
+    "theme": ("SELECT name FROM theme WHERE plan_id = ? AND {like}", True, 0),
     "milestone": (
-        "SELECT name, date FROM milestone WHERE plan_id = ? AND {like} ORDER BY date, name",
+        "SELECT name, date, date, name FROM milestone WHERE plan_id = ? AND {like}",
         True,
+        1,
     ),
-    "measure": ("SELECT name FROM measure WHERE plan_id = ? AND {like} ORDER BY name", True),
-    "inspection": (
-        "SELECT id, type, start FROM inspection WHERE plan_id = ? ORDER BY start, id",
-        True,
-    ),
+    "measure": ("SELECT name FROM measure WHERE plan_id = ? AND {like}", True, 0),
+    "inspection": ("SELECT id, type, start, start, id FROM inspection WHERE plan_id = ?", True, 2),
 }
 
 
@@ -108,7 +106,7 @@ def quoted_password(rest: str) -> str:
 
 
 def _names(conn: _Connection, kind: str, plan: str | None, typed: str) -> list[tuple[str, str]]:
-    query, scoped = QUERIES[kind]
+    query, scoped, helps = QUERIES[kind]
     params: list[Any] = []
     if scoped:
         plan_id = _plan_id(conn, plan)
@@ -120,8 +118,9 @@ def _names(conn: _Connection, kind: str, plan: str | None, typed: str) -> list[t
         params.append("".join("\\" + c if c in "\\%_" else c for c in head) + "%")
     column = "ref" if kind in ("action", "rec") else "name"
     rows = conn.rows(query.format(like=f"lower({column}) LIKE ? ESCAPE '\\'"), *params)
+    rows.sort(key=lambda row: row[1 + helps :] or (str(row[0]).casefold(),))
     wanted = typed.casefold()
-    found = [(str(row[0]), _help(row[1:])) for row in rows]
+    found = [(str(row[0]), _help(row[1 : 1 + helps])) for row in rows]
     return [(name, text) for name, text in found if name.casefold().startswith(wanted)]
 
 
