@@ -216,7 +216,7 @@ def _data_commands(group: click.Group, path: str = "") -> Iterator[tuple[str, cl
 
 
 # Commands whose --format chooses a file format rather than how data is printed.
-FILE_FORMATS = {"report": ["html", "md"], "export": ["json", "csv", "xlsx", "ics"],
+FILE_FORMATS = {"report": ["html", "md", "pdf"], "export": ["json", "csv", "xlsx", "ics"],
                 "import": ["json", "csv", "xlsx"]}  # fmt: skip
 
 

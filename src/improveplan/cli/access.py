@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app
+from improveplan.cli.options import completes, format_option, get_app
 
 if TYPE_CHECKING:
     from improveplan.services.access_grants import Granted, WhoAmI
@@ -18,10 +18,14 @@ plan_option = click.option(
     "--plan",
     "plan",
     metavar="NAME",
+    shell_complete=completes("plan"),
     help="The plan (default: the global --plan, or the only plan).",
 )
 theme_option = click.option(
-    "--theme", metavar="THEME", help="The theme a lead leads (lead only; one per command)."
+    "--theme",
+    metavar="THEME",
+    shell_complete=completes("theme"),
+    help="The theme a lead leads (lead only; one per command).",
 )
 
 
@@ -41,7 +45,7 @@ def _said(verb: str, done: Granted) -> str:
 
 
 @access.command("grant")
-@click.argument("person")
+@click.argument("person", shell_complete=completes("person"))
 @click.argument("role", type=click.Choice(ROLES))
 @plan_option
 @theme_option
@@ -63,7 +67,7 @@ def grant(person: str, role: str, plan: str | None, theme: str | None) -> None:
 
 
 @access.command("revoke")
-@click.argument("person")
+@click.argument("person", shell_complete=completes("person"))
 @click.argument("role", type=click.Choice(ROLES), required=False)
 @plan_option
 @theme_option

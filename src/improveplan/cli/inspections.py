@@ -12,6 +12,7 @@ from improveplan.cli.inspection_text import grade_style, import_line, left_lines
 from improveplan.cli.options import (
     PAST_DATE,
     PAST_DATE_OR_NONE,
+    completes,
     format_option,
     get_app,
     needs,
@@ -150,7 +151,7 @@ def list_(fmt: str) -> None:
 
 
 @inspection.command("show")
-@click.argument("inspection_id", metavar="ID", type=int)
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
 @format_option
 @needs(Need.read)
 def show(inspection_id: int, fmt: str) -> None:
@@ -174,7 +175,7 @@ def _cleared(**values: dt.date | str | None) -> tuple[str, ...]:
 
 
 @inspection.command("update")
-@click.argument("inspection_id", metavar="ID", type=int)
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
 @click.option("--type", "type_", type=TYPES, help="Inspection type.")
 @click.option("--start", type=PAST_DATE, help="First day of fieldwork.")
 @click.option("--end", type=PAST_DATE, help="Last day of fieldwork.")
@@ -239,7 +240,7 @@ def update(
 
 
 @inspection.command("remove")
-@click.argument("inspection_id", metavar="ID", type=int)
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
 @needs(Need.admin)
 def remove(inspection_id: int) -> None:
     """Remove inspection ID (entered by mistake), its judgements and recommendations.

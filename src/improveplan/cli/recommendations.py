@@ -10,6 +10,7 @@ import click
 from improveplan.cli.options import (
     as_of_option,
     as_of_or_today,
+    completes,
     format_option,
     get_app,
     needs,
@@ -28,8 +29,19 @@ def rec() -> None:
 @rec.command("add")
 @click.argument("ref")
 @click.argument("text")
-@click.option("--inspection", type=int, metavar="ID", help="The inspection it comes from.")
-@click.option("--theme", metavar="NAME", help="The theme (workstream) that answers it.")
+@click.option(
+    "--inspection",
+    type=int,
+    metavar="ID",
+    help="The inspection it comes from.",
+    shell_complete=completes("inspection"),
+)
+@click.option(
+    "--theme",
+    metavar="NAME",
+    help="The theme (workstream) that answers it.",
+    shell_complete=completes("theme"),
+)
 @click.option("--priority", is_flag=True, help="An area for priority action.")
 @needs(Need.admin)
 def add(ref: str, text: str, inspection: int | None, theme: str | None, priority: bool) -> None:
@@ -44,9 +56,14 @@ def add(ref: str, text: str, inspection: int | None, theme: str | None, priority
 
 
 @rec.command("update")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("rec"))
 @click.option("--text", metavar="TEXT", help="The text, verbatim from the report.")
-@click.option("--theme", metavar="NAME|none", help="The theme that answers it; none: no theme.")
+@click.option(
+    "--theme",
+    metavar="NAME|none",
+    help="The theme that answers it; none: no theme.",
+    shell_complete=completes("theme"),
+)
 @click.option("--priority/--no-priority", default=None, help="An area for priority action, or not.")
 @needs(Need.admin)
 def update(ref: str, text: str | None, theme: str | None, priority: bool | None) -> None:
@@ -74,7 +91,7 @@ def _shown(value: str | bool | None) -> str:
 
 
 @rec.command("remove")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("rec"))
 @needs(Need.admin)
 def remove(ref: str) -> None:
     """Remove recommendation REF, added by mistake (only when no action answers it)."""
@@ -113,7 +130,7 @@ def list_(fmt: str) -> None:
 
 
 @rec.command("show")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("rec"))
 @format_option
 @as_of_option
 @needs(Need.read)
