@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from improveplan.cli.examples import document_examples
 from improveplan.cli.options import document_dates
 from improveplan.errors import ImproveplanError
 
@@ -66,6 +67,7 @@ class ImproveplanGroup(click.Group):
             module, name = LAZY_COMMANDS[cmd_name]
             command = getattr(importlib.import_module(f"improveplan.cli.{module}"), name)
             document_dates(command)
+            document_examples(command, cmd_name)
             self.add_command(command, cmd_name)
         return self.commands.get(cmd_name)
 
@@ -192,6 +194,7 @@ def cli(db: str | None, plan: str | None, user: str | None, no_pager: bool) -> N
 
 
 document_dates(cli)
+document_examples(cli, "")
 
 
 def main() -> None:
