@@ -113,7 +113,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
          "Removes action 28 with its links and notes; ref 28 is never reused and "
          "action history 28 still shows what it held."),
         ('improveplan action remove 18 --reason "Belongs to another plan"',
-         "To stop work on a real action, cancel it with action update instead."),
+         "Removes action 18, added to the wrong plan; to stop work on a real "
+         "action, cancel it with action update --status cancelled instead."),
     ),
     "action reopen": (
         ('improveplan action reopen 9 --reason "Caseloads back above 18"',
@@ -130,8 +131,9 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "action signoff": (
         ("improveplan action signoff 9",
          'Prints "Action 9: status complete → signed off." (blue)'),
-        ('improveplan --user "Imran Qureshi" action signoff 9',
-         "Signed off by the Safeguarding theme's lead, as the audit trail shows."),
+        ('improveplan --user "Daniel Okoye" action signoff 9',
+         "Signed off by Daniel Okoye, who leads its theme, as the audit trail "
+         "records."),
     ),
     "action update": (
         ('improveplan action update 3 --due 2025-05-30 --reason "Provider delayed"',
@@ -207,7 +209,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("improveplan export --format csv -o actions.csv",
          "One row per action, for a spreadsheet."),
         ("improveplan export -o board.ics",
-         "Milestones and due dates as a calendar to subscribe to."),
+         "Milestones and open actions' due dates as an ICS calendar; repeated "
+         "exports update the same events."),
     ),
     "import": (
         ("improveplan import tracker.xlsx --dry-run",
@@ -236,8 +239,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "inspection add": (
         ("improveplan inspection add --type monitoring_visit --start mon --end tue",
-         'Prints "Added inspection 2 (monitoring visit, 2025-03-24 to '
-         '2025-03-25)." (a weekday here is the last one)'),
+         'On 31 March 2025 prints "Added inspection 2 (monitoring visit, '
+         '2025-03-24 to 2025-03-25).": here a weekday is the last one.'),
         ("improveplan inspection add --type jtai --start 03/03/2025 --end 07/03/2025",
          "A joint targeted area inspection, its dates typed day first."),
     ),
@@ -304,8 +307,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ('improveplan measure record "Supervision within timescale" 88%',
          "Records 88 for today; a value already recorded for today is replaced."),
         ('improveplan measure record "supervision within timescale" 80 --date -1m',
-         'Prints "Recorded 80 for "Supervision within timescale" on 2025-02-28."; '
-         "names are found in any case."),
+         "Records 80 for a month ago; names are found in any case."),
     ),
     "measure remove": (
         ('improveplan measure remove "Supervision on time"',
@@ -349,9 +351,10 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "milestone missed": (
         ('improveplan milestone missed "Improvement board 10" --reason "Chair ill"',
-         "Records that the board did not meet, and why."),
-        ('improveplan milestone missed "Monitoring visit 3 (expected)" --reason No',
-         "An expected monitoring visit that did not happen."),
+         "Records that the board will not meet, and why; the next board keeps "
+         "its date."),
+        ('improveplan milestone missed "DfE review 3" --reason "Moved by the DfE"',
+         "A DfE review that did not take place on its date."),
     ),
     "milestone remove": (
         ('improveplan milestone remove "Care leaver hub opens"',
@@ -533,7 +536,8 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("improveplan status",
          "RAG totals, counts by theme, the next milestone and the measures."),
         ("improveplan status --by owner --since monday",
-         "Counted by owner, with what has changed since Monday."),
+         "Counted by owner, with what has changed since Monday (the last one "
+         "before today)."),
         ("improveplan status --as-of 2025-03-31 --format json",
          "At the end of March, as JSON."),
     ),
@@ -574,7 +578,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("improveplan timeline --all",
          "Every milestone, first to last."),
         ("improveplan timeline --from 2025-01-01 --to eoy --format json",
-         "This calendar year's milestones as JSON."),
+         "The milestones from 1 January to the end of this year, as JSON."),
     ),
     "whoami": (
         ("improveplan whoami",
