@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from improveplan.cli.examples import document_examples
 from improveplan.cli.options import complete_path, completes, document_dates, share_global_options
 from improveplan.errors import ImproveplanError
 
@@ -68,6 +69,7 @@ class ImproveplanGroup(click.Group):
             command = getattr(importlib.import_module(f"improveplan.cli.{module}"), name)
             document_dates(command)
             share_global_options(command)
+            document_examples(command, cmd_name)
             self.add_command(command, cmd_name)
         return self.commands.get(cmd_name)
 
@@ -199,6 +201,7 @@ def cli(db: str | None, plan: str | None, user: str | None, no_pager: bool) -> N
 
 
 document_dates(cli)
+document_examples(cli, "")
 
 
 def main() -> None:
