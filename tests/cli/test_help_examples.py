@@ -147,6 +147,9 @@ Options:
   --as-of DATE               Compute RAG and overdue as on this DATE (default:
                              today, Europe/London).
   --format [table|json|csv]  Output format.  [default: table]
+  --db PATH|URL              Same as the global --db.
+  --plan NAME                Same as the global --plan.
+  --user NAME                Same as the global --user.
   -h, --help                 Show this message and exit.
 
   DATE is 2025-03-31 or 31/03/2025 (day first), today, yesterday, tomorrow, a

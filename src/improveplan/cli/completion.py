@@ -35,7 +35,8 @@ def completion(shell: str) -> None:
     \b
     bash:  eval "$(improveplan completion bash)"   in ~/.bashrc
     zsh:   eval "$(improveplan completion zsh)"    in ~/.zshrc
-    fish:  improveplan completion fish > ~/.config/fish/completions/improveplan.fish
+    fish:  improveplan completion fish > FILE, where FILE is
+           ~/.config/fish/completions/improveplan.fish
     """
     from click.shell_completion import get_completion_class
 
