@@ -258,9 +258,10 @@ def test_completion_help_says_how_to_install_it() -> None:
     result = CliRunner().invoke(cli, ["completion", "--help"], prog_name="improveplan")
     assert result.exit_code == 0
     assert 'eval "$(improveplan completion bash)"   in ~/.bashrc' in result.stdout
-    assert "improveplan completion fish > ~/.config/fish/completions/improveplan.fish" in (
-        result.stdout
-    )
+    assert (
+        "  fish:  improveplan completion fish > FILE, where FILE is\n"
+        "         ~/.config/fish/completions/improveplan.fish\n"
+    ) in result.stdout
 
 
 def test_an_unknown_shell_is_a_usage_error() -> None:

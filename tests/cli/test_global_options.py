@@ -121,5 +121,5 @@ def test_every_command_lists_them_in_its_help() -> None:
     assert grants.count("  --plan NAME ") == 1
     assert "Same as the global --db." in grants
     demo = bare("demo", "--help").stdout  # its --db is where the demo is built
-    assert demo.count("--db") == 1
+    assert demo.count("  --db ") == 1
     assert "Same as the global" not in demo
