@@ -138,7 +138,7 @@ def test_help_does_not_import_sqlmodel() -> None:
         "from improveplan.cli.main import cli\n"
         "try:\n    cli(['--help'], prog_name='improveplan')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'pendulum', 'rich', 'jinja2', 'pypdf', 'openpyxl') if m in sys.modules]\n"
+        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'pendulum', 'rich', 'jinja2', 'pypdf', 'openpyxl', 'weasyprint') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -217,8 +217,10 @@ def test_status_with_no_actions_and_no_milestone(plan_run: Invoke) -> None:
     assert "No actions yet." in table.stderr
 
 
-def test_status_rejects_csv_and_bad_dates(plan_run: Invoke) -> None:
-    assert plan_run("status", "--format", "csv").exit_code == 2
+def test_status_rejects_unknown_formats_and_bad_dates(plan_run: Invoke) -> None:
+    unknown = plan_run("status", "--format", "xlsx")
+    assert unknown.exit_code == 2
+    assert "'table', 'json', 'csv'" in unknown.stderr
     bad = plan_run("status", "--since", "31/02/2025", env=TODAY)
     assert bad.exit_code == 2
     assert "Traceback" not in bad.stderr

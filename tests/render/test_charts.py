@@ -42,7 +42,8 @@ def parse(svg: str) -> ET.Element:
 
 
 def texts(root: ET.Element) -> list[str]:
-    return [t.text or "" for t in root.iter(f"{SVG}text")]
+    """Each <text> as read: its lines (<tspan>s of a wrapped label) joined by spaces."""
+    return [" ".join(t.itertext()) for t in root.iter(f"{SVG}text")]
 
 
 def group(name: str, blue: int = 0, green: int = 0, amber: int = 0, red: int = 0) -> RagCounts:
@@ -131,3 +132,23 @@ def test_any_groups_make_well_formed_svg(rows: list[tuple[str, int, int]]) -> No
     groups = [group(name, green=g, red=r) for name, g, r in rows]
     root = parse(charts.rag_bars(groups))
     assert len(list(root.iter(f"{SVG}text"))) >= len(groups)
+
+
+def test_a_long_label_wraps_whole_and_its_row_grows() -> None:
+    name = "Agency social workers in safeguarding teams across every locality"
+    items = [
+        measure(name=name, unit="%", baseline=31.0, target=15.0, latest=22.0, on_track=False),
+        measure(name="Short", unit="%", baseline=1.0, target=2.0, latest=None, on_track=None),
+    ]
+    root = parse(charts.measures(items))
+    label = next(t for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end")
+    lines = [s.text or "" for s in label.iter(f"{SVG}tspan")]
+    assert lines == ["Agency social workers in", "safeguarding teams across", "every locality"]
+    assert all(len(line) <= charts.LABEL_CHARS for line in lines)
+    last = float(list(label.iter(f"{SVG}tspan"))[-1].get("y", 0))
+    tracks = [float(r.get("y", 0)) for r in root.iter(f"{SVG}rect") if r.get("fill") == "#f3f2f1"]
+    assert tracks[1] > last  # the next row starts below the label's last line
+    assert "…" not in charts.measures(items)
+    word = "x" * 40  # one word longer than a line is split, never cut
+    bars = parse(charts.rag_bars([group(word, red=1)]))
+    assert "".join(s.text or "" for s in bars.iter(f"{SVG}tspan")) == word

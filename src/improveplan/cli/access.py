@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app, table_or_json
+from improveplan.cli.options import completes, format_option, get_app
 
 if TYPE_CHECKING:
     from improveplan.services.access_grants import Granted, WhoAmI
@@ -18,10 +18,14 @@ plan_option = click.option(
     "--plan",
     "plan",
     metavar="NAME",
+    shell_complete=completes("plan"),
     help="The plan (default: the global --plan, or the only plan).",
 )
 theme_option = click.option(
-    "--theme", metavar="THEME", help="The theme a lead leads (lead only; one per command)."
+    "--theme",
+    metavar="THEME",
+    shell_complete=completes("theme"),
+    help="The theme a lead leads (lead only; one per command).",
 )
 
 
@@ -41,7 +45,7 @@ def _said(verb: str, done: Granted) -> str:
 
 
 @access.command("grant")
-@click.argument("person")
+@click.argument("person", shell_complete=completes("person"))
 @click.argument("role", type=click.Choice(ROLES))
 @plan_option
 @theme_option
@@ -63,7 +67,7 @@ def grant(person: str, role: str, plan: str | None, theme: str | None) -> None:
 
 
 @access.command("revoke")
-@click.argument("person")
+@click.argument("person", shell_complete=completes("person"))
 @click.argument("role", type=click.Choice(ROLES), required=False)
 @plan_option
 @theme_option
@@ -108,7 +112,7 @@ def list_(plan: str | None, every: bool, fmt: str) -> None:
 
 
 @click.command("whoami")
-@table_or_json
+@format_option
 def whoami(fmt: str) -> None:
     """Show who the tool takes you to be: login, person, and roles per plan."""
     from improveplan.render.output import emit_json
@@ -117,8 +121,25 @@ def whoami(fmt: str) -> None:
     me = access_grants.whoami(get_app())
     if fmt == "json":
         emit_json(me)
-        return
-    _render_whoami(me)
+    elif fmt == "csv":
+        _whoami_csv(me)
+    else:
+        _render_whoami(me)
+
+
+WHOAMI_CSV = ("login", "person", "actor", "plan", "role", "theme")
+
+
+def _whoami_csv(me: WhoAmI) -> None:
+    """One row per role (plan, role, theme), each naming who holds it; a row with the
+    role columns empty when there is none, so the login is always there."""
+    import sys
+
+    from improveplan.render.output import write_csv
+
+    who = {"login": me.login, "person": me.person, "actor": me.actor}
+    roles = [{"plan": r.plan, "role": r.role.value, "theme": r.theme} for r in me.roles]
+    write_csv([who | role for role in roles or [{}]], WHOAMI_CSV, sys.stdout)
 
 
 def _render_whoami(me: WhoAmI) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from improveplan.cli.options import get_app, table_or_json
+from improveplan.cli.options import format_option, get_app
 
 
 @click.command()
@@ -15,7 +15,7 @@ from improveplan.cli.options import get_app, table_or_json
     multiple=True,
     help="Also make this existing login a member of improveplan_member (repeatable).",
 )
-@table_or_json
+@format_option
 def setup(members: tuple[str, ...], fmt: str) -> None:
     """Make a shared PostgreSQL database enforce the plans' roles itself.
 
@@ -33,6 +33,15 @@ def setup(members: tuple[str, ...], fmt: str) -> None:
         from improveplan.render.output import emit_json
 
         emit_json(report)
+        return
+    if fmt == "csv":  # one row: what was set up, by the JSON's keys
+        import sys
+
+        from improveplan.render.output import write_csv
+        from improveplan.serialize import record_keys
+        from improveplan.services.access_setup import SetupReport
+
+        write_csv([report], record_keys(SetupReport), sys.stdout)
         return
     made = "created" if report.created_group else "already there"
     click.echo(

@@ -13,6 +13,7 @@ from improveplan.cli.options import (
     DATE_OR_NONE,
     as_of_option,
     as_of_or_today,
+    completes,
     format_option,
     get_app,
     needs,
@@ -39,6 +40,20 @@ class _Choice(click.ParamType[str, Any]):
             self.fail(str(exc), param, ctx)
         return str(parsed.value)
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        """The words as people type them: in-progress, signed-off, red, auto."""
+        from click.shell_completion import CompletionItem
+
+        from improveplan.domain.vocab import Rag, Status, normal_key
+
+        kinds = Status if self.name == "STATUS" else Rag
+        words = [str(kind.value).replace("_", "-") for kind in kinds]
+        words += ["auto"] if self.auto else []
+        typed = normal_key(incomplete)
+        return [CompletionItem(word) for word in words if normal_key(word).startswith(typed)]
+
 
 STATUS = _Choice("STATUS")
 RAG = _Choice("RAG")
@@ -46,6 +61,8 @@ RAG_OR_AUTO = _Choice("RAG", auto=True)
 
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from improveplan.services.action_writes import ActionChange, Change
 
 
@@ -82,12 +99,30 @@ def action() -> None:
 
 @action.command("add")
 @click.argument("title")
-@click.option("--owner", required=True, metavar="NAME", help="Who is responsible (a person).")
+@click.option(
+    "--owner",
+    required=True,
+    metavar="NAME",
+    help="Who is responsible (a person).",
+    shell_complete=completes("person"),
+)
 @click.option("--due", required=True, type=DATE, help="When it must be done.")
 @click.option("--ref", metavar="REF", help="Reference, e.g. 2.4 [default: the next number].")
-@click.option("--rec", "recs", multiple=True, metavar="REF", help="Recommendation it answers.")
-@click.option("--theme", metavar="T", help="Theme (workstream).")
-@click.option("--milestone", metavar="NAME", help="Milestone it must be done by.")
+@click.option(
+    "--rec",
+    "recs",
+    multiple=True,
+    metavar="REF",
+    help="Recommendation it answers.",
+    shell_complete=completes("rec"),
+)
+@click.option("--theme", metavar="T", help="Theme (workstream).", shell_complete=completes("theme"))
+@click.option(
+    "--milestone",
+    metavar="NAME",
+    help="Milestone it must be done by.",
+    shell_complete=completes("milestone"),
+)
 @click.option("--start", type=DATE, help="When work starts.")
 @click.option("--measure", metavar="TEXT", help="How success will be measured.")
 @needs(Need.theme_action)
@@ -124,12 +159,22 @@ def add(
 
 
 @action.command("list")
-@click.option("--owner", metavar="NAME", help="Only this person's actions.")
+@click.option(
+    "--owner",
+    metavar="NAME",
+    help="Only this person's actions.",
+    shell_complete=completes("person"),
+)
 @click.option("--mine", is_flag=True, help="Only the acting user's actions (--user).")
 @click.option("--status", "statuses", multiple=True, type=STATUS, help="Only this status.")
 @click.option("--rag", type=RAG, help="Only this RAG rating.")
-@click.option("--rec", metavar="REF", help="Only actions answering this recommendation.")
-@click.option("--theme", metavar="T", help="Only this theme.")
+@click.option(
+    "--rec",
+    metavar="REF",
+    help="Only actions answering this recommendation.",
+    shell_complete=completes("rec"),
+)
+@click.option("--theme", metavar="T", help="Only this theme.", shell_complete=completes("theme"))
 @click.option("--overdue", is_flag=True, help="Only open actions past their due date.")
 @click.option("--all", "all_", is_flag=True, help="Include cancelled actions.")
 @as_of_option
@@ -181,7 +226,7 @@ def list_(
 
 
 @action.command("show")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @as_of_option
 @format_option
 @needs(Need.read)
@@ -195,7 +240,7 @@ def show(ref: str, as_of: dt.date | None, fmt: str) -> None:
 
 
 @action.command("history")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @format_option
 @needs(Need.read)
 def history(ref: str, fmt: str) -> None:
@@ -207,29 +252,49 @@ def history(ref: str, fmt: str) -> None:
 
 
 @action.command("update")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @click.option("--status", type=STATUS, help="New status (in-progress, blocked, ...).")
 @click.option("--due", type=DATE, help="New due date (later needs --reason).")
 @click.option("--reason", metavar="TEXT", help="Why (to cancel, delay the due date, set --rag).")
-@click.option("--owner", metavar="NAME", help="New owner (a person).")
+@click.option(
+    "--owner", metavar="NAME", help="New owner (a person).", shell_complete=completes("person")
+)
 @click.option("--title", metavar="T", help="New title.")
 @click.option("--rag", type=RAG_OR_AUTO, help="Set RAG by hand (needs --reason); auto clears.")
 @click.option("--clear-rag", is_flag=True, help="Go back to the computed RAG.")
 @click.option("--note", metavar="TEXT", help="Add a progress note too.")
 @click.option("--if-version", type=int, metavar="N", help="Fail if the action is not at version N.")
-@click.option("--theme", metavar="NAME|none", help="Move it to another theme; none: no theme.")
+@click.option(
+    "--theme",
+    metavar="NAME|none",
+    help="Move it to another theme; none: no theme.",
+    shell_complete=completes("theme"),
+)
 @click.option(
     "--rec", "recs", multiple=True, metavar="REF", help="The recommendations it answers, exactly "
-    "(repeat for each; --rec none: none)."
+    "(repeat for each; --rec none: none).", shell_complete=completes("rec"),
 )  # fmt: skip
 @click.option(
-    "--add-rec", "add_recs", multiple=True, metavar="REF", help="Link a recommendation too."
+    "--add-rec",
+    "add_recs",
+    multiple=True,
+    metavar="REF",
+    shell_complete=completes("rec"),
+    help="Link a recommendation too.",
 )
 @click.option(
-    "--remove-rec", "remove_recs", multiple=True, metavar="REF", help="Unlink a recommendation."
+    "--remove-rec",
+    "remove_recs",
+    multiple=True,
+    metavar="REF",
+    shell_complete=completes("rec"),
+    help="Unlink a recommendation.",
 )
 @click.option(
-    "--milestone", metavar="NAME|none", help="The milestone it must be done by; none: no milestone."
+    "--milestone",
+    metavar="NAME|none",
+    shell_complete=completes("milestone"),
+    help="The milestone it must be done by; none: no milestone.",
 )
 @click.option(
     "--start", type=DATE_OR_NONE, metavar="DATE|none", help="When work starts; none: no start date."
@@ -298,7 +363,7 @@ def update(
 
 
 @action.command("remove")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @click.option("--reason", metavar="TEXT", help="Why it was a mistake (required).")
 @needs(Need.theme_action)
 def remove(ref: str, reason: str | None) -> None:
@@ -322,7 +387,7 @@ def remove(ref: str, reason: str | None) -> None:
 
 
 @action.command("note")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @click.argument("text")
 @needs(Need.own_action)
 def note(ref: str, text: str) -> None:
@@ -335,7 +400,7 @@ def note(ref: str, text: str) -> None:
 
 
 @action.command("done")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @click.option("--evidence", metavar="TEXT", help="What shows it is done.")
 @needs(Need.own_action)
 def done(ref: str, evidence: str | None) -> None:
@@ -346,7 +411,7 @@ def done(ref: str, evidence: str | None) -> None:
 
 
 @action.command("signoff")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @needs(Need.theme_action)
 def signoff(ref: str) -> None:
     """Sign off complete action REF (accepted by the board)."""
@@ -356,7 +421,7 @@ def signoff(ref: str) -> None:
 
 
 @action.command("reopen")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("action"))
 @click.option("--reason", metavar="TEXT", help="Why work resumes (required).")
 @needs(Need.theme_action)
 def reopen(ref: str, reason: str | None) -> None:

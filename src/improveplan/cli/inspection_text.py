@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from improveplan.services.inspections import InspectionRecord
     from improveplan.services.report_import import ReportImport
+    from improveplan.services.report_target import NewPlan
 
 
 def grade_style(value: object) -> str | None:
@@ -67,8 +68,33 @@ def import_line(done: ReportImport) -> str:
     else:
         found += span([r.ref for r in record.recommendations])
     if dry:
-        return f"Dry run: nothing written. Found {found}."
-    return f"Imported inspection {record.id}: {found}."
+        return f"Dry run: nothing written. {_plan_said(done)}Found {found}.{_no_plan_yet(done)}"
+    return f"{_plan_said(done)}Imported inspection {record.id}: {found}."
+
+
+def _plan_said(done: ReportImport) -> str:
+    """What --create-plan did, or would do, first."""
+    new = done.new_plan
+    if new is None:
+        return ""
+    verb = "Would create" if done.dry_run else "Created"
+    return f"{verb} {_plan_named(new)}. "
+
+
+def _plan_named(new: NewPlan) -> str:
+    """`plan "Peterborough"`, and the authority when the plan is named otherwise."""
+    named = f'plan "{new.name}"'
+    return named if new.name == new.authority else f"{named} for {new.authority}"
+
+
+def _no_plan_yet(done: ReportImport) -> str:
+    """A dry run before any plan: how to import it for real."""
+    if not done.no_plan:
+        return ""
+    if done.suggested is None:
+        return (" No plan yet, and the report names no local authority: create one with"
+                " improveplan plan add NAME --authority TEXT.")  # fmt: skip
+    return f" No plan yet: --create-plan would create {_plan_named(done.suggested)}."
 
 
 def left_lines(done: ReportImport) -> list[str]:
@@ -88,31 +114,21 @@ def left_lines(done: ReportImport) -> list[str]:
     ]
 
 
-def render(record: InspectionRecord, fmt: str) -> None:
-    """The inspection JSON, or three small tables: details, judgements, recommendations."""
+def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) -> None:
+    """The inspection JSON, its judgements as CSV, or three small tables: details,
+    judgements, recommendations; `authority`, the one a report names, leads the details."""
     from improveplan.domain.judgements import GRADE_LABELS
-    from improveplan.domain.vocab import spoken
     from improveplan.render.output import Column, emit_json, table
-    from improveplan.serialize import as_record
 
     if fmt == "json":
         emit_json(record)
         return
-    labels = {
-        "id": "ID",
-        "type": "Type",
-        "start": "Fieldwork start",
-        "end": "Fieldwork end",
-        "received": "Report received",
-        "published": "Published",
-        "lead_inspector": "Lead inspector",
-    }
-    values = as_record(record)
-    details = [
-        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
-        | ({"value": spoken(record.type)} if k == "type" else {})
-        for k, label in labels.items()
-    ]
+    if fmt == "csv":
+        _judgements_csv(record)
+        return
+    details = _details(record)
+    if authority is not None:
+        details.insert(0, {"field": "Local authority", "value": authority})
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
     grades = [
         {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
@@ -128,3 +144,38 @@ def render(record: InspectionRecord, fmt: str) -> None:
         [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
         empty="No recommendations in this report.",
     )
+
+
+def _judgements_csv(record: InspectionRecord) -> None:
+    """One row per judgement, area and grade as stored (the JSON's keys and values): the
+    grid a spreadsheet compares across inspections. The recommendations are `rec list`'s."""
+    import sys
+
+    from improveplan.render.output import write_csv
+
+    rows = [{"area": area, "grade": grade} for area, grade in record.judgements.items()]
+    write_csv(rows, ("area", "grade"), sys.stdout)
+
+
+_LABELS = {
+    "id": "ID",
+    "type": "Type",
+    "start": "Fieldwork start",
+    "end": "Fieldwork end",
+    "received": "Report received",
+    "published": "Published",
+    "lead_inspector": "Lead inspector",
+}
+
+
+def _details(record: InspectionRecord) -> list[dict[str, object]]:
+    """The inspection's fields as rows of the details table, its type in words."""
+    from improveplan.domain.vocab import spoken
+    from improveplan.serialize import as_record
+
+    values = as_record(record)
+    return [
+        {"field": label, "value": "(dry run)" if values[k] is None and k == "id" else values[k]}
+        | ({"value": spoken(record.type)} if k == "type" else {})
+        for k, label in _LABELS.items()
+    ]

@@ -12,10 +12,10 @@ from improveplan.cli.inspection_text import grade_style, import_line, left_lines
 from improveplan.cli.options import (
     PAST_DATE,
     PAST_DATE_OR_NONE,
+    completes,
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 from improveplan.domain.judgements import COMBINED_CARE
@@ -151,8 +151,8 @@ def list_(fmt: str) -> None:
 
 
 @inspection.command("show")
-@click.argument("inspection_id", metavar="ID", type=int)
-@table_or_json
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
+@format_option
 @needs(Need.read)
 def show(inspection_id: int, fmt: str) -> None:
     """Show one inspection: dates, judgements and recommendations."""
@@ -175,7 +175,7 @@ def _cleared(**values: dt.date | str | None) -> tuple[str, ...]:
 
 
 @inspection.command("update")
-@click.argument("inspection_id", metavar="ID", type=int)
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
 @click.option("--type", "type_", type=TYPES, help="Inspection type.")
 @click.option("--start", type=PAST_DATE, help="First day of fieldwork.")
 @click.option("--end", type=PAST_DATE, help="Last day of fieldwork.")
@@ -240,7 +240,7 @@ def update(
 
 
 @inspection.command("remove")
-@click.argument("inspection_id", metavar="ID", type=int)
+@click.argument("inspection_id", metavar="ID", type=int, shell_complete=completes("inspection"))
 @needs(Need.admin)
 def remove(inspection_id: int) -> None:
     """Remove inspection ID (entered by mistake), its judgements and recommendations.
@@ -290,9 +290,17 @@ def _read_pdf(file: Path) -> ParsedReport:
     help="Re-read a report already in the plan into its inspection; keeps the actions.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Read the report and say what it would do; write nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Read the report and say what it would do; write nothing (works before any plan).",
 )
-@table_or_json
+@click.option(
+    "--create-plan",
+    is_flag=True,
+    help="Create the plan, named after the authority the report names (or --plan NAME), "
+    "and import into it.",
+)
+@format_option
 @needs(Need.admin)
 def import_report(
     file: Path,
@@ -300,6 +308,7 @@ def import_report(
     published: dt.date | None,
     replace: bool,
     dry_run: bool,
+    create_plan: bool,
     fmt: str,
 ) -> None:
     """Read an Ofsted ILACS report PDF into the plan.
@@ -308,11 +317,14 @@ def import_report(
     recommendations ("What needs to improve", verbatim, numbered from the next free R).
     Recommendations a tracker import left with their ref only are filled in by number
     instead (R1 is the first item). A report already in the plan (same type and
-    fieldwork dates) is refused unless --replace.
+    fieldwork dates) is refused unless --replace. With --create-plan the plan is made
+    first, in the same transaction; a plan of that name already there is refused.
     """
     from improveplan.render.output import message
     from improveplan.services import report_import
 
+    if replace and create_plan:
+        raise click.UsageError("give --replace or --create-plan, not both")
     done = report_import.import_report(
         get_app(),
         report=_read_pdf(file),
@@ -320,8 +332,9 @@ def import_report(
         published=published,
         dry_run=dry_run,
         replace=replace,
+        create_plan=create_plan,
     )
-    render(done.inspection, fmt)
+    render(done.inspection, fmt, authority=done.authority)
     message(import_line(done), "warning" if dry_run else "success")
     for line in left_lines(done):
         message(f"Warning: {line}", "warning")

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from improveplan.cli.options import document_dates
+from improveplan.cli.examples import document_examples
+from improveplan.cli.options import complete_path, completes, document_dates, share_global_options
 from improveplan.errors import ImproveplanError
 
 
@@ -30,6 +31,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "access": ("access", "access"),
     "action": ("actions", "action"),
     "check": ("notify", "check"),
+    "completion": ("completion", "completion"),
     "db": ("database", "db"),
     "demo": ("demo", "demo"),
     "export": ("exchange", "export"),
@@ -67,6 +69,8 @@ class ImproveplanGroup(click.Group):
             module, name = LAZY_COMMANDS[cmd_name]
             command = getattr(importlib.import_module(f"improveplan.cli.{module}"), name)
             document_dates(command)
+            share_global_options(command)
+            document_examples(command, cmd_name)
             self.add_command(command, cmd_name)
         return self.commands.get(cmd_name)
 
@@ -166,14 +170,19 @@ def _silence_stdout() -> None:
 @click.option(
     "--db",
     metavar="PATH|URL",
+    shell_complete=complete_path,
     help="Database file or URL [env IMPROVEPLAN_DB; default: improveplan.db in the user data dir].",
 )
 @click.option(
-    "--plan", metavar="NAME", help="Plan to work in [env IMPROVEPLAN_PLAN; default: the only plan]."
+    "--plan",
+    metavar="NAME",
+    shell_complete=completes("plan"),
+    help="Plan to work in [env IMPROVEPLAN_PLAN; default: the only plan].",
 )
 @click.option(
     "--user",
     metavar="NAME",
+    shell_complete=completes("person"),
     help="Who is acting, for the audit trail [env IMPROVEPLAN_USER; default: login name].",
 )
 @click.option(
@@ -193,6 +202,7 @@ def cli(db: str | None, plan: str | None, user: str | None, no_pager: bool) -> N
 
 
 document_dates(cli)
+document_examples(cli, "")
 
 
 def main() -> None:

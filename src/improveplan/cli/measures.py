@@ -14,6 +14,7 @@ from improveplan.cli.options import (
     PAST_DATE,
     as_of_option,
     as_of_or_today,
+    completes,
     format_option,
     get_app,
     needs,
@@ -91,7 +92,7 @@ class _Value(click.ParamType[Any, Any]):
 
 
 @measure.command("record")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("measure"))
 @click.argument("value", type=_Value())
 @click.option("--date", "on", type=PAST_DATE, help="The date the value is for (default: today).")
 @needs(Need.admin)
@@ -115,7 +116,7 @@ def record(name: str, value: Any, on: dt.date | None) -> None:
 
 
 @measure.command("update")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("measure"))
 @click.option("--name", "new_name", metavar="NAME", help="A new name.")
 @click.option("--unit", help='What a value counts, e.g. "%" or "days".')
 @click.option("--baseline", type=float, help="The value when the plan began.")
@@ -177,7 +178,7 @@ def _was(value: Any, field: str) -> str:
 
 
 @measure.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("measure"))
 @needs(Need.admin)
 def remove(name: str) -> None:
     """Remove measure NAME, added by mistake, with its recorded values."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, get_app, needs, table_or_json
+from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app, needs
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
@@ -47,11 +47,29 @@ def _messages_table(rows: list[Reminder], *, title: str, empty: str) -> None:
     table(rows, columns, title=title, empty=empty)
 
 
+def _messages(rows: list[Reminder], fmt: str, *, title: str, empty: str) -> None:
+    """The run's messages: JSON objects or CSV rows as check's `notified` has them, or
+    the table."""
+    import sys
+
+    from improveplan.render.output import emit_json, write_csv
+    from improveplan.serialize import record_keys
+    from improveplan.services.notify import Reminder
+
+    if fmt == "json":
+        emit_json(rows)
+    elif fmt == "csv":
+        write_csv(rows, record_keys(Reminder), sys.stdout)
+    else:
+        _messages_table(rows, title=title, empty=empty)
+
+
 @click.command("notify")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and record nothing.")
+@format_option
 @needs(Need.admin)
-def notify(as_of: dt.date | None, dry_run: bool) -> None:
+def notify(as_of: dt.date | None, dry_run: bool, fmt: str) -> None:
     """Email each owner their overdue and due-soon actions; escalate to the leads.
 
     One digest per owner, and a copy of actions overdue more than [notify]
@@ -70,7 +88,7 @@ def notify(as_of: dt.date | None, dry_run: bool) -> None:
     _warn(outcome.warnings)
     rows = outcome.rows()
     title = f"Reminders for {when}" + (" (dry run: nothing sent)" if dry_run else "")
-    _messages_table(rows, title=title, empty=f"No reminders due on {when}.")
+    _messages(rows, fmt, title=title, empty=f"No reminders due on {when}.")
     _not_reached(outcome.not_reached_lines())
     if not dry_run:
         sent = sum(1 for r in rows if r.status == service.Delivery.sent)
@@ -97,7 +115,7 @@ def _fail_if_not_sent(failed: int, total: int) -> None:
     is_flag=True,
     help="Print nothing when nothing is overdue and everyone could be reminded.",
 )
-@table_or_json
+@format_option
 @needs(Need.admin)
 def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     """The nightly job: optionally notify, record the day's RAG counts, report overdue.
@@ -105,7 +123,8 @@ def check(as_of: dt.date | None, send: bool, quiet: bool, fmt: str) -> None:
     The counts are recorded only for today (not for another --as-of) and only when the
     run succeeded; otherwise one line says why. Waits if another check is running on the
     same database. Covers every plan unless --plan is given. Exit status: 0 nothing
-    overdue, 3 something overdue, 1 an error (mail not sent included).
+    overdue, 3 something overdue, 1 an error (mail not sent included), in every format.
+    CSV: a row of counts per plan.
     """
     from improveplan.errors import ExitCode
     from improveplan.render.output import message
@@ -149,6 +168,9 @@ def _show(result: CheckResult, fmt: str) -> None:
         emit_json(result)
         return
     _warn(result.warnings)
+    if fmt == "csv":
+        _check_csv(result)
+        return
     as_of = result.as_of
     columns = _check_columns()
     table(result.plans, columns, title=f"Check as of {as_of}")
@@ -163,3 +185,16 @@ def _show(result: CheckResult, fmt: str) -> None:
         )
     else:
         out().print(f"Nothing overdue as of {as_of}.", markup=False)
+
+
+def _check_csv(result: CheckResult) -> None:
+    """A row of counts per plan, the JSON's `plans`: what a spreadsheet of nightly runs
+    keeps. Who was reminded is in --format json; who was not, on stderr as in the table."""
+    import sys
+
+    from improveplan.render.output import write_csv
+    from improveplan.serialize import record_keys
+    from improveplan.services.check import PlanSummary
+
+    write_csv(result.plans, record_keys(PlanSummary), sys.stdout)
+    _not_reached(result.not_reached_lines)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from improveplan.domain.access import Need
     from improveplan.services.context import App
 
@@ -112,7 +114,6 @@ def formats(*choices: str) -> Callable[[FC], FC]:
 
 
 format_option = formats("table", "json", "csv")
-table_or_json = formats("table", "json")
 
 as_of_option = click.option(
     "--as-of",
@@ -137,6 +138,88 @@ def needs(need: Need) -> Callable[[FC], FC]:
     return mark
 
 
+Complete = Callable[[click.Context, click.Parameter, str], "list[CompletionItem]"]
+
+
+def completes(kind: str) -> Complete:
+    """A `shell_complete=` offering the database's names of `kind` (store/names.py QUERIES:
+    action, rec, person, plan, theme, milestone, measure, inspection)."""
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from improveplan.cli.completion import database_names
+
+        return database_names(ctx, kind, incomplete)
+
+    return complete
+
+
+def complete_path(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Let the shell complete a file name (--db PATH)."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="file")]
+
+
+GIVEN = "improveplan.given"  # root ctx.meta: --db, --plan, --user given after the command
+SHARED = (  # the global options every command also takes after its name
+    ("--db", "PATH|URL", complete_path),
+    ("--plan", "NAME", completes("plan")),
+    ("--user", "NAME", completes("person")),
+)
+
+
+def given(ctx: click.Context, name: str) -> str | None:
+    """A global option's value, given before the command or after it."""
+    root = ctx.find_root()
+    value: str | None = root.params.get(name) or root.meta.get(GIVEN, {}).get(name)
+    return value
+
+
+def _record(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Keep a global option given after the command beside the root's; the same option
+    with another value before the command is a usage error, the same value is not."""
+    if value is None or param.name is None:
+        return
+    root = ctx.find_root()
+    before = root.params.get(param.name)
+    if before is not None and before != value:
+        raise click.UsageError(
+            f"{param.opts[0]} is given before the command and after it, with different "
+            "values — give it once",
+            ctx,
+        )
+    root.meta.setdefault(GIVEN, {})[param.name] = value
+
+
+def share_global_options(command: click.Command) -> None:
+    """Give `command` (every command under it, for a group) the global --db, --plan and
+    --user, so they work after the command too. A command that has its own --db (demo
+    builds its own database, plan and actor) takes none; one with its own --plan (access,
+    whose --plan picks the plan the grants are in) keeps it."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            share_global_options(sub)
+        return
+    taken = {opt for param in command.params for opt in param.opts}
+    if "--db" in taken:
+        return
+    for opt, metavar, complete in SHARED:
+        if opt not in taken:
+            option = click.Option(
+                [opt],
+                metavar=metavar,
+                expose_value=False,
+                callback=_record,
+                shell_complete=complete,
+                help=f"Same as the global {opt}.",
+            )
+            command.params.append(option)
+
+
 def get_app() -> App:
     """The App for this invocation, built once from the global options."""
     current = click.get_current_context()
@@ -145,9 +228,8 @@ def get_app() -> App:
     if app is None:
         from improveplan.services.context import App
 
-        params = ctx.params
         app = App.from_options(
-            db=params.get("db"), plan=params.get("plan"), user=params.get("user")
+            db=given(ctx, "db"), plan=given(ctx, "plan"), user=given(ctx, "user")
         )
         ctx.meta["improveplan.app"] = app
         ctx.call_on_close(app.close)

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app, needs
+from improveplan.cli.options import (
+    as_of_option,
+    as_of_or_today,
+    completes,
+    format_option,
+    get_app,
+    needs,
+)
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
@@ -130,7 +137,12 @@ def _milestone_table(at_risk: list[MilestoneAtRisk]) -> None:
 
 @click.command("overdue")
 @as_of_option
-@click.option("--owner", metavar="NAME", help="Only this person's actions.")
+@click.option(
+    "--owner",
+    metavar="NAME",
+    help="Only this person's actions.",
+    shell_complete=completes("person"),
+)
 @click.option(
     "--within",
     type=click.IntRange(min=0),

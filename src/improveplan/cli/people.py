@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app, needs
+from improveplan.cli.options import completes, format_option, get_app, needs
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def report_update(label: str, result: Updated) -> None:
 
 
 @person.command("update")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("person"))
 @click.option("--name", "new_name", metavar="NAME", help="Their name, corrected.")
 @click.option("--email", help='Where reminders go ("" clears it).')
 @click.option("--role", help='e.g. Head of Service ("" clears it).')
@@ -95,7 +95,7 @@ def update(
 
 
 @person.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("person"))
 @format_option
 @needs(Need.read)
 def show(name: str, fmt: str) -> None:
@@ -110,10 +110,11 @@ def show(name: str, fmt: str) -> None:
 
 
 @person.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("person"))
 @click.option(
     "--reassign-to",
     metavar="PERSON",
+    shell_complete=completes("person"),
     help="Who takes over their actions, and the themes and plans they lead.",
 )
 def remove(name: str, reassign_to: str | None) -> None:

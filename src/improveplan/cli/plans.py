@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from improveplan.cli.options import format_option, get_app, needs
+from improveplan.cli.options import completes, format_option, get_app, needs
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def list_(fmt: str) -> None:
 
 
 @plan.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=completes("plan"))
 @format_option
 @needs(Need.read)
 def show(name: str | None, fmt: str) -> None:
@@ -79,13 +79,14 @@ def show(name: str | None, fmt: str) -> None:
 
 
 @plan.command("update")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("plan"))
 @click.option("--name", "new_name", metavar="NAME", help="Its name, corrected.")
 @click.option("--authority", help="The local authority, corrected.")
 @click.option("--la-code", help='The DfE local authority code ("" clears it).')
 @click.option(
     "--lead",
     metavar="PERSON",
+    shell_complete=completes("person"),
     help="Who is accountable for the whole plan (`none`: nobody); escalations with no "
     "other lead reach them.",
 )

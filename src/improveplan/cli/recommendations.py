@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
 from improveplan.cli.options import (
     as_of_option,
     as_of_or_today,
+    completes,
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
+
+if TYPE_CHECKING:
+    from improveplan.services.recommendations import RecommendationDetail
 
 
 @click.group()
@@ -25,8 +29,19 @@ def rec() -> None:
 @rec.command("add")
 @click.argument("ref")
 @click.argument("text")
-@click.option("--inspection", type=int, metavar="ID", help="The inspection it comes from.")
-@click.option("--theme", metavar="NAME", help="The theme (workstream) that answers it.")
+@click.option(
+    "--inspection",
+    type=int,
+    metavar="ID",
+    help="The inspection it comes from.",
+    shell_complete=completes("inspection"),
+)
+@click.option(
+    "--theme",
+    metavar="NAME",
+    help="The theme (workstream) that answers it.",
+    shell_complete=completes("theme"),
+)
 @click.option("--priority", is_flag=True, help="An area for priority action.")
 @needs(Need.admin)
 def add(ref: str, text: str, inspection: int | None, theme: str | None, priority: bool) -> None:
@@ -41,9 +56,14 @@ def add(ref: str, text: str, inspection: int | None, theme: str | None, priority
 
 
 @rec.command("update")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("rec"))
 @click.option("--text", metavar="TEXT", help="The text, verbatim from the report.")
-@click.option("--theme", metavar="NAME|none", help="The theme that answers it; none: no theme.")
+@click.option(
+    "--theme",
+    metavar="NAME|none",
+    help="The theme that answers it; none: no theme.",
+    shell_complete=completes("theme"),
+)
 @click.option("--priority/--no-priority", default=None, help="An area for priority action, or not.")
 @needs(Need.admin)
 def update(ref: str, text: str | None, theme: str | None, priority: bool | None) -> None:
@@ -71,7 +91,7 @@ def _shown(value: str | bool | None) -> str:
 
 
 @rec.command("remove")
-@click.argument("ref")
+@click.argument("ref", shell_complete=completes("rec"))
 @needs(Need.admin)
 def remove(ref: str) -> None:
     """Remove recommendation REF, added by mistake (only when no action answers it)."""
@@ -110,22 +130,37 @@ def list_(fmt: str) -> None:
 
 
 @rec.command("show")
-@click.argument("ref")
-@table_or_json
+@click.argument("ref", shell_complete=completes("rec"))
+@format_option
 @as_of_option
 @needs(Need.read)
 def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
-    """Show recommendation REF and its actions with their RAG."""
-    from rich.text import Text
-
-    from improveplan.render.output import Column, emit_json, out, rag_style, table
-    from improveplan.serialize import as_record
+    """Show recommendation REF and its actions with their RAG (CSV: the actions)."""
+    from improveplan.render.output import emit_json
     from improveplan.services import recommendations
 
     detail = recommendations.show_recommendation(get_app(), ref=ref, as_of=as_of_or_today(as_of))
     if fmt == "json":
         emit_json(detail)
         return
+    if fmt == "csv":  # the actions, in the columns of action list's CSV
+        import sys
+
+        from improveplan.domain.records import ActionRow
+        from improveplan.render.output import write_csv
+        from improveplan.serialize import record_keys
+
+        write_csv(detail.actions, record_keys(ActionRow), sys.stdout)
+        return
+    _show_detail(detail)
+
+
+def _show_detail(detail: RecommendationDetail) -> None:
+    from rich.text import Text
+
+    from improveplan.render.output import Column, out, rag_style, table
+    from improveplan.serialize import as_record
+
     console = out()
     console.print(Text.assemble((detail.ref, "ref"), " ", detail.text))  # wraps at spaces
     facts = [f"theme: {detail.theme or '-'}"]

@@ -11,9 +11,9 @@ from improveplan.cli.options import (
     PAST_DATE,
     as_of_option,
     as_of_or_today,
+    format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 
@@ -40,13 +40,14 @@ if TYPE_CHECKING:
 @click.option(
     "--since", type=PAST_DATE, help="Also show what changed from this DATE (audit trail)."
 )
-@table_or_json
+@format_option
 @needs(Need.read)
 def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> None:
     """Show RAG totals, counts per group, the next milestone and the measures.
 
     Cancelled actions are left out of every count. "% complete" is the share of
     actions that are complete or signed off. Overdue: open and due before the as-of date.
+    CSV: a row per group, then the plan's totals (by: "totals").
     """
     from improveplan.render.output import emit_json
     from improveplan.services.status import plan_status
@@ -54,8 +55,30 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
     data = plan_status(get_app(), as_of=as_of_or_today(as_of), by=by, since=since)
     if fmt == "json":
         emit_json(data)
+    elif fmt == "csv":
+        _csv(data)
     else:
         _show(data)
+
+
+CSV_KEYS = ("by", "name", "blue", "green", "amber", "red", "total", "complete",
+            "pct_complete", "overdue")  # fmt: skip
+
+
+def _csv(data: StatusReport) -> None:
+    """The counts a spreadsheet sums: one row per group led by what it groups by, then
+    the whole plan's row ("totals", under the plan's name); numbers stay numbers."""
+    import sys
+
+    from improveplan.render.output import write_csv
+    from improveplan.serialize import as_record
+
+    rows = [{"by": data.by, **as_record(g)} for g in data.groups]
+    totals = data.totals
+    rows.append({"by": "totals", "name": data.plan, **as_record(totals),
+                 "complete": totals.complete, "pct_complete": totals.pct_complete,
+                 "overdue": totals.overdue})  # fmt: skip
+    write_csv(rows, CSV_KEYS, sys.stdout)
 
 
 def _show(data: StatusReport) -> None:

@@ -6,7 +6,14 @@ import datetime as dt
 
 import click
 
-from improveplan.cli.options import as_of_option, as_of_or_today, format_option, get_app, needs
+from improveplan.cli.options import (
+    as_of_option,
+    as_of_or_today,
+    completes,
+    format_option,
+    get_app,
+    needs,
+)
 from improveplan.domain.access import Need
 
 
@@ -17,7 +24,12 @@ def theme() -> None:
 
 @theme.command("add")
 @click.argument("name")
-@click.option("--lead", metavar="PERSON", help="Who leads it (gets escalations).")
+@click.option(
+    "--lead",
+    metavar="PERSON",
+    help="Who leads it (gets escalations).",
+    shell_complete=completes("person"),
+)
 @needs(Need.admin)
 def add(name: str, lead: str | None) -> None:
     """Add a theme called NAME to the plan."""
@@ -54,9 +66,14 @@ def list_(as_of: dt.date | None, fmt: str) -> None:
 
 
 @theme.command("update")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("theme"))
 @click.option("--name", "new_name", metavar="NAME", help="Its name, corrected.")
-@click.option("--lead", metavar="PERSON", help="Who leads it now (`none`: nobody).")
+@click.option(
+    "--lead",
+    metavar="PERSON",
+    help="Who leads it now (`none`: nobody).",
+    shell_complete=completes("person"),
+)
 @needs(Need.admin)
 def update(name: str, new_name: str | None, lead: str | None) -> None:
     """Rename the theme called NAME or change its lead."""
@@ -67,7 +84,7 @@ def update(name: str, new_name: str | None, lead: str | None) -> None:
 
 
 @theme.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("theme"))
 @needs(Need.admin)
 def remove(name: str) -> None:
     """Remove the theme called NAME; only one holding no action or recommendation."""

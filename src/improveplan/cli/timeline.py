@@ -13,10 +13,10 @@ from improveplan.cli.options import (
     PAST_DATE,
     as_of_option,
     as_of_or_today,
+    completes,
     format_option,
     get_app,
     needs,
-    table_or_json,
 )
 from improveplan.domain.access import Need
 
@@ -160,7 +160,7 @@ def milestone_add(name: str, when: dt.date) -> None:
 
 
 @milestone.command("done")
-@click.argument("names", metavar="[NAME]...", nargs=-1)
+@click.argument("names", metavar="[NAME]...", nargs=-1, shell_complete=completes("milestone"))
 @click.option(
     "--through",
     type=PAST_DATE,
@@ -190,7 +190,7 @@ def milestone_done(names: tuple[str, ...], through: dt.date | None, when: dt.dat
 
 
 @milestone.command("missed")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("milestone"))
 @click.option("--reason", required=True, help="Why it did not take place.")
 @needs(Need.admin)
 def milestone_missed(name: str, reason: str) -> None:
@@ -203,7 +203,7 @@ def milestone_missed(name: str, reason: str) -> None:
 
 
 @milestone.command("update")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("milestone"))
 @click.option(
     "--name", "new_name", metavar="NEW", default=None, help="A new name (your own milestones only)."
 )
@@ -234,7 +234,7 @@ def milestone_update(name: str, new_name: str | None, when: dt.date | None) -> N
 
 
 @milestone.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("milestone"))
 @needs(Need.admin)
 def milestone_remove(name: str) -> None:
     """Remove your own milestone NAME (no action may be linked to it)."""
@@ -246,7 +246,7 @@ def milestone_remove(name: str) -> None:
 
 
 @milestone.command("reset")
-@click.argument("name")
+@click.argument("name", shell_complete=completes("milestone"))
 @needs(Need.admin)
 def milestone_reset(name: str) -> None:
     """Drop your date for default milestone NAME: it follows its rule again."""
@@ -283,17 +283,24 @@ def notice_set(**options: Any) -> None:
 
 
 @notice.command("show")
-@table_or_json
+@format_option
 @needs(Need.read)
 def notice_show(fmt: str) -> None:
-    """Show the plan's improvement notice."""
+    """Show the plan's improvement notice (CSV: one row, its terms and dates)."""
+    import sys
+
     from improveplan.domain.vocab import spoken
-    from improveplan.render.output import Column, emit, emit_json
+    from improveplan.render.output import Column, emit, emit_json, write_csv
+    from improveplan.serialize import as_record
     from improveplan.services import notices
 
     data = notices.show_notice(get_app())
     if fmt == "json":
         emit_json(data)
+        return
+    if fmt == "csv":
+        record = as_record(data)
+        write_csv([record], list(record), sys.stdout)
         return
     shown: list[tuple[str, object]] = [
         ("Plan", data.plan),

@@ -88,22 +88,50 @@ def _legend(items: Sequence[tuple[str, str]], y: float, x: float = 0) -> list[st
     return parts
 
 
-def _short(text: Any, limit: int = 28) -> str:
-    value = str(text)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+LABEL_CHARS = 28  # a label line: what fits left of the bars at 12px
+LINE_HEIGHT = 14
+
+
+def _label_lines(text: Any, limit: int = LABEL_CHARS) -> list[str]:
+    """A label as lines of at most `limit` characters, broken at spaces: never cut.
+    Only a word longer than a line is split (it would otherwise run into the bars)."""
+    import textwrap
+
+    return textwrap.wrap(" ".join(str(text).split()), limit, break_on_hyphens=False) or [""]
+
+
+def _label(x: float, middle: float, lines: Sequence[str]) -> str:
+    """Right-aligned label lines centred on `middle`: one line is a plain <text>, more
+    are <tspan>s, so the whole text is always there to read and to select."""
+    if len(lines) == 1:
+        return _text(x, middle + 4, lines[0], text_anchor="end")
+    first = middle + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first + i * LINE_HEIGHT:.1f}">{_t(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{first:.1f}" text-anchor="end">{spans}</text>'
+
+
+def _row_heights(labels: Sequence[list[str]], row: int) -> list[int]:
+    """Each row as tall as its label needs, and never less than `row`."""
+    return [max(row, LINE_HEIGHT * len(lines) + 10) for lines in labels]
 
 
 def rag_bars(groups: Sequence[RagGroup], *, label: str = "RAG by theme") -> str:
-    """Horizontal stacked bars, one per group, drawn to one scale so sizes compare."""
+    """Horizontal stacked bars, one per group, drawn to one scale so sizes compare; a
+    long name wraps onto more lines and its row grows to hold them."""
     if not groups:
         return ""
-    width, left, row, top = 720, 210, 26, 28
+    width, left, row, top, bar = 720, 210, 26, 28, 18
     scale_max = max(g.total for g in groups) or 1
     span = width - left - 40
     body = _legend([(rag.value.capitalize(), RAG_COLOURS[rag]) for rag in RAG_ORDER], 14, left)
-    for i, group in enumerate(groups):
-        y = top + i * row
-        body.append(_text(left - 8, y + 16, _short(group.name), text_anchor="end"))
+    labels = [_label_lines(g.name) for g in groups]
+    y = top
+    for group, lines, height in zip(groups, labels, _row_heights(labels, row), strict=True):
+        middle = y + (height - 2) / 2
+        body.append(_label(left - 8, middle, lines))
         x = float(left)
         for rag in RAG_ORDER:
             n = group.of(rag)
@@ -111,14 +139,15 @@ def rag_bars(groups: Sequence[RagGroup], *, label: str = "RAG by theme") -> str:
                 continue
             w = span * n / scale_max
             body.append(
-                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
+                f'<rect x="{x:.1f}" y="{middle - bar / 2:.1f}" width="{w:.1f}" height="{bar}" '
                 f'fill="{RAG_COLOURS[rag]}"><title>{_t(group.name)}: {n} {rag.value}</title></rect>'
             )
             if w >= 18:
-                body.append(_text(x + w / 2, y + 16, n, text_anchor="middle", fill="#ffffff"))
+                body.append(_text(x + w / 2, middle + 4, n, text_anchor="middle", fill="#ffffff"))
             x += w
-        body.append(_text(x + 6, y + 16, group.total, fill=MUTED))
-    return _svg(width, top + row * len(groups) + 6, label, body)
+        body.append(_text(x + 6, middle + 4, group.total, fill=MUTED))
+        y += height
+    return _svg(width, y + 6, label, body)
 
 
 def _nice_max(value: int) -> int:
@@ -203,33 +232,42 @@ def _num(value: Any) -> str:
 
 
 def measures(items: Sequence[Measured], *, label: str = "Measures against target") -> str:
-    """One bar per measure: the share of the way from baseline to target achieved."""
+    """One bar per measure: the share of the way from baseline to target achieved. A long
+    name wraps onto more lines (never cut) and its row grows to hold them."""
     if not items:
         return ""
-    width, left, row, top = 720, 210, 30, 26
+    width, left, row, top, bar = 720, 210, 30, 26, 18
     span = width - left - 170
     body = _legend(
         [("On track", ON_TRACK[True]), ("Off track", ON_TRACK[False]), ("No data", GREY)],
         14,
         left,
     )
-    for i, m in enumerate(items):
-        y = top + i * row
-        progress = _progress(m)
-        colour = GREY if m.on_track is None else ON_TRACK[m.on_track]
-        body.append(_text(left - 8, y + 17, _short(m.name), text_anchor="end"))
-        body.append(
-            f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 12}" fill="#f3f2f1" '
-            f'stroke="{GREY}"/>'
+    labels = [_label_lines(m.name) for m in items]
+    y = top
+    for m, lines, height in zip(items, labels, _row_heights(labels, row), strict=True):
+        middle = y + (height - 2) / 2
+        body.append(_label(left - 8, middle, lines))
+        body.extend(_measure_bar(m, left, middle - bar / 2, span, bar))
+        y += height
+    return _svg(width, y + 4, label, body)
+
+
+def _measure_bar(m: Measured, left: int, top: float, span: int, bar: int) -> list[str]:
+    """The track, the share achieved in its colour, and the value against the target."""
+    progress = _progress(m)
+    colour = GREY if m.on_track is None else ON_TRACK[m.on_track]
+    parts = [
+        f'<rect x="{left}" y="{top:.1f}" width="{span}" height="{bar}" fill="#f3f2f1" '
+        f'stroke="{GREY}"/>'
+    ]
+    if progress is not None:
+        # A value no better than the baseline still shows a sliver in its colour.
+        parts.append(
+            f'<rect x="{left}" y="{top:.1f}" width="{max(span * progress, 3):.1f}" '
+            f'height="{bar}" fill="{colour}"/>'
         )
-        if progress is not None:
-            # A value no better than the baseline still shows a sliver in its colour.
-            body.append(
-                f'<rect x="{left}" y="{y + 5}" width="{max(span * progress, 3):.1f}" '
-                f'height="{row - 12}" fill="{colour}"/>'
-            )
-        unit = m.unit or ""
-        latest = "no value" if m.latest is None else f"{_num(m.latest)}"
-        note = f"{latest} → {_num(m.target)} {unit}".strip()
-        body.append(_text(left + span + 8, y + 17, note, fill=MUTED))
-    return _svg(width, top + row * len(items) + 4, label, body)
+    latest = "no value" if m.latest is None else f"{_num(m.latest)}"
+    note = f"{latest} → {_num(m.target)} {m.unit or ''}".strip()
+    parts.append(_text(left + span + 8, top + bar / 2 + 4, note, fill=MUTED))
+    return parts

@@ -79,25 +79,37 @@ def refuse_taken(session: Session, name: str, but: Plan | None = None) -> None:
         raise Conflict(f'a plan named "{found.name}" already exists', "choose another name")
 
 
-def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> PlanSummary:
-    """A new, empty plan; plan names are unique."""
+def create_plan(
+    session: Session, app: App, *, name: str, authority: str, la_code: str | None = None
+) -> Plan:
+    """A new, empty plan in the caller's transaction, audited (`plan add`, and
+    `import-report --create-plan`, which fills it in the same transaction)."""
     name = inputs.name(name, "the plan's name")
     authority = inputs.name(authority, "the local authority's name")
     la_code = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
+    access.require_dba(app, "add plans")
+    refuse_taken(session, name)
+    plan = Plan(name=name, authority=authority, la_code=la_code)
+    session.add(plan)
+    session.flush()
+    audit.record_created(
+        session,
+        actor=app.user,
+        plan_id=plan.id,
+        entity="plan",
+        obj=plan,
+        fields=("name", "authority", "la_code"),
+    )
+    return plan
+
+
+def add_plan(app: App, *, name: str, authority: str, la_code: str | None = None) -> PlanSummary:
+    """A new, empty plan; plan names are unique."""
+    name = inputs.name(name, "the plan's name")  # checked before the database is opened
+    authority = inputs.name(authority, "the local authority's name")
+    la_code = inputs.optional_name(la_code, "the LA code", length=REF_LENGTH)
     with app.write() as session:
-        access.require_dba(app, "add plans")
-        refuse_taken(session, name)
-        plan = Plan(name=name, authority=authority, la_code=la_code)
-        session.add(plan)
-        session.flush()
-        audit.record_created(
-            session,
-            actor=app.user,
-            plan_id=plan.id,
-            entity="plan",
-            obj=plan,
-            fields=("name", "authority", "la_code"),
-        )
+        plan = create_plan(session, app, name=name, authority=authority, la_code=la_code)
         return PlanSummary(
             name=plan.name,
             authority=plan.authority,

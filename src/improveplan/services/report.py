@@ -19,11 +19,12 @@ from sqlmodel import Session, col, select
 from improveplan.domain.dates import shift_days
 from improveplan.domain.rag import days_overdue
 from improveplan.domain.timeline import MilestoneRecord, MilestoneStatus
-from improveplan.domain.vocab import RAG_ORDER
+from improveplan.domain.vocab import RAG_ORDER, Rag
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
 from improveplan.services.measures import measure_rows
 from improveplan.services.milestone_sync import plan_milestones, record
+from improveplan.services.report_plan import plan_by_recommendation
 from improveplan.services.report_results import (
     RAG_LABELS,
     RAG_MEANINGS,
@@ -44,12 +45,13 @@ from improveplan.store.models import (
     ProgressNote,
     Theme,
 )
-from improveplan.store.queries import is_open, is_overdue
+from improveplan.store.queries import is_open, is_overdue, rag_effective
 
 if TYPE_CHECKING:
     from markupsafe import Markup
 
 LIST_LIMIT = 100
+DUE_SOON_DAYS = 28  # a board meets every four to six weeks: what falls due before the next
 NOTES_DAYS = 30
 NOTES_LIMIT = 60
 TIMELINE_BACK = 92  # days of past milestones shown (about one review period)
@@ -64,10 +66,10 @@ def _slip_days(due: dt.date | None, original_due: dt.date | None) -> int:
 
 
 def _action_list(
-    session: Session, plan_id: int, as_of: dt.date, condition: Any, order: Any
+    session: Session, plan_id: int, as_of: dt.date, amber: int, condition: Any, order: Any
 ) -> ActionList:
-    """Up to LIST_LIMIT actions matching `condition`, with owner, theme, the latest reason
-    the trail records, and the count of all."""
+    """Up to LIST_LIMIT actions matching `condition`, with owner, theme, RAG, the latest
+    reason the trail records, and the count of all."""
     counted = select(func.count()).select_from(Action)
     total = int(
         session.execute(counted.where(col(Action.plan_id) == plan_id, condition)).scalar_one()
@@ -83,6 +85,7 @@ def _action_list(
             col(Action.due),
             col(Action.original_due),
             col(Action.status_reason),
+            rag_effective(as_of, amber).label("rag"),
         )
         .outerjoin(Person, col(Person.id) == col(Action.owner_id))
         .outerjoin(Theme, col(Theme.id) == col(Action.theme_id))
@@ -98,7 +101,7 @@ def _action_list(
             due=r.due, original_due=r.original_due,
             reason=reasons.get(r.id) or r.status_reason or "",
             days_overdue=days_overdue(status=r.status, due=r.due, as_of=as_of),
-            slip_days=_slip_days(r.due, r.original_due),
+            slip_days=_slip_days(r.due, r.original_due), rag=Rag(r.rag) if r.rag else None,
         )
         for r in found
     ]  # fmt: skip
@@ -177,17 +180,27 @@ def _trend(session: Session, plan_id: int, as_of: dt.date) -> list[TrendPoint]:
     return [TrendPoint(day=r.day, open=r.total - r.blue, overdue=r.overdue) for r in rows]
 
 
+def _due_soon(as_of: dt.date) -> Any:
+    """Open and due from `as_of` to DUE_SOON_DAYS after it, both days included."""
+    return is_open() & col(Action.due).between(as_of, shift_days(as_of, DUE_SOON_DAYS))
+
+
 def build_report(app: App, *, as_of: dt.date) -> BoardReport:
     """Everything the board report shows (templates only lay it out)."""
     amber = app.settings.amber_days
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
+        plan_id = plan.id
         totals, themes = totals_and_groups(
-            session, plan_id=plan.id, as_of=as_of, amber_days=amber, by="theme"
+            session, plan_id=plan_id, as_of=as_of, amber_days=amber, by="theme"
         )
         by_due = (col(Action.due), col(Action.seq))
         slipped_when = is_open() & (col(Action.due) > col(Action.original_due))
+
+        def listed(condition: Any) -> ActionList:
+            return _action_list(session, plan_id, as_of, amber, condition, by_due)
+
         return BoardReport(
             plan=PlanHeading(name=plan.name, authority=plan.authority, la_code=plan.la_code),
             as_of=as_of,
@@ -197,13 +210,19 @@ def build_report(app: App, *, as_of: dt.date) -> BoardReport:
             pct_complete=totals.pct_complete,
             themes=themes,
             next_milestone=next_milestone(session, plan_id=plan.id, as_of=as_of, today=app.today),
-            overdue=_action_list(session, plan.id, as_of, is_overdue(as_of), by_due),
-            slipped=_action_list(session, plan.id, as_of, slipped_when, by_due),
+            overdue=listed(is_overdue(as_of)),
+            due_soon=listed(_due_soon(as_of)),
+            due_soon_days=DUE_SOON_DAYS,
+            due_soon_until=shift_days(as_of, DUE_SOON_DAYS),
+            slipped=listed(slipped_when),
             milestones=_milestones(session, plan.id, today=app.today, as_of=as_of, window=amber),
             measures=measure_rows(session, plan_id=plan.id, as_of=as_of),
             notes=_notes(session, plan.id, as_of),
             notes_days=NOTES_DAYS,
             trend=_trend(session, plan.id, as_of),
+            by_recommendation=plan_by_recommendation(
+                session, plan_id=plan.id, as_of=as_of, amber_days=amber
+            ),
         )
 
 
@@ -241,6 +260,22 @@ def md_text(value: Any) -> Any:
     return Markup("" if value is None else str(value).translate(MD_SPECIAL))
 
 
+def css_string(value: Any) -> Any:
+    """A quoted CSS string (a page footer's `content`) that no text can break out of:
+    quotes, backslashes, `<`, `>`, `&` and control characters become CSS hex escapes, so
+    neither `"` nor `</style>` in a plan's name ends the string or the stylesheet."""
+    from markupsafe import Markup
+
+    def escaped(char: str) -> str:
+        if char == "\0":
+            return ""
+        if char in "\"'\\<>&" or ord(char) < 0x20 or ord(char) == 0x7F:
+            return f"\\{ord(char):x} "
+        return char
+
+    return Markup('"' + "".join(escaped(c) for c in str(value)) + '"')
+
+
 def num_text(value: Any) -> str:
     """12.0 → "12": values as people write them."""
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -249,8 +284,8 @@ def num_text(value: Any) -> str:
 def render_report(report: BoardReport, *, fmt: str, template: Path | None = None) -> str:
     """The report as text: a bundled template, or the user's run in Jinja2's sandbox.
 
-    Beside the report's fields a template gets the charts (HTML), the `md`/`num` text
-    helpers, and the RAG colours in the board's order with their captions and palette,
+    Beside the report's fields a template gets the charts (HTML), the `md`/`num`/`css`
+    text helpers, and the RAG colours in the board's order with their captions and palette,
     so no template names a colour itself.
     """
     from jinja2 import TemplateError
@@ -264,6 +299,7 @@ def render_report(report: BoardReport, *, fmt: str, template: Path | None = None
         charts=_charts(report) if fmt == "html" else {},
         md=md_text,
         num=num_text,
+        css=css_string,
         rag_order=RAG_ORDER,
         rag_labels=RAG_LABELS,
         rag_meanings=RAG_MEANINGS,

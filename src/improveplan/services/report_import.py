@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as replace_fields
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
@@ -42,6 +43,7 @@ from improveplan.services.inspections import (
     read_record,
 )
 from improveplan.services.recommendations import create_recommendation, next_rec_number
+from improveplan.services.report_target import NewPlan, target_plan
 from improveplan.services.tracker_import import REC_TEXT
 from improveplan.store.models import (
     Action,
@@ -68,6 +70,10 @@ class ReportImport:
     changed: list[str] = field(default_factory=list)  # --replace: what was corrected
     kept_actions: int = 0  # --replace: actions answering the inspection's recommendations
     left: list[str] = field(default_factory=list)  # recommendations the report did not reach
+    authority: str | None = None  # the local authority the report names
+    new_plan: NewPlan | None = None  # --create-plan: the plan made (or that would be)
+    no_plan: bool = False  # a dry run before the plan exists (and without --create-plan)
+    suggested: NewPlan | None = None  # then what --create-plan would make
 
 
 @dataclass
@@ -182,8 +188,10 @@ def import_report(
     published: dt.date | None = None,
     dry_run: bool = False,
     replace: bool = False,
+    create_plan: bool = False,
 ) -> ReportImport:
-    """The report into the plan in one transaction (a read one for a dry run)."""
+    """The report into the plan in one transaction (a read one for a dry run); with
+    `create_plan`, into a new plan made for the report's authority in that transaction."""
     fields = InspectionFields(
         type=report.type,
         start=report.start,
@@ -195,12 +203,18 @@ def import_report(
     check_dates(fields.start, fields.end)
     texts = [_words(text) for text in report.recommendations]
     with app.read() if dry_run else app.write() as session:
-        plan = app.plan(session)
-        same = _the_inspection(session, plan, fields, replace)
-        if same is not None:
-            return _replace(session, app, plan, same, fields, report.judgements, texts, dry_run)
-        check_dates(fields.start, fields.end, received, published)
-        return _import_new(session, app, plan, fields, report.judgements, texts, dry_run)
+        target = target_plan(session, app, authority=report.local_authority,
+                             create=create_plan, dry_run=dry_run)  # fmt: skip
+        plan = target.plan
+        same = None if plan is None else _the_inspection(session, plan, fields, replace)
+        if plan is not None and same is not None:
+            done = _replace(session, app, plan, same, fields, report.judgements, texts, dry_run)
+        else:
+            check_dates(fields.start, fields.end, received, published)
+            done = _import_new(session, app, plan, fields, report.judgements, texts, dry_run)
+        return replace_fields(done, authority=report.local_authority, new_plan=target.new,
+                              no_plan=plan is None and target.new is None,
+                              suggested=target.suggested)  # fmt: skip
 
 
 def _the_inspection(
@@ -225,20 +239,26 @@ def _the_inspection(
 def _import_new(
     session: Session,
     app: App,
-    plan: Plan,
+    plan: Plan | None,
     fields: InspectionFields,
     grades: dict[Area, Grade],
     texts: list[str],
     dry_run: bool,
 ) -> ReportImport:
-    """A new inspection; its items fill the tracker's ref-only recommendations or are added."""
-    steps, left = _new_steps(session, plan, texts)
+    """A new inspection; its items fill the tracker's ref-only recommendations or are added.
+    No plan (a dry run before it exists): nothing to meet, R1 on."""
+    left: list[str] = []
+    if plan is None:
+        steps = [_Step(ref=f"R{n}", text=t, number=n) for n, t in enumerate(texts, 1)]
+    else:
+        steps, left = _new_steps(session, plan, texts)
     filled = [s.ref for s in steps if s.rec is not None]
     added = [s.ref for s in steps if s.rec is None]
     if dry_run:
         items = [RecommendationText(ref=s.ref, text=s.text) for s in steps]
         record = as_record(fields, judgements=grades, recommendations=items)
     else:
+        assert plan is not None  # only a dry run goes without one
         inspection = create(session, app, plan, fields, grades)
         _write_steps(session, app, plan, inspection, steps)
         session.flush()

@@ -49,6 +49,7 @@ class BoardAction:
     reason: str
     days_overdue: int
     slip_days: int
+    rag: Rag | None  # None: cancelled (no RAG)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +91,52 @@ class TrendPoint:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LatestNote:
+    """An action's latest progress note up to the as-of date; `on` is its London day."""
+
+    text: str
+    at: dt.datetime
+    on: dt.date
+    author: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanAction:
+    """An action as the plan lists it under its recommendation; cancelled ones included,
+    with no RAG, so nothing leaves the plan unseen."""
+
+    id: int
+    ref: str
+    title: str
+    owner: str | None
+    due: dt.date | None
+    status: Status
+    rag: Rag | None
+    note: LatestNote | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecommendationActions:
+    """One recommendation in full and the actions that answer it, in plan order."""
+
+    ref: str
+    text: str
+    priority_action: bool
+    actions: list[PlanAction]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanByRecommendation:
+    """Every recommendation with its actions, then the actions linked to none. An action
+    answering two recommendations is listed under each. `more` rows past PLAN_LIMIT are
+    counted, not listed."""
+
+    recommendations: list[RecommendationActions]
+    unlinked: list[PlanAction]
+    more: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BoardReport:
     """Everything the board report shows; templates read it by attribute (its fields are
     a template's names, so a user's template writes `plan.name`, `overdue.rows`)."""
@@ -103,9 +150,13 @@ class BoardReport:
     themes: list[GroupCounts]
     next_milestone: NextMilestone | None
     overdue: ActionList
+    due_soon: ActionList  # open, due from as_of to due_soon_until (both included)
+    due_soon_days: int
+    due_soon_until: dt.date
     slipped: ActionList
     milestones: MilestoneWindow
     measures: MeasureRows
     notes: list[Note]
     notes_days: int
     trend: list[TrendPoint]
+    by_recommendation: PlanByRecommendation

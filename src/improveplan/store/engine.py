@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
@@ -28,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from improveplan.errors import DatabaseError
+from improveplan.store.names import quoted_password
 
 BUSY_TIMEOUT_MS = 60_000
 # No statement of a command runs this long on a region-sized database (benchmarks/).
@@ -59,7 +59,7 @@ def to_url(db: str) -> URL:
             "give a file path, a sqlite:// URL or a postgresql:// URL",
         )
     try:
-        url = make_url(f"{scheme}://{_quoted_password(rest)}")
+        url = make_url(f"{scheme}://{quoted_password(rest)}")
     except ArgumentError:
         raise DatabaseError(
             f"{masked_text(db)} is not a database URL", "use postgresql://USER@HOST/DATABASE"
@@ -67,16 +67,6 @@ def to_url(db: str) -> URL:
     if "+" not in scheme:
         url = url.set(drivername=_SCHEMES[base])
     return url
-
-
-def _quoted_password(rest: str) -> str:
-    """`u:Top@Secret99@h/x` -> `u:Top%40Secret99@h/x`: the host follows the last `@`."""
-    authority, slash, path = rest.partition("/")
-    if authority.count("@") < 2:
-        return rest
-    userinfo, _, host = authority.rpartition("@")
-    user, colon, password = userinfo.partition(":")
-    return f"{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
 
 
 def masked_text(db: str) -> str:
