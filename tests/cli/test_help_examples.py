@@ -26,6 +26,7 @@ from click.testing import CliRunner, Result
 
 from improveplan.cli.examples import EXAMPLES
 from improveplan.cli.main import cli
+from improveplan.cli.options import GIVEN
 from tests.conftest import _pg_admin, create_pg_database, drop_pg_database
 from tests.mailserver import env_for
 from tests.pdfs import PETERBOROUGH, Report, write_report
@@ -351,6 +352,9 @@ def test_every_example_runs(
     def run(*args: str) -> Result:
         return runner.invoke(cli, list(args), env=env, prog_name="improveplan")
 
+    if path == "tui":  # a screen, not output: see _open_the_screen
+        _open_the_screen(argv, example_db)
+        return
     for line in PREPARE.get(path, ()):
         prepared = run(*shlex.split(line))
         assert prepared.exit_code == 0, (line, prepared.output)
@@ -363,6 +367,43 @@ def test_every_example_runs(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     assert result.exit_code == _expected_exit(path, argv), result.output
+
+
+def _open_the_screen(argv: list[str], db: str) -> None:
+    """A `tui` example's options parse as the command's, and the screen they ask for
+    opens (headless, through Textual's pilot) on My actions; --serve is only parsed here
+    (tests/tui/test_serve.py serves it)."""
+    import asyncio
+
+    from improveplan.services.context import App
+    from improveplan.tui.app import PlanScreen
+    from improveplan.tui.data import Board
+    from tests.tui.screen import settle, shown_text
+
+    with cli.make_context("improveplan", argv[1:]) as root:
+        command = cli.get_command(root, "tui")
+        assert command is not None
+        with command.make_context("tui", argv[2:], parent=root) as ctx:
+            options = {**root.params, **ctx.params, **root.meta.get(GIVEN, {})}
+    if options["serve"]:
+        assert options["port"] == 8080
+        return
+
+    async def drive() -> str:
+        context = App.from_options(db=db, user=options.get("user"))
+        ui = PlanScreen(Board(context, as_of=options["as_of"] or date.fromisoformat(TODAY)))
+        try:
+            async with ui.run_test(size=(100, 30)) as pilot:
+                await settle(ui, pilot)
+                return shown_text(ui)
+        finally:
+            context.close()
+
+    shown = asyncio.run(drive())
+    if options.get("user"):
+        assert "3 open actions, soonest due first" in shown
+    else:  # the login running the tests owns nothing in the demo, and is told so
+        assert "who owns no actions" in shown
 
 
 def _expected_exit(path: str, argv: list[str]) -> int:

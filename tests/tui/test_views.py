@@ -98,7 +98,7 @@ def test_someone_who_owns_nothing_is_told_why(run: Invoke, db_url: str) -> None:
     build_plan(run)
 
     async def drive() -> None:
-        async with driven(db_url, user="Chris Visitor", size=(120, 30)) as (ui, pilot):
+        async with driven(db_url, user="Chris Visitor", size=(120, 30)) as (ui, _):
             text = shown_text(ui)
             assert 'you are "Chris Visitor", who owns no actions' in text
             assert "You have no open actions." in text

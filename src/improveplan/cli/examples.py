@@ -582,6 +582,16 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ('improveplan theme update "Practice quality" --name "Quality of practice"',
          "Renames the theme."),
     ),
+    "tui": (
+        ("improveplan tui",
+         "Opens the screen on My actions, soonest due first: tab for the other "
+         "views, ? for the keys, q to quit."),
+        ('improveplan tui --user "Sarah Whitfield" --as-of 2025-03-31',
+         "Sarah Whitfield's actions as they stood at the end of March."),
+        ("improveplan tui --serve --port 8080",
+         "The same screen in a browser at http://127.0.0.1:8080 (needs "
+         'pip install "improveplan[serve]").'),
+    ),
     "timeline": (
         ("improveplan timeline",
          "Milestones from three months back to a year ahead, with what is open "

@@ -95,6 +95,8 @@ class Board:
     def __init__(self, app: App, *, as_of: dt.date | None = None) -> None:
         self.app = app
         self.fixed_as_of = as_of
+        # The screen reads with any role; each change asks for its own need (_as_command).
+        app.need, app.doing = Need.read, "run tui"
 
     @property
     def as_of(self) -> dt.date:
@@ -182,7 +184,7 @@ class Board:
     def set_status(self, shown: Shown, status: str, reason: str | None) -> str:
         from improveplan.services.action_updates import update_action
 
-        with self._as_command("update action"):
+        with self._as_command("run action update"):
             update_action(
                 self.app, ref=shown.ref, status=status, reason=reason, if_version=shown.version
             )
@@ -191,14 +193,14 @@ class Board:
     def note(self, shown: Shown, text: str) -> str:
         from improveplan.services.action_writes import add_note
 
-        with self._as_command("action note"):
+        with self._as_command("run action note"):
             add_note(self.app, ref=shown.ref, text=text)
         return f"Noted on action {shown.ref}."
 
     def done(self, shown: Shown, evidence: str) -> str:
         from improveplan.services.action_updates import mark_done
 
-        with self._as_command("action done"):
+        with self._as_command("run action done"):
             mark_done(self.app, ref=shown.ref, evidence=evidence or None, if_version=shown.version)
         return f"Action {shown.ref} is complete, awaiting sign-off."
 
@@ -206,7 +208,7 @@ class Board:
         from improveplan.services.action_updates import update_action
 
         due = self.parse_date(when)
-        with self._as_command("update action"):
+        with self._as_command("run action update"):
             update_action(self.app, ref=shown.ref, due=due, reason=reason, if_version=shown.version)
         return f"Action {shown.ref} is now due {due.isoformat()}."
 
@@ -214,7 +216,7 @@ class Board:
         from improveplan.services.action_updates import update_action
 
         clear = rag == "computed"
-        with self._as_command("update action"):
+        with self._as_command("run action update"):
             update_action(
                 self.app, ref=shown.ref, rag=None if clear else rag, clear_rag=clear,
                 reason=reason or None, if_version=shown.version,
