@@ -74,6 +74,9 @@ class PlanScreen(App[None]):
         self.chosen = Filter()
         self.stale = {view for view, _ in views.VIEWS}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="improveplan-db")
+        # My actions is read while Textual starts (the plan is open already: Board.open).
+        self._opening = self._db.submit(lambda: (board.open(), board.mine()))
+        self.opened = False
         self.said: list[str] = []  # every notice shown, oldest first (they fade on screen)
         self.failure: str | None = None  # why the screen closed at once (no such plan, ...)
 
@@ -98,16 +101,20 @@ class PlanScreen(App[None]):
 
     @work(group="load")
     async def open_plan(self) -> None:
-        """The screen is drawn while the database opens (the first read pays for the
-        engine and the schema check); a plan that cannot be opened closes it again."""
+        """Fill My actions from the first read; a plan that cannot be opened (when the
+        caller did not open it first) closes the screen again."""
         try:
-            name = await self.db(lambda: self.board.plan_name)
+            name, mine = await asyncio.wrap_future(self._opening)
         except Exception as exc:
             self.failure = _failure(exc)
             self.exit(return_code=1)
             return
         self.sub_title = f"{name} · as of {self.board.as_of.isoformat()}"
-        self.load("mine")
+        self.opened = True
+        self.stale.discard("mine")
+        self._fill("mine", mine, None)
+        if self.view != "mine":  # a tab pressed while it opened
+            self.load(self.view)
 
     def on_unmount(self) -> None:
         self._db.shutdown(wait=False, cancel_futures=True)
@@ -159,6 +166,8 @@ class PlanScreen(App[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = event.pane.id or "mine"
+        if not self.opened:  # open_plan fills the first view
+            return
         if view in self.stale:
             self.load(view)
         else:

@@ -95,6 +95,7 @@ class Board:
     def __init__(self, app: App, *, as_of: dt.date | None = None) -> None:
         self.app = app
         self.fixed_as_of = as_of
+        self._plan_name: str | None = None
         # The screen reads with any role; each change asks for its own need (_as_command).
         app.need, app.doing = Need.read, "run tui"
 
@@ -102,10 +103,14 @@ class Board:
     def as_of(self) -> dt.date:
         return self.fixed_as_of or self.app.today
 
-    @property
-    def plan_name(self) -> str:
-        with self.app.read() as session:
-            return self.app.plan(session).name
+    def open(self) -> str:
+        """Open the database and the plan (the engine, the schema check, the role): the
+        plan's name. The command does this before the screen starts: one after the other
+        is ~0.4 s sooner than beside Textual's own start, both being Python work."""
+        if self._plan_name is None:
+            with self.app.read() as session:
+                self._plan_name = self.app.plan(session).name
+        return self._plan_name
 
     def mine(self) -> Mine:
         from improveplan.domain.vocab import OPEN_STATUSES
