@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from improveplan.cli.main import cli
 from improveplan.cli.options import DATE_HELP, DateParam
+from tests.commands import every_command
 from tests.conftest import Invoke
 
 # Each form DATE_HELP names, as a user would type it; each must parse.
@@ -23,18 +24,11 @@ FORMS = ("2025-03-31", "31/03/2025", "today", "yesterday", "tomorrow", "mon", "f
 
 def dated_commands() -> Iterator[tuple[list[str], click.Command]]:
     """(path, command) for every command taking a DATE, however deep in the groups."""
-
-    def walk(path: list[str], command: click.Command) -> Iterator[tuple[list[str], click.Command]]:
-        if any(isinstance(p.type, DateParam) for p in command.params):
-            yield path, command
-        if isinstance(command, click.Group):
-            ctx = click.Context(command)
-            for name in command.list_commands(ctx):
-                sub = command.get_command(ctx, name)
-                assert sub is not None
-                yield from walk([*path, name], sub)
-
-    return walk([], cli)
+    return (
+        (path, command)
+        for path, command in every_command()
+        if any(isinstance(p.type, DateParam) for p in command.params)
+    )
 
 
 def flat(text: str) -> str:

@@ -18,6 +18,7 @@ import click
 import pytest
 from click.testing import Result
 
+from tests.commands import every_command
 from tests.conftest import (
     PG_SKIP,
     Invoke,
@@ -204,15 +205,12 @@ def test_timeline_whoami_and_import_report_csv(demo: tuple[str, Invoke], tmp_pat
     assert dry.stdout == "area,grade\n" + "".join(f"{a},{g}\n" for a, g in graded)
 
 
-def _data_commands(group: click.Group, path: str = "") -> Iterator[tuple[str, click.Command]]:
-    ctx = click.Context(group)
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        assert command is not None
-        if isinstance(command, click.Group):
-            yield from _data_commands(command, f"{path}{name} ")
-        elif any(p.name == "fmt" for p in command.params):
-            yield f"{path}{name}", command
+def _data_commands() -> Iterator[tuple[str, click.Command]]:
+    return (
+        (" ".join(path), command)
+        for path, command in every_command()
+        if not isinstance(command, click.Group) and any(p.name == "fmt" for p in command.params)
+    )
 
 
 # Commands whose --format chooses a file format rather than how data is printed.
@@ -221,9 +219,8 @@ FILE_FORMATS = {"report": ["html", "md", "pdf"], "export": ["json", "csv", "xlsx
 
 
 def test_every_command_that_prints_data_takes_table_json_and_csv() -> None:
-    from improveplan.cli.main import cli
 
-    found = dict(_data_commands(cli))
+    found = dict(_data_commands())
     assert {"status", "check", "notify", "timeline", "inspection show", "rec show",
             "notice show", "whoami", "access setup", "inspection import-report"} <= set(found)  # fmt: skip
     for name, command in found.items():

@@ -27,6 +27,7 @@ from click.testing import CliRunner, Result
 from improveplan.cli.examples import EXAMPLES
 from improveplan.cli.main import cli
 from improveplan.cli.options import GIVEN
+from tests.commands import every_command
 from tests.conftest import _pg_admin, create_pg_database, drop_pg_database
 from tests.mailserver import env_for
 from tests.pdfs import PETERBOROUGH, Report, write_report
@@ -41,17 +42,7 @@ GLOBAL = {"--db": 2, "--plan": 2, "--user": 2, "--no-pager": 1}
 
 def all_commands() -> Iterator[tuple[str, click.Command]]:
     """(path, command) for `improveplan` and everything under it, however deep."""
-
-    def walk(path: list[str], command: click.Command) -> Iterator[tuple[str, click.Command]]:
-        yield " ".join(path), command
-        if isinstance(command, click.Group):
-            ctx = click.Context(command)
-            for name in command.list_commands(ctx):
-                sub = command.get_command(ctx, name)
-                assert sub is not None
-                yield from walk([*path, name], sub)
-
-    return walk([], cli)
+    return ((" ".join(path), command) for path, command in every_command())
 
 
 def command_path(argv: list[str]) -> str:
