@@ -9,7 +9,7 @@ Dates are real dates in Excel.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,45 +125,15 @@ def cell_value(value: Any) -> Any:
 
 
 def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
-    """Write-only (streaming) workbook: frozen header, auto-filter, RAG fills."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """The workbook, streamed (io/xlsx_stream.py): frozen header, auto-filter, real dates
+    (dd/mm/yyyy), RAG fills."""
+    from improveplan.io.xlsx_stream import write_sheets
 
-    workbook = Workbook(write_only=True)
-    fills = {rag: PatternFill("solid", fgColor=colour) for rag, colour in RAG_FILLS.items()}
-    bold = Font(bold=True)
-    for title, (columns, items) in book.items():
-        sheet = workbook.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        header = []
-        for name in columns:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        rag_at = {i for i, name in enumerate(columns) if name in RAG_COLUMNS}
-        count = 0
-        for item in items:
-            count += 1
+    def values(columns: Sequence[str]) -> Callable[[object], list[Any]]:
+        def row(item: object) -> list[Any]:
             record = as_record(item)
-            row: list[Any] = []
-            for i, name in enumerate(columns):
-                value = cell_value(record.get(name))
-                if isinstance(value, dt.date):
-                    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
-                    cell.number_format = (
-                        "dd/mm/yyyy" if type(value) is dt.date else "dd/mm/yyyy hh:mm"
-                    )
-                    row.append(cell)
-                elif i in rag_at and value in fills:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.fill = fills[value]
-                    row.append(cell)
-                else:
-                    row.append(value)
-            sheet.append(row)
-        # Written at the sheet's end (write-only mode), so the rows can stream past first.
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
-    workbook.save(path)
+            return [cell_value(record.get(name)) for name in columns]
+
+        return row
+
+    write_sheets(path, book, values=values, rag_columns=RAG_COLUMNS, fills=RAG_FILLS)
