@@ -115,12 +115,15 @@ def cell_value(value: Any) -> Any:
     """What goes in a cell: real dates (naive UTC for timestamps), numbers, safe text:
     characters XML cannot hold removed first (so they cannot hide a formula), then
     formulas neutralised."""
+    kind = type(value)  # the common cases first, by exact type: a cell is written per call
+    if kind is str:
+        return neutralise(xml_text(value))
+    if kind is int or kind is dt.date or value is None:
+        return value
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, dt.date | int | float) and not isinstance(value, bool):
         return value
-    if value is None:
-        return None
     return neutralise(xml_text(cell_text(value)))
 
 

@@ -19,6 +19,12 @@ _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c]")
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# Either of them: nearly every text has neither, and one scan says so.
+_EITHER = re.compile("[\r\x0b\x0c\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_text(text: str) -> str:
     """`text` with line breaks as LF and the characters XML cannot hold removed."""
+    if _EITHER.search(text) is None:
+        return text
     return _NOT_XML.sub("", _BREAKS.sub("\n", text))
