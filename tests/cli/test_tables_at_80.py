@@ -40,6 +40,7 @@ TABLE_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("timeline", AS_OF),
     ("inspection", "list"),
     ("inspection", "show", "1"),
+    ("inspection", "history"),
     ("plan", "list"),
     ("plan", "show"),
     ("notice", "show"),

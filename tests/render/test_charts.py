@@ -152,3 +152,28 @@ def test_a_long_label_wraps_whole_and_its_row_grows() -> None:
     word = "x" * 40  # one word longer than a line is split, never cut
     bars = parse(charts.rag_bars([group(word, red=1)]))
     assert "".join(s.text or "" for s in bars.iter(f"{SVG}tspan")) == word
+
+
+def test_history_grid_is_xml_with_a_tile_per_judged_cell() -> None:
+    from improveplan.domain.vocab import Grade, InspectionType
+    from improveplan.services.history import HistoryArea, HistoryInspection, InspectionHistory
+
+    def column(label: str) -> HistoryInspection:
+        return HistoryInspection(id=None, type=InspectionType.standard, start=None, end=None,
+                                 label=label, overall=None)  # fmt: skip
+
+    found = InspectionHistory(
+        inspections=[column("2018 standard"), column("2023 <standard>")],
+        areas=[
+            HistoryArea(area="care_leavers", label="Care leavers",
+                        grades=[Grade.good, Grade.inadequate]),
+            HistoryArea(area="lscb", label="LSCB", grades=[Grade.good, None]),
+        ],
+        recurring=[],
+    )  # fmt: skip
+    svg = charts.history(found)
+    root = ET.fromstring(svg)
+    tiles = root.findall("{http://www.w3.org/2000/svg}rect")
+    assert [t.get("fill") for t in tiles] == ["#00703c", "#d4351c", "#00703c"]
+    assert "2023 &lt;standard&gt;" in svg
+    assert charts.history(InspectionHistory(inspections=[], areas=[], recurring=[])) == ""

@@ -25,11 +25,18 @@ if TYPE_CHECKING:
     from improveplan.domain.ofsted_report import ParsedReport
 
 TYPES = click.Choice(InspectionType)  # gives the member; names are the values
-_AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE)
+_SIF_AREAS = (
+    Area.children_looked_after_and_permanence,
+    Area.adoption_performance,
+    Area.leadership_management_governance,
+    Area.lscb,
+)
+_AREAS = ", ".join(area for area in Area if area is not COMBINED_CARE and area not in _SIF_AREAS)
 _GRADES = ", ".join(f'{g} ("RI")' if g is Grade.requires_improvement else g for g in Grade)
 ADD_HELP = f"""Record an inspection of the current plan and its judgements.
 
-Areas: {_AREAS} (or {COMBINED_CARE} before 2023). Grades: {_GRADES}.
+Areas: {_AREAS} (or {COMBINED_CARE} before 2023); a SIF inspection (2013-2018, --type
+{InspectionType.sif}) also {", ".join(_SIF_AREAS)}. Grades: {_GRADES}.
 """
 GRADE_HELP = (
     "A judgement, repeatable: e.g. "
@@ -138,7 +145,7 @@ def list_(fmt: str) -> None:
             Column("start", "Start", no_wrap=True),
             Column("end", "End", no_wrap=True),
             Column("received", "Received", no_wrap=True),
-            Column("overall", "Overall", style=grade_style),
+            Column("overall", "Overall", style=grade_style, spoken=True),
             Column("recs", "Recs", justify="right", no_wrap=True),
         ]
     emit(
@@ -148,6 +155,23 @@ def list_(fmt: str) -> None:
         json_data=data,
         empty="No inspections yet — add one with improveplan inspection add or import-report.",
     )
+
+
+@inspection.command("history")
+@format_option
+@needs(Need.read)
+def history(fmt: str) -> None:
+    """The judgements of every inspection side by side by area, oldest first.
+
+    SIF and ILACS judgements that mean the same share a row (children looked after is
+    children in care; leadership, management and governance is the impact of leaders).
+    Then the recurring concerns: the latest inspection's recommendations that echo an
+    earlier one's, with both texts and how alike they read (0-100). CSV holds the grid.
+    """
+    from improveplan.cli.history_text import render_history
+    from improveplan.services.history import inspection_history
+
+    render_history(inspection_history(get_app()), fmt)
 
 
 @inspection.command("show")

@@ -271,3 +271,50 @@ def _measure_bar(m: Measured, left: int, top: float, span: int, bar: int) -> lis
     note = f"{latest} → {_num(m.target)} {m.unit or ''}".strip()
     parts.append(_text(left + span + 8, top + bar / 2 + 4, note, fill=MUTED))
     return parts
+
+
+class HistoryLike(Protocol):
+    """What `history` reads: the inspections' labels and each area's grades in order
+    (services.history.InspectionHistory has them)."""
+
+    @property
+    def inspections(self) -> Sequence[Any]: ...
+    @property
+    def areas(self) -> Sequence[Any]: ...
+
+
+GRADE_SHORT = {"outstanding": "Outstanding", "good": "Good", "requires_improvement": "RI",
+               "inadequate": "Inadequate"}  # fmt: skip
+
+
+def history(found: HistoryLike, *, label: str = "Judgements by area over the inspections") -> str:
+    """A grid: one row per area, one column per inspection (oldest first), each judged cell
+    a tile in the grade's board colour with the grade written on it; a cell not judged
+    stays blank."""
+    from improveplan.domain.judgements import GRADE_RAG
+
+    if not found.inspections or not found.areas:
+        return ""
+    left, top, row, cell, gap = 180, 26, 26, 110, 6
+    width = left + len(found.inspections) * (cell + gap)
+    body = [
+        _text(left + i * (cell + gap) + cell / 2, 16, column.label, text_anchor="middle",
+              fill=INK, font_weight="bold")
+        for i, column in enumerate(found.inspections)
+    ]  # fmt: skip
+    for r, area in enumerate(found.areas):
+        y = top + r * row
+        body.append(_text(left - 8, y + 15, area.label, text_anchor="end", fill=INK))
+        for i, grade in enumerate(area.grades):
+            if grade is None:
+                continue
+            x = left + i * (cell + gap)
+            colour = RAG_COLOURS[GRADE_RAG[grade]]
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{cell}" height="{row - 4}" fill="{colour}">'
+                f"<title>{_t(area.label)}, {_t(found.inspections[i].label)}: "
+                f"{_t(grade.replace('_', ' '))}</title></rect>"
+            )
+            body.append(_text(x + cell / 2, y + 15, GRADE_SHORT[grade], text_anchor="middle",
+                              fill="#ffffff"))  # fmt: skip
+    return _svg(width, top + len(found.areas) * row + 4, label, body)

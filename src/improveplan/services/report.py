@@ -22,6 +22,7 @@ from improveplan.domain.timeline import MilestoneRecord, MilestoneStatus
 from improveplan.domain.vocab import RAG_ORDER, Rag
 from improveplan.errors import ImproveplanError
 from improveplan.services.context import App
+from improveplan.services.history import InspectionHistory, inspection_history
 from improveplan.services.measures import measure_rows
 from improveplan.services.milestone_sync import plan_milestones, record
 from improveplan.services.report_plan import plan_by_recommendation
@@ -185,9 +186,18 @@ def _due_soon(as_of: dt.date) -> Any:
     return is_open() & col(Action.due).between(as_of, shift_days(as_of, DUE_SOON_DAYS))
 
 
+def _history(app: App) -> InspectionHistory | None:
+    """The inspection history, when there is one to draw: 2+ inspections with judgements."""
+    found = inspection_history(app)
+    judged = [i for i, _ in enumerate(found.inspections) if any(
+        area.grades[i] is not None for area in found.areas)]  # fmt: skip
+    return found if len(judged) >= 2 else None
+
+
 def build_report(app: App, *, as_of: dt.date) -> BoardReport:
     """Everything the board report shows (templates only lay it out)."""
     amber = app.settings.amber_days
+    history = _history(app)
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
@@ -223,16 +233,18 @@ def build_report(app: App, *, as_of: dt.date) -> BoardReport:
             by_recommendation=plan_by_recommendation(
                 session, plan_id=plan.id, as_of=as_of, amber_days=amber
             ),
+            history=history,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Charts:
-    """The three inline SVG charts, marked safe: charts.py escapes every text itself."""
+    """The inline SVG charts, marked safe: charts.py escapes every text itself."""
 
     rag: Markup
     trend: Markup
     measures: Markup
+    history: Markup
 
 
 def _charts(report: BoardReport) -> Charts:
@@ -244,6 +256,7 @@ def _charts(report: BoardReport) -> Charts:
         rag=Markup(charts.rag_bars(report.themes)),
         trend=Markup(charts.trend(report.trend)),
         measures=Markup(charts.measures(report.measures)),
+        history=Markup(charts.history(report.history) if report.history else ""),
     )
 
 

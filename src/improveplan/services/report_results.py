@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from improveplan.domain.timeline import MilestoneRecord
 from improveplan.domain.vocab import Rag, Status
+from improveplan.services.history import InspectionHistory
 from improveplan.services.status import GroupCounts, MeasureRows, NextMilestone, Totals
 
 # What each colour tells a board: a card's caption, and the report's footnote (§2).
@@ -160,3 +161,5 @@ class BoardReport:
     notes_days: int
     trend: list[TrendPoint]
     by_recommendation: PlanByRecommendation
+    # The council's inspections side by side, when 2+ of them have judgements; else None.
+    history: InspectionHistory | None = None
