@@ -263,6 +263,13 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
          "Re-reads the report already in the plan into its inspection; keeps "
          "the actions."),
     ),
+    "inspection history": (
+        ("improveplan inspection history",
+         "Every inspection's judgements side by side by area, oldest first, then "
+         "the recommendations that echo an earlier inspection's."),
+        ("improveplan inspection history --format json",
+         "The same as JSON: inspections, areas and recurring concerns."),
+    ),
     "inspection list": (
         ("improveplan inspection list",
          "Each inspection: type, fieldwork dates, received, overall grade, recs."),
