@@ -118,17 +118,22 @@ def _action_rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_ten_thousand_rows_take_well_under_a_second() -> None:
+def test_rows_are_drawn_far_faster_than_rich_draws_them() -> None:
+    """Proportional, not timed against a clock (benchmarks/ time it, and a loaded CI
+    machine would fail a fixed bound): the same 2,000 rows, ours against rich's own
+    table in the same process, and 10,000 rows all drawn."""
     columns = [c for c in ACTION_COLUMNS if c.key != "note"]
-    rows = _action_rows(10_000)
     c = _console(120, True)
+    rows = _action_rows(2_000)
     started = time.process_time()
-    text = _ours(rows, columns, None, c)
+    ours = _ours(rows, columns, None, c)
     took = time.process_time() - started
-    assert text.count("\n") == 10_000 + 4
-    assert took < 0.8, f"{took:.2f} s of CPU for 10,000 rows"
-    few = _action_rows(300)
-    assert _ours(few, columns, None, c) == _rich(few, columns, None, c)
+    started = time.process_time()
+    theirs = _rich(rows, columns, None, c)
+    rich_took = time.process_time() - started
+    assert ours == theirs
+    assert took * 4 < rich_took, f"ours {took:.2f} s, rich {rich_took:.2f} s of CPU"
+    assert _ours(_action_rows(10_000), columns, None, c).count("\n") == 10_000 + 4
 
 
 def test_ascii_rows_are_drawn_directly(monkeypatch: Any) -> None:
