@@ -83,6 +83,11 @@ class Area(StrEnum):
     care_leavers = "care_leavers"
     overall_effectiveness = "overall_effectiveness"
     children_in_care_and_care_leavers = "children_in_care_and_care_leavers"
+    # The single inspection framework's (SIF, 2013–2018) own judgements.
+    children_looked_after_and_permanence = "children_looked_after_and_permanence"
+    adoption_performance = "adoption_performance"
+    leadership_management_governance = "leadership_management_governance"
+    lscb = "lscb"
 
 
 class InspectionType(StrEnum):
@@ -94,6 +99,7 @@ class InspectionType(StrEnum):
     monitoring_visit = "monitoring_visit"
     jtai = "jtai"
     other = "other"
+    sif = "sif"
 
 
 class MilestoneKind(StrEnum):
