@@ -119,7 +119,7 @@ def test_error_messages_the_command_line_shows() -> None:
         parse_inspection_type("audit")
     assert str(kind.value) == (
         "unknown inspection type 'audit': use one of standard, short, focused_visit, "
-        "monitoring_visit, jtai, other"
+        "monitoring_visit, jtai, other, sif"
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "GRADE_LABELS",
     "GRADE_RAG",
     "SPLIT_CARE",
+    "area_words",
     "in_area_order",
     "missing_areas",
     "parse_area",
@@ -64,6 +65,14 @@ _AREA_ALIASES = {
     "overall": Area.overall_effectiveness,
     "the_impact_of_leaders": Area.impact_of_leaders,
     "impact_of_leaders_on_social_work_practice": Area.impact_of_leaders,
+    "local_safeguarding_children_board": Area.lscb,
+    "leadership_management_and_governance": Area.leadership_management_governance,
+    "children_looked_after_and_achieving_permanence": Area.children_looked_after_and_permanence,
+}
+# How an area reads in a sentence or table where its value would not.
+_AREA_WORDS = {
+    Area.lscb: "LSCB",
+    Area.leadership_management_governance: "leadership, management and governance",
 }
 
 E = TypeVar("E", bound=StrEnum)
@@ -95,6 +104,11 @@ def parse_area(text: str) -> Area:
 def parse_inspection_type(text: str) -> InspectionType:
     """An inspection type ("focused visit" is `focused_visit`); ValueError naming them."""
     return _parse(InspectionType, "inspection type", text, {})
+
+
+def area_words(area: Area) -> str:
+    """An area as people read it: "children looked after and permanence", "LSCB"."""
+    return _AREA_WORDS.get(area, area.replace("_", " "))
 
 
 def in_area_order(judgements: Mapping[Area, Grade]) -> dict[Area, Grade]:

@@ -50,8 +50,11 @@ _OVERALL = re.compile(
 )
 _ROWS = (
     (Area.help_and_protection, r"children\s+who\s+need\s+help\s+and\s+protection"),
-    (Area.children_looked_after_and_permanence,
-     r"children\s+looked\s+after\s+and\s+achieving\s+permanence"),  # fmt: skip
+    (
+        Area.children_looked_after_and_permanence,
+        r"children\s+looked\s+after\s+and\s+achieving"
+        r"\s+permanence",
+    ),
     (Area.adoption_performance, r"adoption\s+performance"),
     (Area.care_leavers, r"experiences\s+and\s+progress\s+of\s+care\s+leavers"),
     (Area.leadership_management_governance, r"leadership,?\s+management\s+and\s+governance"),
