@@ -274,7 +274,7 @@ def _read_pdf(file: Path) -> ParsedReport:
     except ReportError as exc:
         what, _, todo = str(exc).partition(" — ")
         raise ImproveplanError(
-            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
+            what, todo or "check that it is an Ofsted ILACS or SIF inspection report PDF"
         ) from None
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "CORE_AREAS",
     "GRADE_LABELS",
     "GRADE_RAG",
+    "SIF_ORDER",
     "SPLIT_CARE",
     "area_words",
     "in_area_order",
@@ -111,9 +112,26 @@ def area_words(area: Area) -> str:
     return _AREA_WORDS.get(area, area.replace("_", " "))
 
 
+# A SIF report's order: the overall judgement, its table's rows, then the LSCB's grade.
+SIF_ORDER: tuple[Area, ...] = (
+    Area.overall_effectiveness,
+    Area.help_and_protection,
+    Area.children_looked_after_and_permanence,
+    Area.adoption_performance,
+    Area.care_leavers,
+    Area.leadership_management_governance,
+    Area.lscb,
+)
+_SIF_ONLY = frozenset(SIF_ORDER) - {Area.overall_effectiveness, Area.help_and_protection,
+                                    Area.care_leavers}  # fmt: skip
+
+
 def in_area_order(judgements: Mapping[Area, Grade]) -> dict[Area, Grade]:
-    """The judgements in the order a report's table lists them (the enum's order)."""
-    return {area: judgements[area] for area in Area if area in judgements}
+    """The judgements in the order a report's table lists them: the enum's order, or a
+    SIF report's when it grades any area of its own."""
+    first = SIF_ORDER if _SIF_ONLY & judgements.keys() else ()
+    order = dict.fromkeys((*first, *Area))
+    return {area: judgements[area] for area in order if area in judgements}
 
 
 def missing_areas(judgements: Mapping[Area, Grade]) -> list[Area]:
