@@ -43,6 +43,9 @@ NO_REPORTS = (
     f"clone; {SHARED_ENV} names another place)"
 )
 needs_reports = pytest.mark.skipif(not EXPECTED.is_file(), reason=NO_REPORTS)
+SIF_REPORTS = SHARED / "ofsted-reports-sif"
+SIF_EXPECTED = SIF_REPORTS / "expected.json"
+NO_SIF = f"the SIF (2013–2018) Ofsted reports are not at {SIF_REPORTS} ({SHARED_ENV} names another place)"
 
 # "ci" as recent Hypothesis defines it (older ones lack it): the same examples every run.
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -67,6 +70,14 @@ def published_reports() -> list[Any]:
     if not EXPECTED.is_file():
         return [pytest.param({}, marks=pytest.mark.skip(reason=NO_REPORTS), id="no-reports")]
     return [pytest.param(entry, id=entry["file"]) for entry in expected_reports()]
+
+
+def sif_reports() -> list[Any]:
+    """One parameter per SIF report of ../shared, or one skipped parameter that says why."""
+    if not SIF_EXPECTED.is_file():
+        return [pytest.param({}, marks=pytest.mark.skip(reason=NO_SIF), id="no-sif-reports")]
+    entries = json.loads(SIF_EXPECTED.read_text("utf-8"))["reports"]
+    return [pytest.param(entry, id=entry["file"]) for entry in entries]
 
 
 def _pg_admin_url() -> str | None:

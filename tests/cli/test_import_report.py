@@ -24,7 +24,7 @@ from tests.pdfs import write_report as write_generated
 
 TABLES = ("inspection", "judgement", "recommendation", "audit_event")
 KEYS = ["id", "type", "start", "end", "received", "published",
-        "lead_inspector", "judgements", "recommendations"]  # fmt: skip
+        "lead_inspector", "judgements", "recommendations", "framework", "lscb_recommendations"]  # fmt: skip
 GENERATED = [Report(), PETERBOROUGH, ONE_RECOMMENDATION, NO_RECOMMENDATIONS]
 
 
@@ -66,8 +66,10 @@ def test_a_generated_report_imports_as_written(
         "received": "2024-10-22", "published": "2024-10-29",
         "lead_inspector": texts["lead_inspector"], "judgements": texts["judgements"],
         "recommendations": [
-            {"ref": f"R{n}", "text": t} for n, t in enumerate(texts["recommendations"], 1)
+            {"ref": f"R{n}", "text": t, "priority": False}
+            for n, t in enumerate(texts["recommendations"], 1)
         ],
+        "framework": "ilacs", "lscb_recommendations": [],
     }  # fmt: skip
     assert json.loads(dry.stdout) == {**data, "id": None, "received": None}
     assert json.loads(plan_run("inspection", "show", "1", "--format", "json").stdout) == data
@@ -95,6 +97,8 @@ def test_every_shared_report_imports_as_expected(
     assert data["lead_inspector"].lower() == expected["lead_inspector"].lower()
     assert data["judgements"] == expected["judgements"]
     assert [r["text"] for r in data["recommendations"]] == expected["recommendations"]
+    assert not any(r["priority"] for r in data["recommendations"])
+    assert (data["framework"], data["lscb_recommendations"]) == ("ilacs", [])
     count = len(expected["recommendations"])
     assert [r["ref"] for r in data["recommendations"]] == [f"R{n}" for n in range(1, count + 1)]
     shown = plan_run("inspection", "show", "1", "--format", "json")

@@ -122,7 +122,8 @@ def test_replace_re_reads_the_report_and_keeps_the_actions(
         **first, "lead_inspector": "Jane Doe",
         "judgements": {**first["judgements"], "care_leavers": "requires_improvement"},
         "recommendations": [
-            {"ref": f"R{n}", "text": t} for n, t in enumerate([*texts, "Help for young carers."], 1)
+            {"ref": f"R{n}", "text": t, "priority": False}
+            for n, t in enumerate([*texts, "Help for young carers."], 1)
         ],
     }  # fmt: skip
     assert links(plan_run) == before and counts(db_url)["inspection"] == 1

@@ -53,7 +53,7 @@ def test_update_corrects_every_field_and_judgement(plan_run: Invoke, db_url: str
             "help_and_protection": "requires_improvement", "children_in_care": "good",
             "care_leavers": "requires_improvement", "overall_effectiveness": "inadequate",
         },
-        "recommendations": [],
+        "recommendations": [], "framework": "ilacs", "lscb_recommendations": [],
     }  # fmt: skip
     assert trail(db_url, "Lead") == [
         ("inspection", "type", "standard", "short"),

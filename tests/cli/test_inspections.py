@@ -53,6 +53,8 @@ EXPECTED = {
         "overall_effectiveness": "inadequate",
     },
     "recommendations": [],
+    "framework": "ilacs",
+    "lscb_recommendations": [],
 }
 
 
@@ -81,9 +83,9 @@ def test_show_lists_linked_recommendations_in_order(plan_run: Invoke) -> None:
     plan_run("rec", "add", "R3", "Not from this inspection")
     data = json.loads(plan_run("inspection", "show", "1", "--format", "json").stdout)
     assert data["recommendations"] == [
-        {"ref": "R1", "text": "Text R1"},
-        {"ref": "R2", "text": "Text R2"},
-        {"ref": "R10", "text": "Text R10"},
+        {"ref": "R1", "text": "Text R1", "priority": False},
+        {"ref": "R2", "text": "Text R2", "priority": False},
+        {"ref": "R10", "text": "Text R10", "priority": False},
     ]
 
 

@@ -14,6 +14,7 @@ from improveplan.domain.judgements import (
     CORE_AREAS,
     GRADE_LABELS,
     GRADE_RAG,
+    SIF_ORDER,
     SPLIT_CARE,
     in_area_order,
     missing_areas,
@@ -119,7 +120,7 @@ def test_error_messages_the_command_line_shows() -> None:
         parse_inspection_type("audit")
     assert str(kind.value) == (
         "unknown inspection type 'audit': use one of standard, short, focused_visit, "
-        "monitoring_visit, jtai, other"
+        "monitoring_visit, jtai, other, sif"
     )
 
 
@@ -145,7 +146,13 @@ def test_grade_pairs_parse_in_any_spelling(data: st.DataObject, areas: list[Area
     ]
     parsed = parse_grades(pairs)
     assert list(parsed.items()) == list(zip(areas, grades, strict=True))
-    assert list(in_area_order(parsed)) == [a for a in Area if a in parsed]
+    # A SIF area of its own puts the SIF report's order first; otherwise the enum's.
+    sif_only = {Area.children_looked_after_and_permanence, Area.adoption_performance,
+                Area.leadership_management_governance, Area.lscb}  # fmt: skip
+    first = [a for a in SIF_ORDER if a in parsed] if sif_only & parsed.keys() else []
+    assert list(in_area_order(parsed)) == first + [
+        a for a in Area if a in parsed and a not in first
+    ]
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def left_lines(done: ReportImport) -> list[str]:
 def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) -> None:
     """The inspection JSON, its judgements as CSV, or three small tables: details,
     judgements, recommendations; `authority`, the one a report names, leads the details."""
-    from improveplan.domain.judgements import GRADE_LABELS
+    from improveplan.domain.judgements import GRADE_LABELS, area_words
     from improveplan.render.output import Column, emit_json, table
 
     if fmt == "json":
@@ -131,7 +131,7 @@ def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) 
         details.insert(0, {"field": "Local authority", "value": authority})
     table(details, [Column("field", "Inspection", style="heading"), Column("value", "")])
     grades = [
-        {"area": area.replace("_", " ").capitalize(), "grade": GRADE_LABELS[grade]}
+        {"area": _first_up(area_words(area)), "grade": GRADE_LABELS[grade]}
         for area, grade in record.judgements.items()
     ]
     table(
@@ -144,6 +144,13 @@ def render(record: InspectionRecord, fmt: str, *, authority: str | None = None) 
         [Column("ref", "Ref", style="ref", no_wrap=True), Column("text", "What needs to improve")],
         empty="No recommendations in this report.",
     )
+    if record.lscb_recommendations:
+        table(record.lscb_recommendations, [Column("text", "What the LSCB needs to improve")])
+
+
+def _first_up(words: str) -> str:
+    """ "LSCB" stays as it is; "help and protection" becomes "Help and protection"."""
+    return words[:1].upper() + words[1:]
 
 
 def _judgements_csv(record: InspectionRecord) -> None:

@@ -298,7 +298,7 @@ def _read_pdf(file: Path) -> ParsedReport:
     except ReportError as exc:
         what, _, todo = str(exc).partition(" — ")
         raise ImproveplanError(
-            what, todo or "check that it is an Ofsted ILACS inspection report PDF"
+            what, todo or "check that it is an Ofsted ILACS or SIF inspection report PDF"
         ) from None
 
 
@@ -324,6 +324,12 @@ def _read_pdf(file: Path) -> ParsedReport:
     help="Create the plan, named after the authority the report names (or --plan NAME), "
     "and import into it.",
 )
+@click.option(
+    "--include-lscb",
+    is_flag=True,
+    help="Make a SIF report's LSCB recommendations plan recommendations too, after the "
+    "local authority's.",
+)
 @format_option
 @needs(Need.admin)
 def import_report(
@@ -333,9 +339,10 @@ def import_report(
     replace: bool,
     dry_run: bool,
     create_plan: bool,
+    include_lscb: bool,
     fmt: str,
 ) -> None:
-    """Read an Ofsted ILACS report PDF into the plan.
+    """Read an Ofsted ILACS report PDF (or an older SIF one, 2013–2018) into the plan.
 
     Creates the inspection (dates, type, lead inspector), its judgements and its
     recommendations ("What needs to improve", verbatim, numbered from the next free R).
@@ -343,6 +350,11 @@ def import_report(
     instead (R1 is the first item). A report already in the plan (same type and
     fieldwork dates) is refused unless --replace. With --create-plan the plan is made
     first, in the same transaction; a plan of that name already there is refused.
+
+    A SIF report gives its own judgements (LSCB among them), its published date and its
+    recommendations, those under "Priority and immediate action" marked priority actions.
+    Its LSCB's recommendations are kept with the inspection; --include-lscb makes them plan
+    recommendations too.
     """
     from improveplan.render.output import message
     from improveplan.services import report_import
@@ -357,6 +369,7 @@ def import_report(
         dry_run=dry_run,
         replace=replace,
         create_plan=create_plan,
+        include_lscb=include_lscb,
     )
     render(done.inspection, fmt, authority=done.authority)
     message(import_line(done), "warning" if dry_run else "success")

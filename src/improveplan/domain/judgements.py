@@ -21,7 +21,9 @@ __all__ = [
     "CORE_AREAS",
     "GRADE_LABELS",
     "GRADE_RAG",
+    "SIF_ORDER",
     "SPLIT_CARE",
+    "area_words",
     "in_area_order",
     "missing_areas",
     "parse_area",
@@ -64,6 +66,14 @@ _AREA_ALIASES = {
     "overall": Area.overall_effectiveness,
     "the_impact_of_leaders": Area.impact_of_leaders,
     "impact_of_leaders_on_social_work_practice": Area.impact_of_leaders,
+    "local_safeguarding_children_board": Area.lscb,
+    "leadership_management_and_governance": Area.leadership_management_governance,
+    "children_looked_after_and_achieving_permanence": Area.children_looked_after_and_permanence,
+}
+# How an area reads in a sentence or table where its value would not.
+_AREA_WORDS = {
+    Area.lscb: "LSCB",
+    Area.leadership_management_governance: "leadership, management and governance",
 }
 
 E = TypeVar("E", bound=StrEnum)
@@ -97,9 +107,31 @@ def parse_inspection_type(text: str) -> InspectionType:
     return _parse(InspectionType, "inspection type", text, {})
 
 
+def area_words(area: Area) -> str:
+    """An area as people read it: "children looked after and permanence", "LSCB"."""
+    return _AREA_WORDS.get(area, area.replace("_", " "))
+
+
+# A SIF report's order: the overall judgement, its table's rows, then the LSCB's grade.
+SIF_ORDER: tuple[Area, ...] = (
+    Area.overall_effectiveness,
+    Area.help_and_protection,
+    Area.children_looked_after_and_permanence,
+    Area.adoption_performance,
+    Area.care_leavers,
+    Area.leadership_management_governance,
+    Area.lscb,
+)
+_SIF_ONLY = frozenset(SIF_ORDER) - {Area.overall_effectiveness, Area.help_and_protection,
+                                    Area.care_leavers}  # fmt: skip
+
+
 def in_area_order(judgements: Mapping[Area, Grade]) -> dict[Area, Grade]:
-    """The judgements in the order a report's table lists them (the enum's order)."""
-    return {area: judgements[area] for area in Area if area in judgements}
+    """The judgements in the order a report's table lists them: the enum's order, or a
+    SIF report's when it grades any area of its own."""
+    first = SIF_ORDER if _SIF_ONLY & judgements.keys() else ()
+    order = dict.fromkeys((*first, *Area))
+    return {area: judgements[area] for area in order if area in judgements}
 
 
 def missing_areas(judgements: Mapping[Area, Grade]) -> list[Area]:

@@ -1,5 +1,8 @@
 """Read a published Ofsted ILACS inspection report from the text of its pages.
 
+An older single inspection framework (SIF, 2013–2018) report, told by its title, is read by
+`improveplan.domain.sif_report` instead, with the helpers of this module.
+
 Pure: the PDF edge (`improveplan.io.ofsted_pdf`) turns pages into text; this module reads
 the report's structure (title, "Inspection dates", "Lead inspector", the judgement table,
 "What needs to improve") so that an improvement plan can start from Ofsted's own words.
@@ -7,11 +10,12 @@ the report's structure (title, "Inspection dates", "Lead inspector", the judgeme
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from improveplan.domain.judgements import COMBINED_CARE, SPLIT_CARE, missing_areas, parse_grade
@@ -32,6 +36,13 @@ class ParsedReport:
     lead_inspector: str
     judgements: dict[Area, Grade]
     recommendations: list[str]
+    published: date | None = None  # SIF reports print it ("Report published: ...")
+    priority: int = 0  # how many leading recommendations are "Priority and immediate action"
+    lscb_recommendations: list[str] = field(default_factory=list)
+
+    @property
+    def framework(self) -> str:
+        return "sif" if self.type is InspectionType.sif else "ilacs"
 
 
 class ReportError(ValueError):
@@ -131,9 +142,16 @@ def parse_report(pages: Iterable[str]) -> ParsedReport:
     """Read one report from the text of its pages (a list, or pages extracted lazily).
 
     Pages are consumed only up to the first judgement section of the report body: all that
-    is read here comes before it, and stopping there keeps a PDF import fast.
+    is read here comes before it, and stopping there keeps a PDF import fast. A SIF report
+    is read to its end: its LSCB review comes last.
     """
-    raw, lines = _read_pages(pages)
+    from improveplan.domain.sif_report import is_sif, parse_sif  # it builds on this module
+
+    pages = iter(pages)
+    first = next(pages, "")
+    if is_sif(first):
+        return parse_sif([first, *pages])
+    raw, lines = _read_pages(itertools.chain([first], pages))
     front = _before_body(lines)
     text = _fold("\n".join(front))
     start, end = _fieldwork(text)

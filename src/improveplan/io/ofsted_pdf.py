@@ -38,7 +38,8 @@ def read_report(path: Path) -> ParsedReport:
     A recommendation or inspector pypdf could not wholly decode (U+FFFD) is refused,
     not imported."""
     report = parse_report(_iter_pages(path))
-    if any("\ufffd" in text for text in (report.lead_inspector, *report.recommendations)):
+    texts = (report.lead_inspector, *report.recommendations, *report.lscb_recommendations)
+    if any("\ufffd" in text for text in texts):
         raise ReportError(
             f"{path.name}: some of the report's text cannot be decoded (a damaged font?) — "
             + _AGAIN

@@ -37,6 +37,24 @@ class RecommendationText:
 
     ref: str
     text: str
+    priority: bool = False  # under "Priority and immediate action" (SIF reports)
+
+
+@dataclass(frozen=True, slots=True)
+class LscbText:
+    """A SIF report's recommendation to its Local Safeguarding Children Board."""
+
+    text: str
+
+
+def framework(type_: InspectionType) -> str:
+    """The framework an inspection was judged under: SIF (2013–2018) or ILACS."""
+    return "sif" if type_ is InspectionType.sif else "ilacs"
+
+
+def lscb_column(texts: Sequence[str]) -> str | None:
+    """The LSCB's recommendations as `inspection.lscb_recommendations` holds them."""
+    return "\n".join(texts) or None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +70,8 @@ class InspectionRecord:
     lead_inspector: str | None
     judgements: dict[Area, Grade]  # in area order: the JSON object of §3
     recommendations: list[RecommendationText]
+    framework: str  # "sif" or "ilacs", from the type
+    lscb_recommendations: list[LscbText]
 
     @property
     def overall(self) -> Grade | None:
@@ -75,7 +95,12 @@ def as_record(
     *,
     judgements: Mapping[Area, Grade],
     recommendations: Sequence[RecommendationText],
+    lscb: Sequence[str] | None = None,
 ) -> InspectionRecord:
+    """The §3 record; the LSCB's recommendations are the inspection's unless given."""
+    if lscb is None:
+        held = source.lscb_recommendations if isinstance(source, Inspection) else None
+        lscb = (held or "").splitlines()
     return InspectionRecord(
         id=source.id if isinstance(source, Inspection) else None,
         type=source.type,
@@ -86,6 +111,8 @@ def as_record(
         lead_inspector=source.lead_inspector,
         judgements=in_area_order(judgements),
         recommendations=list(recommendations),
+        framework=framework(source.type),
+        lscb_recommendations=[LscbText(text) for text in lscb],
     )
 
 
@@ -203,7 +230,9 @@ def _details(
     ).all()
     for rec in rows:
         assert rec.inspection_id is not None
-        recs[rec.inspection_id].append(RecommendationText(ref=rec.ref, text=rec.text))
+        recs[rec.inspection_id].append(
+            RecommendationText(ref=rec.ref, text=rec.text, priority=rec.priority_action)
+        )
     return grades, recs
 
 

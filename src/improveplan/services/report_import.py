@@ -8,6 +8,9 @@ what the plan already holds.
   report then fills them in by number (R1 is the first item under "What needs to
   improve"), with the theme their actions share, instead of adding R9–R16 beside them.
 - A dry run works all of it out on a read transaction and says what it would do.
+- A SIF report's recommendations under "Priority and immediate action" are marked
+  priority actions; its LSCB's recommendations are kept with the inspection, and become
+  plan recommendations after the local authority's only with `include_lscb`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from improveplan.domain.inputs import folded
-from improveplan.domain.judgements import in_area_order
+from improveplan.domain.judgements import area_words, in_area_order
 from improveplan.domain.vocab import Area, Grade
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.services import audit, inputs
@@ -40,6 +43,7 @@ from improveplan.services.inspections import (
     check_dates,
     create,
     follow_timeline,
+    lscb_column,
     read_record,
 )
 from improveplan.services.recommendations import create_recommendation, next_rec_number
@@ -76,6 +80,16 @@ class ReportImport:
     suggested: NewPlan | None = None  # then what --create-plan would make
 
 
+@dataclass(frozen=True)
+class _Report:
+    """The report's items as the plan takes them: texts in order, SIF priority flags (None
+    for ILACS), and the LSCB's recommendations kept with the inspection."""
+
+    texts: list[str]
+    flags: list[bool] | None
+    lscb: list[str]
+
+
 @dataclass
 class _Step:
     """One report item: the recommendation it becomes (an existing row, or a new ref)."""
@@ -85,6 +99,19 @@ class _Step:
     number: int  # its place in the report, from 1
     rec: Recommendation | None = None
     theme_id: int | None = None  # a theme to give a recommendation that has none
+    priority: bool | None = None  # a SIF report's priority action, or not; None: ILACS
+
+
+def _flag(steps: list[_Step], flags: list[bool] | None) -> list[_Step]:
+    """Each step's priority from the report's (a SIF report's; ILACS ones say nothing)."""
+    if flags is not None:
+        for step in steps:
+            step.priority = flags[step.number - 1]
+    return steps
+
+
+def _items(steps: list[_Step]) -> list[RecommendationText]:
+    return [RecommendationText(ref=s.ref, text=s.text, priority=bool(s.priority)) for s in steps]
 
 
 def _words(text: str) -> str:
@@ -167,11 +194,13 @@ def _write_steps(
     assert plan.id is not None and inspection.id is not None
     for step in steps:
         if step.rec is None:
-            create_recommendation(
-                session, app, plan, ref=step.ref, text=step.text, inspection_id=inspection.id
-            )
+            create_recommendation(session, app, plan, ref=step.ref, text=step.text,
+                                  inspection_id=inspection.id,
+                                  priority_action=bool(step.priority))  # fmt: skip
             continue
         updates: dict[str, object] = {"text": step.text, "inspection_id": inspection.id}
+        if step.priority is not None:
+            updates["priority_action"] = step.priority
         if step.rec.text == REC_TEXT:  # the tracker's ref-only row: now in the report's order
             updates["seq"] = step.number
         if step.theme_id is not None:
@@ -189,29 +218,38 @@ def import_report(
     dry_run: bool = False,
     replace: bool = False,
     create_plan: bool = False,
+    include_lscb: bool = False,
 ) -> ReportImport:
     """The report into the plan in one transaction (a read one for a dry run); with
-    `create_plan`, into a new plan made for the report's authority in that transaction."""
+    `create_plan`, into a new plan made for the report's authority in that transaction;
+    with `include_lscb`, a SIF report's LSCB recommendations become plan ones too."""
     fields = InspectionFields(
         type=report.type,
         start=report.start,
         end=report.end,
         received=received,
-        published=published,
+        published=published or report.published,
         lead_inspector=inputs.optional_name(report.lead_inspector, LEAD),
     )
     check_dates(fields.start, fields.end)
-    texts = [_words(text) for text in report.recommendations]
+    lscb = [_words(text) for text in report.lscb_recommendations]
+    texts = [_words(text) for text in report.recommendations] + (lscb if include_lscb else [])
+    flags = None
+    if report.framework == "sif":
+        flags = [n < report.priority for n in range(len(texts))]
+    report_items = _Report(texts=texts, flags=flags, lscb=lscb)
     with app.read() if dry_run else app.write() as session:
         target = target_plan(session, app, authority=report.local_authority,
                              create=create_plan, dry_run=dry_run)  # fmt: skip
         plan = target.plan
         same = None if plan is None else _the_inspection(session, plan, fields, replace)
         if plan is not None and same is not None:
-            done = _replace(session, app, plan, same, fields, report.judgements, texts, dry_run)
+            done = _replace(
+                session, app, plan, same, fields, report.judgements, report_items, dry_run
+            )
         else:
-            check_dates(fields.start, fields.end, received, published)
-            done = _import_new(session, app, plan, fields, report.judgements, texts, dry_run)
+            check_dates(fields.start, fields.end, received, fields.published)
+            done = _import_new(session, app, plan, fields, report.judgements, report_items, dry_run)
         return replace_fields(done, authority=report.local_authority, new_plan=target.new,
                               no_plan=plan is None and target.new is None,
                               suggested=target.suggested)  # fmt: skip
@@ -242,24 +280,29 @@ def _import_new(
     plan: Plan | None,
     fields: InspectionFields,
     grades: dict[Area, Grade],
-    texts: list[str],
+    report: _Report,
     dry_run: bool,
 ) -> ReportImport:
     """A new inspection; its items fill the tracker's ref-only recommendations or are added.
     No plan (a dry run before it exists): nothing to meet, R1 on."""
     left: list[str] = []
     if plan is None:
-        steps = [_Step(ref=f"R{n}", text=t, number=n) for n, t in enumerate(texts, 1)]
+        steps = [_Step(ref=f"R{n}", text=t, number=n) for n, t in enumerate(report.texts, 1)]
     else:
-        steps, left = _new_steps(session, plan, texts)
+        steps, left = _new_steps(session, plan, report.texts)
+    _flag(steps, report.flags)
     filled = [s.ref for s in steps if s.rec is not None]
     added = [s.ref for s in steps if s.rec is None]
     if dry_run:
-        items = [RecommendationText(ref=s.ref, text=s.text) for s in steps]
-        record = as_record(fields, judgements=grades, recommendations=items)
+        record = as_record(
+            fields, judgements=grades, recommendations=_items(steps), lscb=report.lscb
+        )
     else:
-        assert plan is not None  # only a dry run goes without one
+        assert plan is not None and plan.id is not None  # only a dry run goes without one
         inspection = create(session, app, plan, fields, grades)
+        lscb = {"lscb_recommendations": lscb_column(report.lscb)}
+        audit.apply(session, actor=app.user, plan_id=plan.id, entity="inspection",
+                    obj=inspection, updates=lscb)  # fmt: skip
         _write_steps(session, app, plan, inspection, steps)
         session.flush()
         record = read_record(session, inspection)
@@ -310,9 +353,13 @@ def _changes(
     steps: list[_Step],
 ) -> list[str]:
     """What re-reading the report corrects, as a person reads it."""
-    changed = [n.replace("_", " ") for n, v in updates.items() if getattr(inspection, n) != v]
+    changed = [
+        n.replace("_", " ").replace("lscb", "LSCB")
+        for n, v in updates.items()
+        if getattr(inspection, n) != v
+    ]
     changed += [
-        f"the {area.replace('_', ' ')} judgement"
+        f"the {area_words(area)} judgement"
         for area in in_area_order({**held, **grades})
         if held.get(area) != grades.get(area)
     ]
@@ -321,6 +368,8 @@ def _changes(
             changed.append(f"{step.ref}'s text")
         if step.theme_id is not None:
             changed.append(f"{step.ref}'s theme")
+        if step.rec is not None and step.priority not in (None, step.rec.priority_action):
+            changed.append(f"{step.ref}'s priority")
     return changed
 
 
@@ -331,7 +380,7 @@ def _replace(
     inspection: Inspection,
     fields: InspectionFields,
     grades: dict[Area, Grade],
-    texts: list[str],
+    report: _Report,
     dry_run: bool,
 ) -> ReportImport:
     """Re-read a report into its inspection: what differs is corrected, nothing removed."""
@@ -343,16 +392,20 @@ def _replace(
     )
     check_dates(fields.start, fields.end, fields.received, fields.published)
     updates = {name: getattr(fields, name) for name in INSPECTION_FIELDS}
+    updates["lscb_recommendations"] = lscb_column(report.lscb)
     judged = session.exec(select(Judgement).where(Judgement.inspection_id == inspection.id))
     held = {j.area: j.grade for j in judged}
-    steps, left = _replace_steps(session, plan, inspection, texts)
+    steps, left = _replace_steps(session, plan, inspection, report.texts)
+    _flag(steps, report.flags)
     changed = _changes(inspection, updates, held, grades, steps)
     added = [s.ref for s in steps if s.rec is None]
     kept = _kept_actions(session, inspection.id)
     if dry_run:
-        items = [RecommendationText(ref=s.ref, text=s.text) for s in steps]
+        items = _items(steps)
         items += [r for r in read_record(session, inspection).recommendations if r.ref in left]
-        result_record = as_record(fields, judgements=grades, recommendations=items)
+        result_record = as_record(
+            fields, judgements=grades, recommendations=items, lscb=report.lscb
+        )
     else:
         audit.apply(session, actor=app.user, plan_id=plan.id, entity="inspection",
                     obj=inspection, updates=updates)  # fmt: skip

@@ -17,7 +17,7 @@ from improveplan.errors import DatabaseError
 from improveplan.resources import broken_install, resource_dir
 from improveplan.store.engine import is_read_only, read_only_refusal, refuse_writes
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = KNOWN_REVISIONS[-1]
 
 SchemaState = Literal["empty", "old", "current", "new"]

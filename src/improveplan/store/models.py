@@ -96,6 +96,9 @@ class Inspection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # A SIF report's recommendations to its LSCB, one a line, as printed (0006); they are
+    # plan recommendations only when imported with --include-lscb.
+    lscb_recommendations: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Judgement(SQLModel, table=True):
