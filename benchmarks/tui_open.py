@@ -41,18 +41,20 @@ async def _open(db: str, user: str) -> int:
     from improveplan.tui.data import Board
     from improveplan.tui.tables import ActionTable
 
-    board = Board(App.from_options(db=db, user=user))
-    board.open()  # as the command does before the screen starts
-    ui = PlanScreen(board)
+    ui = PlanScreen(Board(App.from_options(db=db, user=user)))
     async with ui.run_test(size=(120, 40)) as pilot:
         os.write(1, b"up\n")  # not print(): Textual captures it while the screen runs
-        while ui.stale >= {"mine"}:
-            await pilot.pause(0.005)
+        # Waited for without polling the screen: a busy loop here would slow the very
+        # database thread being timed (they share the interpreter).
+        while not ui.opened:
+            await asyncio.sleep(0.02)
+        await ui.workers.wait_for_complete()
         mine = len(ui.query_one("#mine-table", ActionTable).actions)
         os.write(1, f"{mine}\n".encode())
         await pilot.press("tab")
         while "all" in ui.stale:
-            await pilot.pause(0.005)
+            await ui.workers.wait_for_complete()
+            await asyncio.sleep(0.02)
         rows = mine + len(ui.query_one("#all-table", ActionTable).actions)
         os.write(1, f"{rows}\n".encode())
         return rows

@@ -44,13 +44,12 @@ def tui(as_of: dt.date | None, serve: bool, port: int) -> None:
             "the screen needs a terminal, and this input or output is not one",
             "run improveplan tui in a terminal, or serve it to a browser with --serve",
         )
+    from improveplan.tui.app import PlanScreen
     from improveplan.tui.data import Board
 
-    board = Board(get_app(), as_of=as_of)
-    board.open()  # an unknown plan or a refused role fails here, as one line
-    from improveplan.tui.app import PlanScreen  # Textual, only once the plan is open
-
-    screen = PlanScreen(board)
+    # The screen is drawn first (~0.6 s) while the plan opens on its database thread; an
+    # unknown plan or a refused role closes it again with the one line below.
+    screen = PlanScreen(Board(get_app(), as_of=as_of))
     screen.run()
     if screen.failure is not None:  # an unknown plan, a refused role: one line, after
         raise ImproveplanError(screen.failure)

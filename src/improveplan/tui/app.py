@@ -74,7 +74,7 @@ class PlanScreen(App[None]):
         self.chosen = Filter()
         self.stale = {view for view, _ in views.VIEWS}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="improveplan-db")
-        # My actions is read while Textual starts (the plan is open already: Board.open).
+        # The plan opens and My actions is read while Textual starts (Board.open).
         self._opening = self._db.submit(lambda: (board.open(), board.mine()))
         self.opened = False
         self.said: list[str] = []  # every notice shown, oldest first (they fade on screen)
@@ -101,8 +101,8 @@ class PlanScreen(App[None]):
 
     @work(group="load")
     async def open_plan(self) -> None:
-        """Fill My actions from the first read; a plan that cannot be opened (when the
-        caller did not open it first) closes the screen again."""
+        """Fill My actions from the first read; a plan that cannot be opened closes the
+        screen again (the command then prints why, as one line)."""
         try:
             name, mine = await asyncio.wrap_future(self._opening)
         except Exception as exc:

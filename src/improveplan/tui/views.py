@@ -32,7 +32,7 @@ def compose_view(view: str) -> ComposeResult:
     """The widgets of one view (inside its tab)."""
     with Vertical():
         if view == "mine":
-            yield Label("", id="mine-heading", classes="heading")
+            yield Label("Opening the plan…", id="mine-heading", classes="heading")
             yield ActionTable(id="mine-table", empty="You have no open actions.")
         elif view == "all":
             yield Label("", id="all-heading", classes="heading")
