@@ -10,12 +10,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improveplan.domain.records import ActionRow
+from improveplan.domain.records import ActionRow, MilestoneAtRisk
 from improveplan.domain.vocab import Area, Grade, InspectionType, Rag, Status
 from improveplan.io.export_json import ExportedInspection
 from improveplan.io.stream_json import write_json
 from improveplan.serialize import dumps, jsonable
-from improveplan.services.overdue import MilestoneAtRisk
 
 scalars = st.one_of(
     st.none(),

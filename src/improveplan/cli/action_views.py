@@ -14,7 +14,7 @@ LONDON = "Europe/London"
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from improveplan.domain.records import ActionRow
+    from improveplan.domain.records import ActionRow, TupleRows
     from improveplan.services.action_reads import ActionDetail, HistoryEvent
 
 
@@ -85,20 +85,21 @@ def _list_columns(width: int) -> list[Any]:
     return [c for c in columns if c.key not in dropped]
 
 
-def render_list(rows: Iterable[ActionRow], fmt: str, as_of: dt.date) -> None:
+def render_list(rows: Iterable[ActionRow] | TupleRows, fmt: str, as_of: dt.date) -> None:
     """The actions as json or csv (written as `rows` yields them), or as a table."""
-    from improveplan.domain.records import ActionRow
+    from improveplan.domain.records import ActionRow, TupleRows
     from improveplan.render.output import emit_json, out, table, write_csv
     from improveplan.serialize import as_record, record_keys
 
     if fmt == "json":
-        emit_json(rows if isinstance(rows, list) else iter(rows))
+        emit_json(rows if isinstance(rows, list | TupleRows) else iter(rows))
         return
     if fmt == "csv":
         import sys
 
         write_csv(rows, record_keys(ActionRow), sys.stdout)
         return
+    assert not isinstance(rows, TupleRows)  # tables are read through SQLAlchemy
     rows = list(rows)
     shown = [
         {**as_record(r), "rag_label": _rag_label(r), "late": _late(r.days_overdue)} for r in rows

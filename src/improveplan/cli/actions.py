@@ -63,7 +63,9 @@ RAG_OR_AUTO = _Choice("RAG", auto=True)
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
+    from improveplan.domain.filters import ActionFilter
     from improveplan.services.action_writes import ActionChange, Change
+    from improveplan.services.context import App
 
 
 def _changes_text(
@@ -197,9 +199,8 @@ def list_(
     Cancelled actions are left out unless --all or --status asks for them.
     """
     from improveplan.cli.action_views import render_list
+    from improveplan.domain.filters import ActionFilter
     from improveplan.domain.vocab import Rag, Status
-    from improveplan.services import actions
-    from improveplan.store.queries import ActionFilter
 
     if mine and owner:
         raise click.UsageError("give --mine or --owner, not both")
@@ -215,14 +216,32 @@ def list_(
         include_cancelled=all_ or bool(statuses),
     )
     if mine:
+        from improveplan.services import actions
+
         flt = actions.mine_filter(app, flt)
     if fmt != "table":  # every row, written as the cursor reads it
-        from improveplan.services.listing import action_stream
-
-        with action_stream(app, as_of=day, flt=flt) as rows:
-            render_list(rows, fmt, day)
+        _stream(app, day, flt, fmt, mine=mine)
         return
+    from improveplan.services import actions
+
     render_list(actions.list_actions(app, as_of=day, flt=flt), fmt, day)
+
+
+def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) -> None:
+    """Every row in json or csv as the cursor reads it: with the driver alone where it
+    can (services/direct.py), else through SQLAlchemy (services/listing.py)."""
+    from improveplan.cli.action_views import render_list
+    from improveplan.services import direct
+
+    if not mine:  # --mine asked who "me" is: the database is open through SQLAlchemy
+        with direct.action_stream(app, as_of=day, flt=flt) as rows:
+            if rows is not None:
+                render_list(rows, fmt, day)
+                return
+    from improveplan.services.listing import action_stream
+
+    with action_stream(app, as_of=day, flt=flt) as full:
+        render_list(full, fmt, day)
 
 
 @action.command("show")

@@ -21,9 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-    from improveplan.domain.records import ActionRow
-    from improveplan.services.listing import OverdueStream
-    from improveplan.services.overdue import MilestoneAtRisk, OverdueReport
+    from improveplan.domain.records import MilestoneAtRisk, OverdueStream
+    from improveplan.services.overdue import OverdueReport
 
 
 def _refs(refs: list[str], count: int) -> str:
@@ -63,27 +62,37 @@ def _csv(data: OverdueReport | OverdueStream) -> None:
     import sys
     from itertools import chain
 
-    from improveplan.render.output import write_csv
+    from improveplan.render.output import csv_rows, write_cells
 
-    def lines(section: str, rows: Iterable[ActionRow]) -> Iterator[tuple[Any, ...]]:
-        for a in rows:
-            yield (section, a.ref, a.title, a.owner, a.due, a.days_overdue, a.status, a.rag)
+    def lines(section: str, rows: Iterable[Any]) -> Iterator[list[Any]]:
+        return ([section, *cells] for cells in csv_rows(rows, CSV_KEYS[1:]))
 
     rows = chain(lines("overdue", data.overdue), lines("due_soon", data.due_soon))
-    write_csv((dict(zip(CSV_KEYS, r, strict=True)) for r in rows), CSV_KEYS, sys.stdout)
+    write_cells(rows, CSV_KEYS, sys.stdout)
 
 
 def _stream(as_of: dt.date, within: int | None, owner: str | None, fmt: str) -> int:
     """The full report in json or csv, streamed; returns how many actions were overdue."""
-    from improveplan.render.output import emit_json
+    from improveplan.services import direct
+
+    app = get_app()
+    with direct.overdue_stream(app, as_of=as_of, within=within, owner=owner) as data:
+        if data is not None:  # read with the driver alone (services/direct.py)
+            return _write(data, fmt)
     from improveplan.services.listing import overdue_stream
 
-    with overdue_stream(get_app(), as_of=as_of, within=within, owner=owner) as data:
-        if fmt == "json":
-            emit_json(data)
-        else:
-            _csv(data)
-        return data.overdue.count
+    with overdue_stream(app, as_of=as_of, within=within, owner=owner) as full:
+        return _write(full, fmt)
+
+
+def _write(data: OverdueStream, fmt: str) -> int:
+    from improveplan.render.output import emit_json
+
+    if fmt == "json":
+        emit_json(data)
+    else:
+        _csv(data)
+    return data.overdue.count
 
 
 def _action_tables(data: OverdueReport) -> None:

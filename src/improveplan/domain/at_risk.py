@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Ahead", "Work", "risk_rule"]
+from improveplan.domain.records import MilestoneAtRisk
+from improveplan.domain.timeline import is_meeting
+
+if TYPE_CHECKING:
+    from improveplan.domain.milestone_sync import MilestoneFacts
+
+__all__ = ["Ahead", "Work", "ahead_of", "at_risk", "risk_rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +64,34 @@ def risk_rule(ahead: Sequence[Ahead]) -> Callable[[Work], int | None]:
         return deadlines[bisect.bisect_left(dates, work.due)].key
 
     return rule
+
+
+def ahead_of(found: Sequence[MilestoneFacts], as_of: dt.date) -> list[Ahead]:
+    """The milestones on or after `as_of`, not done or missed, as the rule sees them:
+    stored ones keyed by id, ones not yet stored by a negative key."""
+    ahead = [m for m in found if m.done is None and m.missed_reason is None and m.date >= as_of]
+    return [
+        Ahead(
+            key=m.id if m.id is not None else -n,
+            date=m.date,
+            meeting=is_meeting(m.kind) or m.expected,
+            name=m.name,
+        )
+        for n, m in enumerate(ahead, start=1)
+    ]
+
+
+def at_risk(ahead: Sequence[Ahead], works: Iterable[tuple[str, Work]]) -> list[MilestoneAtRisk]:
+    """Each milestone ahead that some of `works` (ref, work; in listing order) put at
+    risk, by the rule, with their refs."""
+    rule = risk_rule(ahead)
+    refs: dict[int, list[str]] = {m.key: [] for m in ahead}
+    for ref, work in works:
+        found = rule(work)
+        if found is not None:
+            refs[found].append(ref)
+    return [
+        MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs[m.key])
+        for m in ahead
+        if refs[m.key]
+    ]

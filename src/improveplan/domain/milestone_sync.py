@@ -13,9 +13,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from improveplan.domain import timeline as rules
+from improveplan.domain.dates import shift_days
 from improveplan.domain.inputs import folded
 from improveplan.domain.timeline import ComputedMilestone
-from improveplan.domain.vocab import MilestoneKind
+from improveplan.domain.vocab import InspectionType, MilestoneKind
 
 __all__ = ["DERIVED", "MilestoneFacts", "Reconciliation", "effective", "reconcile"]
 
@@ -109,4 +111,53 @@ def effective(
         )
         for new in plan.added
     ]
+    return sorted(found, key=lambda m: (m.date, m.name))
+
+
+HORIZON_DAYS = 730  # repeating milestones stop at the lift date, else two years ahead
+
+
+def horizon(lifted: dt.date | None, *, today: dt.date, as_of: dt.date) -> dt.date:
+    """Where repeating milestones stop: the lift date, else two years past today/as-of
+    (each series stops REPEAT_YEARS after it starts in any case: domain/timeline.py)."""
+    return lifted if lifted is not None else shift_days(max(today, as_of), HORIZON_DAYS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneSources:
+    """What the default milestones follow from: the latest inspection that asks for a
+    plan (its type and the date its report was received; its overall grade inadequate)
+    and the improvement notice's terms, read by either kind of read (SQLAlchemy's or the
+    driver's own)."""
+
+    inspection_type: InspectionType | None = None
+    received: dt.date | None = None
+    inadequate: bool = False
+    notice: bool = False  # whether there is a notice; its terms follow
+    notice_issued: dt.date | None = None
+    review_months: int = 6
+    lifted: dt.date | None = None
+    first_board: dt.date | None = None
+    board_every_weeks: int | None = None
+    plan_due: dt.date | None = None
+
+
+def implied_milestones(src: MilestoneSources, *, until: dt.date) -> list[ComputedMilestone]:
+    """The default milestones the sources imply, repeating ones up to `until`, by date."""
+    focused = src.inspection_type == InspectionType.focused_visit
+    monitoring = src.notice or src.inadequate
+    found = rules.default_milestones(
+        received=None if focused else src.received,
+        notice_issued=src.notice_issued,
+        review_months=src.review_months,
+        lifted=src.lifted,
+        first_board=src.first_board,
+        board_every_weeks=src.board_every_weeks,
+        horizon=until,
+        plan_due=src.plan_due,
+        monitoring_every_months=rules.MONITORING_EVERY_MONTHS if monitoring else None,
+    )
+    if focused and src.received is not None:
+        names = {m.name for m in found}
+        found += [m for m in rules.focused_visit_milestones(src.received) if m.name not in names]
     return sorted(found, key=lambda m: (m.date, m.name))

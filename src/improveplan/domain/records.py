@@ -9,12 +9,24 @@ joins, the plan order, the override's reason) and never reach the JSON.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status
 from improveplan.serialize import json_field
 
-__all__ = ["ActionRow", "RagCounts"]
+__all__ = [
+    "ACTION_CELLS",
+    "ActionRow",
+    "Cell",
+    "Counted",
+    "MilestoneAtRisk",
+    "OverdueStream",
+    "RagCounts",
+    "TupleRows",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,3 +80,92 @@ class RagCounts:
     def colours(self) -> tuple[tuple[Rag, int], ...]:
         """(colour, count) in the board's order."""
         return tuple((rag, self.of(rag)) for rag in RAG_ORDER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneAtRisk:
+    """A milestone ahead and the open actions that threaten it. In the summary (a refs
+    limit) `open_actions` holds the first refs only and `open_count` how many in all;
+    in the full listing `open_count` is None and left out of the JSON."""
+
+    name: str
+    date: dt.date
+    open_actions: list[str]
+    open_count: int | None = json_field(omit_none=True, default=None)
+
+    @property
+    def count(self) -> int:
+        """How many open actions threaten the milestone, in either form."""
+        return len(self.open_actions) if self.open_count is None else self.open_count
+
+
+class Cell(StrEnum):
+    """What a column of plain rows holds, so a writer knows its text without a record:
+    `text` a str or None, `day` a date or its ISO text, `word` an enum's value, `number`
+    an int, `refs` a list of str, `stamp` a UTC time as the driver reads it (read by
+    domain/stamps.py)."""
+
+    text = "text"
+    day = "day"
+    word = "word"
+    number = "number"
+    refs = "refs"
+    stamp = "stamp"
+
+
+# ActionRow's public fields, in order, as plain rows hold them.
+ACTION_CELLS: tuple[tuple[str, Cell], ...] = (
+    ("ref", Cell.text), ("title", Cell.text), ("owner", Cell.text), ("due", Cell.day),
+    ("original_due", Cell.day), ("status", Cell.word), ("rag", Cell.word),
+    ("rag_computed", Cell.word), ("days_overdue", Cell.number), ("recommendations", Cell.refs),
+    ("theme", Cell.text), ("milestone", Cell.text), ("version", Cell.number),
+    ("updated_at", Cell.stamp),
+)  # fmt: skip
+
+
+class TupleRows(Iterator[tuple[Any, ...]]):
+    """Action rows as plain tuples of ACTION_CELLS, for the writers of a full listing
+    (render/output.py's CSV, io/stream_json.py): at 100k rows, building an ActionRow
+    each cost as much as writing it. Counts the rows read."""
+
+    cells = ACTION_CELLS
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> TupleRows:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = next(self._rows)
+        self.count += 1
+        return row
+
+
+class Counted(Iterator[ActionRow]):
+    """Rows as they are read, counting them (`--fail-on-overdue` asks whether any were)."""
+
+    def __init__(self, rows: Iterator[ActionRow]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Counted:
+        return self
+
+    def __next__(self) -> ActionRow:
+        row = next(self._rows)
+        self.count += 1
+        return row
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueStream:
+    """`overdue --format json` as it is written: services/overdue.py's OverdueReport
+    (the same keys, in order), its two action lists read from the cursor."""
+
+    as_of: dt.date
+    plan: str
+    overdue: Counted | TupleRows
+    due_soon: Counted | TupleRows
+    milestones_at_risk: list[MilestoneAtRisk]

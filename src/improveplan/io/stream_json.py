@@ -22,6 +22,8 @@ from enum import Enum
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import IO, Any
 
+from improveplan.domain.records import Cell, TupleRows
+from improveplan.domain.stamps import stamp_iso
 from improveplan.serialize import json_plan
 
 __all__ = ["write_json"]
@@ -211,16 +213,47 @@ def _streamed(encoder: _Encoder, value: Any, level: int) -> Iterator[str]:
     yield encoder.indent(level) + "}"
 
 
+def _tuple_texts(encoder: _Encoder, rows: TupleRows, level: int) -> Iterator[str]:
+    """Each plain row's text at `level`, as its record's would be (domain/records.py)."""
+    pad = encoder.indent(level + 1)[1:]
+    quote = encoder.quote
+
+    def refs(value: list[str]) -> str:
+        return encoder.array(value, level + 1)
+
+    texts: dict[Cell, Callable[[Any], str]] = {
+        Cell.text: quote,
+        Cell.day: lambda v: '"' + (v if type(v) is str else v.isoformat()) + '"',
+        Cell.word: quote,
+        Cell.number: int.__repr__,
+        Cell.refs: refs,
+        Cell.stamp: lambda v: '"' + stamp_iso(v) + '"',
+    }
+    columns = [(pad + quote(name) + ": ", texts[kind]) for name, kind in rows.cells]
+    close = encoder.indent(level) + "}"
+    for row in rows:
+        parts = [
+            prefix + ("null" if value is None else text(value))
+            for (prefix, text), value in zip(columns, row, strict=True)
+        ]
+        yield "{\n" + ",\n".join(parts) + close
+
+
 def _streamed_array(encoder: _Encoder, rows: Iterator[Any], level: int) -> Iterator[str]:
     pad = encoder.indent(level + 1)
     first = True
+    if isinstance(rows, TupleRows):
+        rows = _tuple_texts(encoder, rows, level + 1)
+        text: Callable[[Any, int], str] = lambda row, _: row  # noqa: E731 - made above
+    else:
+        text = encoder.text
     for row in rows:
         if first:
             yield "[" + pad
             first = False
         else:
             yield "," + pad
-        yield encoder.text(row, level + 1)  # a row holds no iterator of its own
+        yield text(row, level + 1)  # a row holds no iterator of its own
     yield "[]" if first else encoder.indent(level) + "]"
 
 

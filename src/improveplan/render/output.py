@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from improveplan.domain.records import ACTION_CELLS, Cell, TupleRows
+from improveplan.domain.stamps import stamp_minutes
 from improveplan.domain.vocab import Rag, Status, spoken
 from improveplan.render.fit import fit_widths, longest_word, shortened, text_width
 from improveplan.serialize import as_record, jsonable
@@ -201,11 +203,72 @@ def _getter(kind: type, keys: Sequence[str]) -> Callable[[Any], Sequence[Any]]:
 def write_csv(rows: Iterable[Any], keys: Sequence[str], stream: Any) -> None:
     """CSV of typed results (or mappings) by their JSON keys, header first; rows are
     written as they are read (an iterator from the cursor is never held whole)."""
+    write_cells(csv_rows(rows, keys), keys, stream)
+
+
+def write_cells(rows: Iterable[Sequence[Any]], keys: Sequence[str], stream: Any) -> None:
+    """CSV of rows already made cells (csv_rows), header first."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
+    writer.writerows(rows)
+
+
+def csv_rows(rows: Iterable[Any], keys: Sequence[str]) -> Iterator[Sequence[Any]]:
+    """Each row's cells under `keys`: typed results, mappings or plain TupleRows."""
+    if isinstance(rows, TupleRows):
+        return _tuple_cells(rows, keys)
     values = _values(keys)
     cell = _CELL.get
-    writer.writerows([cell(type(v), csv_cell)(v) for v in values(row)] for row in rows)
+    return ([cell(type(v), csv_cell)(v) for v in values(row)] for row in rows)
+
+
+def _text_cell(value: str | None) -> str | None:
+    if value is None or not (value.startswith(FORMULA_PREFIXES) or "\r" in value):
+        return value  # the csv writer writes None as an empty cell
+    return csv_cell(value)
+
+
+# csv_cell of what a TupleRows column holds (domain/records.py Cell), without a record;
+# None: the csv writer's own text is the same (None empty, an int or a date as str()).
+_TUPLE_CELL: dict[Cell, Callable[[Any], Any] | None] = {
+    Cell.text: _text_cell,
+    Cell.day: None,
+    Cell.word: None,
+    Cell.number: None,
+    Cell.refs: lambda v: _text_cell(", ".join(v)),
+    Cell.stamp: stamp_minutes,
+}
+
+
+def _tuple_cells(rows: TupleRows, keys: Sequence[str]) -> Iterator[Sequence[Any]]:
+    if tuple(keys) == tuple(name for name, _ in ACTION_CELLS) and rows.cells == ACTION_CELLS:
+        return _action_cells(rows)
+    return _picked_cells(rows, keys)
+
+
+def _action_cells(rows: TupleRows) -> Iterator[tuple[Any, ...]]:
+    """`action list --format csv`: every ACTION_CELLS column, converted where it must be
+    (_TUPLE_CELL), written out for the 100k rows of a listing."""
+    text, minutes = _text_cell, stamp_minutes
+    for (ref, title, owner, due, original_due, status, rag, rag_computed, late, refs, theme,
+         milestone, version, stamp) in rows:  # fmt: skip
+        yield (
+            text(ref), text(title), text(owner), due, original_due, status, rag, rag_computed,
+            late, text(", ".join(refs)), text(theme), text(milestone), version, minutes(stamp),
+        )  # fmt: skip
+
+
+def _picked_cells(rows: TupleRows, keys: Sequence[str]) -> Iterator[list[Any]]:
+    from operator import itemgetter
+
+    at = {name: (n, _TUPLE_CELL[kind]) for n, (name, kind) in enumerate(rows.cells)}
+    pick = itemgetter(*(at[key][0] for key in keys))
+    convert = [(i, f) for i, key in enumerate(keys) if (f := at[key][1]) is not None]
+    for row in rows:
+        cells = list(pick(row))
+        for i, f in convert:
+            cells[i] = f(cells[i])
+        yield cells
 
 
 def csv_text(rows: Iterable[Any], keys: Sequence[str]) -> str:

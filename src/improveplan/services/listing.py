@@ -14,42 +14,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from improveplan.domain.dates import shift_days
-from improveplan.domain.records import ActionRow
+from improveplan.domain.records import ActionRow, Counted, OverdueStream
 from improveplan.services import lookups
 from improveplan.services.context import App
-from improveplan.services.overdue import MilestoneAtRisk, milestones_at_risk
+from improveplan.services.overdue import milestones_at_risk
 from improveplan.store import queries
-
-
-class Counted(Iterator[ActionRow]):
-    """Rows as they are read, counting them (`--fail-on-overdue` asks whether any were)."""
-
-    def __init__(self, rows: Iterator[ActionRow]) -> None:
-        self._rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Counted:
-        return self
-
-    def __next__(self) -> ActionRow:
-        row = next(self._rows)
-        self.count += 1
-        return row
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OverdueStream:
-    """`overdue --format json` as it is written: services/overdue.py's OverdueReport
-    (the same keys, in order), its two action lists read from the cursor."""
-
-    as_of: dt.date
-    plan: str
-    overdue: Counted
-    due_soon: Counted
-    milestones_at_risk: list[MilestoneAtRisk]
 
 
 @contextmanager

@@ -10,32 +10,36 @@ so a read-only database, or an `--as-of` years ahead, shows what the rules say.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
 from improveplan.domain import timeline as rules
-from improveplan.domain.dates import shift_days
-from improveplan.domain.milestone_sync import DERIVED, MilestoneFacts, effective, reconcile
+from improveplan.domain.milestone_sync import (
+    DERIVED,
+    MilestoneFacts,
+    MilestoneSources,
+    effective,
+    horizon,
+    implied_milestones,
+    reconcile,
+)
 from improveplan.domain.timeline import MilestoneRecord
 from improveplan.domain.vocab import Area, Grade, InspectionType
 from improveplan.services import audit
 from improveplan.services.context import App
 from improveplan.store.models import Action, Inspection, Judgement, Milestone, Notice, Plan
 
-HORIZON_DAYS = 730  # repeating milestones stop at the lift date, else two years ahead
 # A monitoring visit is not a deadline for the authority; every other visit produces plans.
 PLAN_TYPES = tuple(t for t in InspectionType if t != InspectionType.monitoring_visit)
 R = TypeVar("R", bound=MilestoneRecord)
 
 
 def horizon_for(notice: Notice | None, *, today: dt.date, as_of: dt.date) -> dt.date:
-    """Where repeating milestones stop: the lift date, else two years past today/as-of
-    (each series stops REPEAT_YEARS after it starts in any case: domain/timeline.py)."""
-    if notice is not None and notice.lifted is not None:
-        return notice.lifted
-    return shift_days(max(today, as_of), HORIZON_DAYS)
+    """Where repeating milestones stop (domain/milestone_sync.py `horizon`)."""
+    return horizon(notice.lifted if notice else None, today=today, as_of=as_of)
 
 
 def find_notice(session: Session, plan_id: int) -> Notice | None:
@@ -72,24 +76,18 @@ def computed_milestones(
     """The default milestones the sources imply today (pure rules, sources read here)."""
     inspection = _latest_inspection(session, plan_id)
     notice = find_notice(session, plan_id)
-    received = inspection.received if inspection else None
-    focused = inspection is not None and inspection.type == InspectionType.focused_visit
-    monitoring = notice is not None or _inadequate(session, inspection)
-    found = rules.default_milestones(
-        received=None if focused else received,
-        notice_issued=notice.issued if notice else None,
-        review_months=notice.review_months if notice else 6,
-        lifted=notice.lifted if notice else None,
-        first_board=notice.first_board if notice else None,
-        board_every_weeks=notice.board_every_weeks if notice else None,
-        horizon=horizon,
-        plan_due=notice.plan_due if notice else None,
-        monitoring_every_months=rules.MONITORING_EVERY_MONTHS if monitoring else None,
+    sources = MilestoneSources(
+        inspection_type=inspection.type if inspection else None,
+        received=inspection.received if inspection else None,
+        inadequate=_inadequate(session, inspection),
     )
-    if focused and received is not None:
-        names = {m.name for m in found}
-        found += [m for m in rules.focused_visit_milestones(received) if m.name not in names]
-    return sorted(found, key=lambda m: (m.date, m.name))
+    if notice is not None:
+        sources = dataclasses.replace(
+            sources, notice=True, notice_issued=notice.issued, review_months=notice.review_months,
+            lifted=notice.lifted, first_board=notice.first_board,
+            board_every_weeks=notice.board_every_weeks, plan_due=notice.plan_due,
+        )  # fmt: skip
+    return implied_milestones(sources, until=horizon)
 
 
 def facts(row: Milestone) -> MilestoneFacts:

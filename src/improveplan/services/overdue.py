@@ -18,10 +18,9 @@ from sqlalchemy import and_, false, func, or_, true
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
-from improveplan.domain.at_risk import Ahead, Work, risk_rule
+from improveplan.domain.at_risk import Ahead, Work, ahead_of, at_risk, risk_rule
 from improveplan.domain.dates import shift_days
-from improveplan.domain.records import ActionRow
-from improveplan.domain.timeline import is_meeting
+from improveplan.domain.records import ActionRow, MilestoneAtRisk
 from improveplan.domain.vocab import AMBER_DAYS, Rag
 from improveplan.serialize import json_field
 from improveplan.services import lookups
@@ -31,23 +30,6 @@ from improveplan.store import queries
 from improveplan.store.models import Action, Plan
 
 REFS_LIMIT = 8  # refs per milestone at risk in the summary (table) view
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MilestoneAtRisk:
-    """A milestone ahead and the open actions that threaten it. In the summary (a refs
-    limit) `open_actions` holds the first refs only and `open_count` how many in all;
-    in the full listing `open_count` is None and left out of the JSON."""
-
-    name: str
-    date: dt.date
-    open_actions: list[str]
-    open_count: int | None = json_field(omit_none=True, default=None)
-
-    @property
-    def count(self) -> int:
-        """How many open actions threaten the milestone, in either form."""
-        return len(self.open_actions) if self.open_count is None else self.open_count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,16 +57,7 @@ def _ahead(session: Session, plan_id: int, today: dt.date, as_of: dt.date) -> li
     """Milestones on or after `as_of`, not done or missed, in date order, as the rule sees
     them: stored ones keyed by id, ones not yet stored by a negative key."""
     found = plan_milestones(session, plan_id=plan_id, today=today, as_of=as_of)
-    ahead = [m for m in found if m.done is None and m.missed_reason is None and m.date >= as_of]
-    return [
-        Ahead(
-            key=m.id if m.id is not None else -n,
-            date=m.date,
-            meeting=is_meeting(m.kind) or m.expected,
-            name=m.name,
-        )
-        for n, m in enumerate(ahead, start=1)
-    ]
+    return ahead_of(found, as_of)
 
 
 def _open_of(plan_id: int, owner_id: int | None) -> Any:
@@ -134,17 +107,11 @@ def milestones_at_risk(
         .where(_threats(plan_id, ahead, owner_id, off))
         .order_by(col(Action.due).is_(None), col(Action.due), col(Action.seq), col(Action.ref))
     )
-    rule = risk_rule(ahead)
-    refs: dict[int, list[str]] = {m.key: [] for m in ahead}
-    for ref, due, milestone_id, bad in session.execute(stmt):
-        found = rule(Work(milestone=milestone_id, due=due, off_track=bool(bad)))
-        if found is not None:
-            refs[found].append(ref)
-    return [
-        MilestoneAtRisk(name=m.name, date=m.date, open_actions=refs[m.key])
-        for m in ahead
-        if refs[m.key]
-    ]
+    works = (
+        (ref, Work(milestone=milestone_id, due=due, off_track=bool(bad)))
+        for ref, due, milestone_id, bad in session.execute(stmt)
+    )
+    return at_risk(ahead, works)
 
 
 def _at_risk_summary(

@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from improveplan.errors import DatabaseError
-from improveplan.store.names import quoted_password
+from improveplan.store.dbapi import quoted_password
 
 BUSY_TIMEOUT_MS = 60_000
 # No statement of a command runs this long on a region-sized database (benchmarks/).

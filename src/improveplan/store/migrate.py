@@ -1,8 +1,9 @@
 """The migration runner: Alembic driven from code, and the schema-version check.
 
-`KNOWN_REVISIONS` lists this program's revisions in order, so the version check needs
-only one query and no Alembic import: a revision not in the list means the database
-was made by a newer improveplan. A test keeps the list equal to `migrations/versions`.
+`KNOWN_REVISIONS` (store/revisions.py) lists this program's revisions in order, so the
+version check needs only one query and no Alembic import: a revision not in the list
+means the database was made by a newer improveplan.
+A test keeps the list equal to `migrations/versions`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from improveplan.errors import DatabaseError
 from improveplan.resources import broken_install, resource_dir
 from improveplan.store.engine import is_read_only, read_only_refusal, refuse_writes
-
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
-HEAD = KNOWN_REVISIONS[-1]
+from improveplan.store.revisions import HEAD as HEAD  # re-exported
+from improveplan.store.revisions import KNOWN_REVISIONS as KNOWN_REVISIONS
 
 SchemaState = Literal["empty", "old", "current", "new"]
 

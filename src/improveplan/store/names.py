@@ -9,10 +9,9 @@ answer) means no names, never an error: the shell has nowhere to show one.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from improveplan.store.dbapi import Connection, connect
 
 LIMIT = 1000  # a shell asks before showing more than a screenful anyway
 HELP_WIDTH = 100  # the help zsh and fish show beside a name: one line
@@ -49,63 +48,14 @@ def names(db: str, kind: str, *, plan: str | None, typed: str) -> list[tuple[str
         return []
 
 
-class _Connection:
-    """One read-only connection, sqlite3 or psycopg, behind the same small API."""
-
-    def __init__(self, conn: Any, placeholder: str) -> None:
-        self.conn = conn
-        self.placeholder = placeholder
-
-    def rows(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        cursor = self.conn.cursor()
-        cursor.execute(query.replace("?", self.placeholder), params)
-        return list(cursor.fetchmany(LIMIT))
-
-    def __enter__(self) -> _Connection:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.close()
+def _connect(db: str) -> Connection:
+    conn = connect(db, timeout=0.5, postgres_options="-c statement_timeout=2000")
+    if conn.dialect == "postgresql":
+        conn.conn.autocommit = True
+    return conn
 
 
-def _connect(db: str) -> _Connection:
-    scheme, _, rest = db.partition("://")
-    if not rest:
-        return _sqlite(Path(db).expanduser())
-    base = scheme.split("+", 1)[0].lower()
-    if base == "sqlite":
-        path = rest.partition("?")[0].removeprefix("/")  # sqlite:///x is x, sqlite:////x is /x
-        if not path or path == ":memory:":
-            raise ValueError("no database file")
-        return _sqlite(Path(path).expanduser())
-    if base in ("postgresql", "postgres"):
-        import psycopg  # only PostgreSQL users have it, and only they pay for it
-
-        conninfo = f"postgresql://{quoted_password(rest)}"
-        conn = psycopg.connect(conninfo, connect_timeout=2, autocommit=True)
-        conn.execute("SET statement_timeout = 2000")
-        return _Connection(conn, "%s")
-    raise ValueError(f"{base}:// databases are not supported")
-
-
-def _sqlite(path: Path) -> _Connection:
-    """`mode=ro` never creates the file, and a reader waits for no writer (WAL)."""
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    return _Connection(sqlite3.connect(uri, uri=True, timeout=0.5), "?")
-
-
-def quoted_password(rest: str) -> str:
-    """`u:Top@Secret99@h/x` -> `u:Top%40Secret99@h/x`: the host follows the last `@`
-    (people paste passwords unencoded; store.engine.to_url reads them the same way)."""
-    authority, slash, path = rest.partition("/")
-    if authority.count("@") < 2:
-        return rest
-    userinfo, _, host = authority.rpartition("@")
-    user, colon, password = userinfo.partition(":")
-    return f"{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
-
-
-def _names(conn: _Connection, kind: str, plan: str | None, typed: str) -> list[tuple[str, str]]:
+def _names(conn: Connection, kind: str, plan: str | None, typed: str) -> list[tuple[str, str]]:
     query, scoped, helps = QUERIES[kind]
     params: list[Any] = []
     if scoped:
@@ -117,14 +67,14 @@ def _names(conn: _Connection, kind: str, plan: str | None, typed: str) -> list[t
         head = _ascii_head(typed).lower()
         params.append("".join("\\" + c if c in "\\%_" else c for c in head) + "%")
     column = "ref" if kind in ("action", "rec") else "name"
-    rows = conn.rows(query.format(like=f"lower({column}) LIKE ? ESCAPE '\\'"), *params)
+    rows = conn.rows(query.format(like=f"lower({column}) LIKE ? ESCAPE '\\'"), *params, limit=LIMIT)
     rows.sort(key=lambda row: row[1 + helps :] or (str(row[0]).casefold(),))
     wanted = typed.casefold()
     found = [(str(row[0]), _help(row[1 : 1 + helps])) for row in rows]
     return [(name, text) for name, text in found if name.casefold().startswith(wanted)]
 
 
-def _plan_id(conn: _Connection, plan: str | None) -> int | None:
+def _plan_id(conn: Connection, plan: str | None) -> int | None:
     """The plan named as people type it (any case, runs of spaces), or the only plan."""
     plans = conn.rows("SELECT id, name FROM plan")
     if plan is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from improveplan.domain.dates import shift_days
+from improveplan.domain.filters import ActionFilter as ActionFilter  # re-exported
 from improveplan.domain.rag import days_overdue
 from improveplan.domain.records import ActionRow, RagCounts
 from improveplan.domain.vocab import AMBER_DAYS, DONE_STATUSES, OPEN_STATUSES, Rag, Status
@@ -79,23 +79,6 @@ def rag_effective(as_of: dt.date, amber_days: int) -> ColumnElement[Any]:
         (col(Action.status) == Status.cancelled, null()),
         else_=func.coalesce(col(Action.rag_override), rag_computed(as_of, amber_days)),
     )
-
-
-@dataclass(frozen=True)
-class ActionFilter:
-    """What `action list`, `overdue` and reports may narrow by; None means any."""
-
-    owner: str | None = None
-    status: Sequence[Status] | None = None
-    rag: Rag | None = None
-    rec: str | None = None
-    theme: str | None = None
-    overdue: bool = False
-    due_by: dt.date | None = None
-    due_from: dt.date | None = None
-    include_cancelled: bool = True
-    ref: str | None = None
-    text: str | None = None  # words in the title or in any note (the TUI's `/` search)
 
 
 def _text_match(text: str) -> ColumnElement[bool]:

@@ -16,7 +16,10 @@ from sqlalchemy import Boolean, Date, DateTime, type_coerce
 from sqlalchemy.types import NullType
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from improveplan.store.dbapi import day, utc_stamp
 from improveplan.store.types import EnumText
+
+__all__ = ["converter", "day", "mappings", "raw_columns", "utc_stamp"]
 
 Convert = Callable[[Any], Any]
 
@@ -24,19 +27,6 @@ Convert = Callable[[Any], Any]
 def raw_columns(*columns: Any) -> list[Any]:
     """Columns read as the driver gives them, with no type's result processing."""
     return [type_coerce(c, NullType()).label(c.name) for c in columns]
-
-
-def day(value: Any) -> dt.date | None:
-    """A date from SQLite's ISO text or psycopg's date."""
-    return dt.date.fromisoformat(value) if type(value) is str else value
-
-
-def utc_stamp(value: Any) -> dt.datetime:
-    """An aware UTC timestamp from SQLite's ISO text or psycopg's datetime."""
-    stamp: dt.datetime = dt.datetime.fromisoformat(value) if type(value) is str else value
-    if stamp.utcoffset() is None:  # stored as UTC without an offset (UTCDateTime)
-        return stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC)
 
 
 def _nullable(convert: Convert) -> Convert:

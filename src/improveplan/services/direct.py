@@ -1,0 +1,113 @@
+"""`overdue` and `action list` in full (json, csv) read with the driver alone.
+
+store/direct.py reads; this module asks it for what services/listing.py's streams hold,
+with the same rules: names found as the lookups find them, the milestones at risk by
+domain/at_risk.py over the plan's milestones as domain/milestone_sync.py reconciles
+them. Each function yields None when the direct read does not apply (store/direct.py
+says when): the caller then takes the SQLAlchemy path, which is the same report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from improveplan.domain.at_risk import Work, ahead_of, at_risk
+from improveplan.domain.dates import shift_days
+from improveplan.domain.filters import ActionFilter
+from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
+from improveplan.domain.records import MilestoneAtRisk, OverdueStream, TupleRows
+from improveplan.services.context import App
+from improveplan.store import direct
+
+
+@contextmanager
+def _opened(app: App) -> Iterator[direct.Plan | None]:
+    plan = direct.open_plan(app.db, app.plan_name)
+    try:
+        yield plan
+    finally:
+        if plan is not None:
+            plan.conn.close()
+
+
+@contextmanager
+def overdue_stream(
+    app: App, *, as_of: dt.date, within: int | None = None, owner: str | None = None
+) -> Iterator[OverdueStream | None]:
+    """services/listing.py's `overdue_stream`, or None."""
+    with _opened(app) as plan:
+        person = direct.named(plan.people, owner) if plan and owner else None
+        if plan is None or (owner and person is None):
+            yield None
+            return
+        within = app.settings.due_soon_days if within is None else within
+        name = person[1] if person else None
+        amber = app.settings.amber_days
+        soon = ActionFilter(owner=name, due_from=as_of, due_by=shift_days(as_of, within))
+        late = direct.action_rows(
+            plan, as_of=as_of, amber_days=amber, flt=ActionFilter(owner=name, overdue=True)
+        )
+        coming = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=soon)
+        assert late is not None and coming is not None  # filters it always takes
+        risks = _at_risk(plan, app, as_of, person[0] if person else None)
+        yield OverdueStream(
+            as_of=as_of, plan=plan.name, overdue=late, due_soon=coming,
+            milestones_at_risk=risks,
+        )  # fmt: skip
+
+
+def _at_risk(
+    plan: direct.Plan, app: App, as_of: dt.date, owner_id: int | None
+) -> list[MilestoneAtRisk]:
+    """services/overdue.py's `milestones_at_risk` in full (no refs limit)."""
+    sources = direct.milestone_sources(plan)
+    wanted = implied_milestones(
+        sources, until=horizon(sources.lifted, today=app.today, as_of=as_of)
+    )
+    stored = direct.stored_milestones(plan)
+    retired = [m.id for m in reconcile(stored, wanted).retired if m.id is not None]
+    ahead = ahead_of(effective(stored, wanted, direct.linked(plan, retired)), as_of)
+    if not ahead:
+        return []
+    deadlines = [m.date for m in ahead if not m.meeting]
+    found = direct.threats(
+        plan, as_of=as_of, amber_days=app.settings.amber_days, owner_id=owner_id,
+        ids=[m.key for m in ahead if m.key > 0], last_deadline=max(deadlines, default=None),
+    )  # fmt: skip
+    works = ((ref, Work(milestone=ms, due=due, off_track=bad)) for ref, due, ms, bad in found)
+    return at_risk(ahead, works)
+
+
+@contextmanager
+def action_stream(
+    app: App, *, as_of: dt.date, flt: ActionFilter | None = None
+) -> Iterator[TupleRows | None]:
+    """services/listing.py's `action_stream`, or None."""
+    flt = flt or ActionFilter()
+    with _opened(app) as plan:
+        found = _resolved(plan, flt) if plan else None
+        rows = None
+        if plan is not None and found is not None:
+            rows = direct.action_rows(
+                plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found
+            )
+        yield rows
+
+
+def _resolved(plan: direct.Plan, flt: ActionFilter) -> ActionFilter | None:
+    """The filter with the stored owner's and theme's names (services/action_reads.py
+    `_check_filter`), or None when a name does not find exactly one."""
+    if flt.owner is not None:
+        person = direct.named(plan.people, flt.owner)
+        if person is None:
+            return None
+        flt = dataclasses.replace(flt, owner=person[1])
+    if flt.theme is not None:
+        theme = direct.named(direct.plan_themes(plan), flt.theme)
+        if theme is None:
+            return None
+        flt = dataclasses.replace(flt, theme=theme[1])
+    return flt

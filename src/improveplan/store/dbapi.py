@@ -1,0 +1,116 @@
+"""The database driver alone: sqlite3 or psycopg behind one small read-only API.
+
+Shell completion (store/names.py) and the full listings (store/direct.py) read with the
+driver itself: SQLAlchemy's and SQLModel's imports alone cost more than their whole work
+(issue 14). Values come back as the driver gives them; `day` and `utc_stamp` read the
+two kinds that differ between the backends the way the column types would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from improveplan.domain.stamps import utc_time
+
+Dialect = str  # "sqlite" or "postgresql", as SQLAlchemy names them
+
+
+class Connection:
+    """One read-only connection; `?` in a query is the driver's placeholder."""
+
+    def __init__(self, conn: Any, dialect: Dialect) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.placeholder = "%s" if dialect == "postgresql" else "?"
+
+    def _sql(self, query: str) -> str:
+        return query if self.placeholder == "?" else query.replace("?", self.placeholder)
+
+    def rows(self, query: str, *params: Any, limit: int | None = None) -> list[tuple[Any, ...]]:
+        cursor = self.conn.cursor()
+        cursor.execute(self._sql(query), params)
+        return list(cursor.fetchall() if limit is None else cursor.fetchmany(limit))
+
+    def stream(self, query: str, params: Sequence[Any], batch: int) -> Iterator[tuple[Any, ...]]:
+        """Rows as the cursor reads them, `batch` at a time (psycopg: a server-side
+        cursor, so a 100k-row listing is never held whole by the client)."""
+        if self.dialect == "postgresql":
+            cursor = self.conn.cursor(name="improveplan_stream")
+            cursor.itersize = batch
+        else:
+            cursor = self.conn.cursor()
+        cursor.execute(self._sql(query), params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+        cursor.close()
+
+    def date(self, value: dt.date) -> Any:
+        """A date as a parameter: SQLite stores and compares ISO text."""
+        return value if self.dialect == "postgresql" else value.isoformat()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(db: str, *, timeout: float, postgres_options: str = "") -> Connection:
+    """A read-only connection to `db` (a path, sqlite:// or postgresql:// URL); raises
+    ValueError for what is no database file, and the driver's errors as they are."""
+    scheme, _, rest = db.partition("://")
+    if not rest:
+        return _sqlite(Path(db).expanduser(), timeout)
+    base = scheme.split("+", 1)[0].lower()
+    if base == "sqlite":
+        path = rest.partition("?")[0].removeprefix("/")  # sqlite:///x is x, sqlite:////x is /x
+        if not path or path == ":memory:":
+            raise ValueError("no database file")
+        return _sqlite(Path(path).expanduser(), timeout)
+    if base in ("postgresql", "postgres"):
+        import psycopg  # only PostgreSQL users have it, and only they pay for it
+
+        conninfo = f"postgresql://{quoted_password(rest)}"
+        conn = psycopg.connect(
+            conninfo, connect_timeout=max(1, int(timeout)), options=postgres_options
+        )
+        conn.read_only = True
+        return Connection(conn, "postgresql")
+    raise ValueError(f"{base}:// databases are not supported")
+
+
+def _sqlite(path: Path, timeout: float) -> Connection:
+    """`mode=ro` never creates the file, and a reader waits for no writer (WAL)."""
+    if not path.is_file():
+        raise ValueError("no database file")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return Connection(sqlite3.connect(uri, uri=True, timeout=timeout), "sqlite")
+
+
+def quoted_password(rest: str) -> str:
+    """`u:Top@Secret99@h/x` -> `u:Top%40Secret99@h/x`: the host follows the last `@`
+    (people paste passwords unencoded; store.engine.to_url reads them the same way)."""
+    authority, slash, path = rest.partition("/")
+    if authority.count("@") < 2:
+        return rest
+    userinfo, _, host = authority.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    return f"{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
+
+
+def day(value: Any) -> dt.date | None:
+    """A date from SQLite's ISO text or psycopg's date."""
+    return dt.date.fromisoformat(value) if type(value) is str else value
+
+
+def utc_stamp(value: Any) -> dt.datetime:
+    """An aware UTC timestamp from SQLite's ISO text or psycopg's datetime."""
+    return utc_time(value)

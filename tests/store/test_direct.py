@@ -1,0 +1,220 @@
+"""The full listings read with the driver alone say what the SQLAlchemy path says (issue 14).
+
+`overdue` and `action list` in json or csv read through store/direct.py when they can.
+Each command here runs twice on the same database, on SQLite and PostgreSQL: as it runs
+(direct), and with `open_plan` saying no, so the SQLAlchemy path of services/listing.py
+answers; the bytes must be equal. The plan is the demo's (a notice, inspections, stored
+and default milestones, linked actions) with actions added whose text a spreadsheet
+would take for a formula, names in other cases and scripts, a RAG set by hand, slips,
+and every status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from improveplan.domain.stamps import stamp_iso, stamp_minutes
+from improveplan.services import direct as direct_service
+from improveplan.store import direct
+from tests.conftest import Invoke, make_invoker
+
+TODAY = {"IMPROVEPLAN_TODAY": "2025-03-31", "COLUMNS": "120", "NO_COLOR": "1"}
+
+EXTRA: tuple[tuple[str, ...], ...] = (
+    ("person", "add", "Émile Zola"),
+    ("person", "add", "ann  lee"),
+    ("action", "add", "=SUM(A1:A9) audit", "--owner", "Émile Zola", "--due", "2025-03-01"),
+    ("action", "add", "--owner", "ann lee", "--due", "2025-04-02", "--", '-minus, "quoted"'),
+    ("action", "add", "@mention, comma", "--owner", "ann lee", "--due", "2025-04-30"),
+    ("action", "add", "Far off", "--owner", "Émile Zola", "--due", "2026-01-30"),
+    ("milestone", "add", "Care leaver hub opens", "--date", "2025-06-30"),
+    ("action", "add", "Blocked later", "--owner", "Émile Zola", "--due", "2025-09-30"),
+)
+
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("overdue", "--format", "json"),
+    ("overdue", "--format", "csv"),
+    ("overdue", "--format", "json", "--as-of", "2024-11-01"),
+    ("overdue", "--format", "csv", "--within", "90", "--as-of", "2025-01-15"),
+    ("overdue", "--format", "json", "--owner", "ÉMILE  zola"),
+    ("overdue", "--format", "json", "--owner", "Ann Lee"),
+    ("action", "list", "--format", "json", "--all"),
+    ("action", "list", "--format", "csv"),
+    ("action", "list", "--format", "csv", "--all", "--as-of", "2025-06-30"),
+    ("action", "list", "--format", "json", "--overdue"),
+    ("action", "list", "--format", "csv", "--status", "blocked", "--status", "cancelled"),
+    ("action", "list", "--format", "json", "--rag", "amber"),
+    ("action", "list", "--format", "csv", "--rag", "red", "--owner", "émile zola"),
+    ("action", "list", "--format", "json", "--theme", "children in care"),
+)
+
+
+@pytest.fixture
+def demo_run(backend: str, db_url: str, tmp_path: Path) -> Invoke:
+    """The demo plan on the backend under test, with the extra actions."""
+    from improveplan.cli.main import cli
+
+    built = CliRunner().invoke(cli, ["--db", db_url, "init", "--demo"], env=TODAY)
+    assert built.exit_code == 0, built.output
+    run = make_invoker(db_url)
+    for args in EXTRA:
+        result = run(*args, env=TODAY)
+        assert result.exit_code == 0, (args, result.output)
+    refs = _refs(run)
+    changes = (
+        ("action", "update", refs["Blocked later"], "--status", "blocked"),
+        ("action", "update", refs["@mention, comma"], "--rag", "red", "--reason", "Staffing",
+         "--milestone", "Care leaver hub opens"),
+        ("action", "update", refs["-minus, \"quoted\""], "--due", "2025-05-02",
+         "--reason", "Provider delayed"),
+    )  # fmt: skip
+    for args in changes:
+        result = run(*args, env=TODAY)
+        assert result.exit_code == 0, (args, result.output)
+    return run
+
+
+def _refs(run: Invoke) -> dict[str, str]:
+    import json
+
+    listed = run("action", "list", "--all", "--format", "json", env=TODAY)
+    return {a["title"]: a["ref"] for a in json.loads(listed.output)}
+
+
+def _both(run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The output read directly, then through SQLAlchemy; the direct read must be taken."""
+    opened: list[object] = []
+    real = direct.open_plan
+
+    def counted(db: str, plan: str | None) -> direct.Plan | None:
+        found = real(db, plan)
+        opened.append(found)
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "open_plan", counted)
+        first = run(*args, env=TODAY)
+    assert first.exit_code == 0, first.output
+    assert opened and all(o is not None for o in opened), "the direct read was not taken"
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "open_plan", lambda db, plan: None)
+        second = run(*args, env=TODAY)
+    assert second.exit_code == 0, second.output
+    return first.output, second.output
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_direct_and_sqlalchemy_reads_agree(
+    demo_run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct_text, full_text = _both(demo_run, args, monkeypatch)
+    assert direct_text == full_text
+    assert len(direct_text.splitlines()) >= 2  # something was listed
+
+
+def test_the_direct_reads_see_milestones_at_risk(
+    demo_run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub's opening is at risk (a red action linked to it, off-track work due by
+    it); both reads say so, with the same actions."""
+    import json
+
+    args = ("overdue", "--format", "json", "--as-of", "2025-03-31")
+    found = json.loads(demo_run(*args, env=TODAY).output)
+    names = [m["name"] for m in found["milestones_at_risk"]]
+    assert "Care leaver hub opens" in names
+    direct_text, full_text = _both(demo_run, args, monkeypatch)
+    assert direct_text == full_text
+
+
+def test_names_the_direct_read_cannot_settle_go_to_the_full_path(demo_run: Invoke) -> None:
+    """An unknown owner or theme, an unknown plan: the SQLAlchemy path's own errors."""
+    cases = (
+        (("overdue", "--format", "json", "--owner", "Nobody Known"), 'no person named "Nobody Known"'),
+        (("action", "list", "--format", "csv", "--theme", "Nothing"), 'no theme named "Nothing"'),
+        (("--plan", "Elsewhere", "action", "list", "--format", "csv"), 'no plan named "Elsewhere"'),
+    )  # fmt: skip
+    for args, said in cases:
+        result = demo_run(*args, env=TODAY)
+        assert result.exit_code == 1, result.output
+        assert said in result.output
+
+
+def test_a_database_with_grants_is_read_through_sqlalchemy(demo_run: Invoke, db_url: str) -> None:
+    """Roles are checked on the SQLAlchemy path: the direct read stands aside."""
+    opened = direct.open_plan(db_url, None)
+    assert opened is not None
+    opened.conn.close()
+    granted = demo_run("access", "grant", "Émile Zola", "viewer", env=TODAY)
+    assert granted.exit_code == 0, granted.output
+    assert direct.open_plan(db_url, None) is None
+
+
+def test_the_direct_read_imports_no_sqlalchemy(tmp_path: Path) -> None:
+    """The point of it: a full listing never loads SQLAlchemy or SQLModel."""
+    db = tmp_path / "demo.db"
+    env = {**os.environ, **TODAY, "IMPROVEPLAN_USER": "tester"}
+    subprocess.run(
+        [sys.executable, "-m", "improveplan", "demo", "--db", str(db)],
+        check=True, env=env, capture_output=True,
+    )  # fmt: skip
+    probe = (
+        "import sys, runpy; sys.argv = ['improveplan', '--db', sys.argv[1], *sys.argv[2:]]\n"
+        "try:\n    runpy.run_module('improveplan', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'sqlmodel', 'pydantic'))[:3], file=sys.stderr)\n"
+    )
+    for args in (("overdue", "--format", "json"), ("action", "list", "--format", "csv")):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(db), *args],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert "LOADED []" in done.stderr, (args, done.stderr[-500:])
+
+
+def test_a_missing_database_is_the_usual_error(tmp_path: Path) -> None:
+    run = make_invoker(str(tmp_path / "none.db"))
+    result = run("action", "list", "--format", "csv", env=TODAY)
+    assert result.exit_code != 0
+    assert "no database at" in result.output
+    assert direct.open_plan(str(tmp_path / "none.db"), None) is None
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_the_direct_service_says_none_for_a_recommendation_filter(
+    demo_run: Invoke, db_url: str
+) -> None:
+    from improveplan.domain.filters import ActionFilter
+    from improveplan.services.context import App
+
+    app = App.from_options(db=db_url, user="tester")
+    with direct_service.action_stream(
+        app, as_of=dt.date(2025, 3, 31), flt=ActionFilter(rec="R1")
+    ) as rows:
+        assert rows is None
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    return stamp.replace(tzinfo=dt.UTC)
+
+
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2200, 1, 1)))
+def test_stored_stamps_read_as_the_datetimes_would(stamp: dt.datetime) -> None:
+    """SQLite's stored text, rearranged, is the aware datetime's own text."""
+    stored = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")  # how UTCDateTime stores it
+    assert stamp_iso(stored) == _aware(stamp).isoformat()
+    assert stamp_minutes(stored) == _aware(stamp).strftime("%Y-%m-%d %H:%M")
+    offset = dt.timezone(dt.timedelta(hours=1))
+    moved = _aware(stamp).astimezone(offset)  # psycopg gives the session's zone
+    assert stamp_iso(moved) == _aware(stamp).isoformat()
+    assert stamp_minutes(moved) == _aware(stamp).strftime("%Y-%m-%d %H:%M")
