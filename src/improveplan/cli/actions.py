@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from improveplan.cli.action_list import list_
+from improveplan.cli.choices import RAG_OR_AUTO, STATUS
 from improveplan.cli.options import (
     DATE,
     DATE_OR_NONE,
@@ -20,52 +22,8 @@ from improveplan.cli.options import (
 )
 from improveplan.domain.access import Need
 
-
-class _Choice(click.ParamType[str, Any]):
-    """A status or RAG word, parsed by the domain (usage error, exit 2, when unknown)."""
-
-    def __init__(self, name: str, auto: bool = False) -> None:
-        self.name = name
-        self.auto = auto
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from improveplan.domain import rag
-
-        text = str(value).strip()
-        if self.auto and text.lower() == "auto":
-            return "auto"
-        try:
-            parsed = rag.parse_status(text) if self.name == "STATUS" else rag.parse_rag(text)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-        return str(parsed.value)
-
-    def shell_complete(
-        self, ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        """The words as people type them: in-progress, signed-off, red, auto."""
-        from click.shell_completion import CompletionItem
-
-        from improveplan.domain.vocab import Rag, Status, normal_key
-
-        kinds = Status if self.name == "STATUS" else Rag
-        words = [str(kind.value).replace("_", "-") for kind in kinds]
-        words += ["auto"] if self.auto else []
-        typed = normal_key(incomplete)
-        return [CompletionItem(word) for word in words if normal_key(word).startswith(typed)]
-
-
-STATUS = _Choice("STATUS")
-RAG = _Choice("RAG")
-RAG_OR_AUTO = _Choice("RAG", auto=True)
-
-
 if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
-
-    from improveplan.domain.filters import ActionFilter
     from improveplan.services.action_writes import ActionChange, Change
-    from improveplan.services.context import App
 
 
 def _changes_text(
@@ -97,6 +55,9 @@ def warn(warnings: Sequence[str]) -> None:
 @click.group()
 def action() -> None:
     """Add, list, update and close actions."""
+
+
+action.add_command(list_, "list")
 
 
 @action.command("add")
@@ -158,90 +119,6 @@ def add(
     row = added.action
     say(f"Added action {row.ref}: {row.title} (owner {row.owner}, due {row.due}).", "success")
     warn(added.warnings)
-
-
-@action.command("list")
-@click.option(
-    "--owner",
-    metavar="NAME",
-    help="Only this person's actions.",
-    shell_complete=completes("person"),
-)
-@click.option("--mine", is_flag=True, help="Only the acting user's actions (--user).")
-@click.option("--status", "statuses", multiple=True, type=STATUS, help="Only this status.")
-@click.option("--rag", type=RAG, help="Only this RAG rating.")
-@click.option(
-    "--rec",
-    metavar="REF",
-    help="Only actions answering this recommendation.",
-    shell_complete=completes("rec"),
-)
-@click.option("--theme", metavar="T", help="Only this theme.", shell_complete=completes("theme"))
-@click.option("--overdue", is_flag=True, help="Only open actions past their due date.")
-@click.option("--all", "all_", is_flag=True, help="Include cancelled actions.")
-@as_of_option
-@format_option
-@needs(Need.read)
-def list_(
-    owner: str | None,
-    mine: bool,
-    statuses: tuple[str, ...],
-    rag: str | None,
-    rec: str | None,
-    theme: str | None,
-    overdue: bool,
-    all_: bool,
-    as_of: dt.date | None,
-    fmt: str,
-) -> None:
-    """List actions, soonest due first.
-
-    Cancelled actions are left out unless --all or --status asks for them.
-    """
-    from improveplan.cli.action_views import render_list
-    from improveplan.domain.filters import ActionFilter
-    from improveplan.domain.vocab import Rag, Status
-
-    if mine and owner:
-        raise click.UsageError("give --mine or --owner, not both")
-    app = get_app()
-    day = as_of_or_today(as_of)
-    flt = ActionFilter(
-        owner=owner,
-        status=tuple(Status(s) for s in statuses) or None,
-        rag=None if rag is None else Rag(rag),
-        rec=rec,
-        theme=theme,
-        overdue=overdue,
-        include_cancelled=all_ or bool(statuses),
-    )
-    if mine:
-        from improveplan.services import actions
-
-        flt = actions.mine_filter(app, flt)
-    if fmt != "table":  # every row, written as the cursor reads it
-        _stream(app, day, flt, fmt, mine=mine)
-        return
-    from improveplan.services import actions
-
-    render_list(actions.list_actions(app, as_of=day, flt=flt), fmt, day)
-
-
-def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) -> None:
-    """Every row in json or csv as the cursor reads it: with the driver alone where it
-    can (services/direct.py), else through SQLAlchemy (services/listing.py)."""
-    from improveplan.cli.action_views import render_list
-    from improveplan.services import direct
-
-    if not mine:  # --mine asked who "me" is: the database is open through SQLAlchemy
-        with direct.action_stream(app, as_of=day, flt=flt) as rows:
-            if rows is not None:
-                render_list(rows, fmt, day)
-                return
-    from improveplan.services.listing import action_stream
-
-    with action_stream(app, as_of=day, flt=flt) as full:
-        render_list(full, fmt, day)
 
 
 @action.command("show")
