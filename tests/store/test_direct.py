@@ -218,3 +218,13 @@ def test_stored_stamps_read_as_the_datetimes_would(stamp: dt.datetime) -> None:
     moved = _aware(stamp).astimezone(offset)  # psycopg gives the session's zone
     assert stamp_iso(moved) == _aware(stamp).isoformat()
     assert stamp_minutes(moved) == _aware(stamp).strftime("%Y-%m-%d %H:%M")
+
+
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2200, 1, 1)))
+def test_postgres_text_of_stamps_reads_as_the_datetimes_would(stamp: dt.datetime) -> None:
+    """PostgreSQL's text of a timestamp drops a zero fraction and trailing zeros."""
+    text = stamp.strftime("%Y-%m-%d %H:%M:%S")
+    if stamp.microsecond:
+        text += ("." + f"{stamp.microsecond:06d}").rstrip("0")
+    assert stamp_iso(text) == _aware(stamp).isoformat()
+    assert stamp_minutes(text) == _aware(stamp).strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,7 @@ import it before anything else of improveplan.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = ["stamp_iso", "stamp_minutes", "utc_time"]
 
@@ -20,18 +20,29 @@ def utc_time(value: Any) -> dt.datetime:
     return stamp.astimezone(dt.UTC)
 
 
+def _naive_text(value: Any) -> TypeGuard[str]:
+    """UTC as SQLite stores it ("2025-03-09 09:19:07.000000") or PostgreSQL's text of it
+    ("2025-03-09 09:19:07", "... 09:19:07.5"): no offset, read without a parse."""
+    return (
+        type(value) is str
+        and 19 <= len(value) <= 26
+        and value[10] == " "
+        and (len(value) == 19 or value[19] == ".")
+    )
+
+
 def stamp_iso(value: Any) -> str:
-    """A Cell.stamp as its aware UTC datetime's isoformat(): SQLite's stored text
-    ("2025-03-09 09:19:07.000000", UTC) rearranged without a parse, else parsed."""
-    if type(value) is str and len(value) == 26 and value[19] == ".":
-        micro = value[20:]
-        tail = "+00:00" if micro == "000000" else "." + micro + "+00:00"
-        return value[:10] + "T" + value[11:19] + tail
+    """A Cell.stamp as its aware UTC datetime's isoformat(): stored text rearranged
+    without a parse (microseconds only when there are any, as isoformat writes them)."""
+    if _naive_text(value):
+        fraction = value[20:]
+        tail = "." + fraction.ljust(6, "0") if fraction.strip("0") else ""
+        return value[:10] + "T" + value[11:19] + tail + "+00:00"
     return utc_time(value).isoformat()
 
 
 def stamp_minutes(value: Any) -> str:
     """A Cell.stamp to the minute, "2025-03-09 09:19" (UTC), as a table or CSV shows it."""
-    if type(value) is str and len(value) == 26 and value[19] == ".":
+    if _naive_text(value):
         return value[:16]
     return utc_time(value).isoformat(" ", "minutes")[:16]
