@@ -33,10 +33,18 @@ def day(value: Any) -> dt.date | None:
 
 def utc_stamp(value: Any) -> dt.datetime:
     """An aware UTC timestamp from SQLite's ISO text or psycopg's datetime."""
+    if type(value) is str and len(value) in _NAIVE and value[10] == " ":
+        # UTC stored without an offset (UTCDateTime): parsed with one, which is ~8x
+        # cheaper than .replace(tzinfo=) afterwards (650k stamps in a 100k export).
+        return _parse(value + "+00:00")
     stamp: dt.datetime = dt.datetime.fromisoformat(value) if type(value) is str else value
     if stamp.utcoffset() is None:  # stored as UTC without an offset (UTCDateTime)
         return stamp.replace(tzinfo=dt.UTC)
     return stamp.astimezone(dt.UTC)
+
+
+_NAIVE = frozenset((19, 26))  # "YYYY-MM-DD HH:MM:SS", then ".ffffff" when SQLAlchemy wrote it
+_parse = dt.datetime.fromisoformat
 
 
 def _nullable(convert: Convert) -> Convert:
