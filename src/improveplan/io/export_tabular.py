@@ -9,16 +9,18 @@ Dates are real dates in Excel.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from improveplan.domain.vocab import Rag, Status
 from improveplan.io.export_json import AuditEntry, PlanExport
 from improveplan.io.xml_text import xml_text
-from improveplan.render.output import cell_text, csv_text, neutralise
-from improveplan.serialize import as_record, record_keys
+from improveplan.render.output import FORMULA_PREFIXES, cell_text, csv_text, neutralise
+from improveplan.serialize import as_record, json_plan, record_keys
 
 RAG_FILLS = {Rag.red: "FFC7CE", Rag.amber: "FFEB9C", Rag.green: "C6EFCE", Rag.blue: "BDD7EE"}
 RAG_COLUMNS = ("rag", "rag_computed")
@@ -117,6 +119,8 @@ def cell_value(value: Any) -> Any:
     formulas neutralised."""
     kind = type(value)  # the common cases first, by exact type: a cell is written per call
     if kind is str:
+        if _PLAIN(value) is None and not value.startswith(FORMULA_PREFIXES):
+            return value  # nearly every text: nothing to remove, no formula (one scan)
         return neutralise(xml_text(value))
     if kind is int or kind is dt.date or value is None:
         return value
@@ -127,15 +131,41 @@ def cell_value(value: Any) -> Any:
     return neutralise(xml_text(cell_text(value)))
 
 
+# Whatever xml_text would change: text without any of it is kept as it is.
+_PLAIN = re.compile("[\r\x0b\x0c\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]").search
+
+
+def _getter(kind: type, columns: Sequence[str]) -> Callable[[object], tuple[Any, ...]] | None:
+    """The columns' values of a record type in one call, as `as_record(...).get` gives
+    them (None: not a record type, or one without all of the columns)."""
+    plan = json_plan(kind)
+    if plan is None:
+        return None
+    attributes = {key: name for name, key, _ in plan}
+    if len(columns) < 2 or any(column not in attributes for column in columns):
+        return None
+    return cast(Callable[[object], tuple[Any, ...]], attrgetter(*(attributes[c] for c in columns)))
+
+
 def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
     """The workbook, streamed (io/xlsx_stream.py): frozen header, auto-filter, real dates
     (dd/mm/yyyy), RAG fills."""
     from improveplan.io.xlsx_stream import write_sheets
 
     def values(columns: Sequence[str]) -> Callable[[object], list[Any]]:
+        getters: dict[type, Callable[[object], tuple[Any, ...]] | None] = {}
+
         def row(item: object) -> list[Any]:
-            record = as_record(item)
-            return [cell_value(record.get(name)) for name in columns]
+            kind = type(item)
+            getter = (
+                getters[kind]
+                if kind in getters
+                else getters.setdefault(kind, _getter(kind, columns))
+            )
+            if getter is None:  # a mapping
+                record = as_record(item)
+                return [cell_value(record.get(name)) for name in columns]
+            return [cell_value(value) for value in getter(item)]
 
         return row
 

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from improveplan.domain.records import Cell, TupleRows
 from improveplan.domain.stamps import stamp_iso
+from improveplan.io.json_records import compile_record
 from improveplan.serialize import json_plan
 
 __all__ = ["write_json"]
@@ -55,6 +56,7 @@ class _Encoder:
             encode_basestring_ascii if ascii_only else encode_basestring
         )
         self.specs: dict[tuple[type, int], _Spec | None] = {}
+        self.formats: dict[tuple[type, int], Callable[[Any], str] | None] = {}
         self.indents = ["\n" + "  " * level for level in range(16)]
         # A record's fields by their exact type, the commonest first found here: 100k
         # rows of a listing go through `record`, field by field.
@@ -87,10 +89,26 @@ class _Encoder:
         self.specs[(kind, level)] = found
         return found
 
+    def formatter(self, kind: type, level: int) -> Callable[[Any], str] | None:
+        """What writes a record of `kind` at `level` (None: not a dataclass): made once
+        per type and depth (io/json_records.py), else the field-by-field `record`."""
+        try:
+            return self.formats[(kind, level)]
+        except KeyError:
+            pass
+        found = compile_record(kind, level, self.quote, self.text)
+        if found is None and (spec := self.spec(kind, level)) is not None:
+            found = lambda value: self.record(value, spec, level)  # noqa: E731
+        self.formats[(kind, level)] = found
+        return found
+
     def text(self, value: Any, level: int) -> str:
         kind = type(value)
         if kind is str:
             return self.quote(value)
+        write = self.formats.get((kind, level))
+        if write is not None:
+            return write(value)
         if value is None:
             return "null"
         if value is True:
@@ -107,9 +125,9 @@ class _Encoder:
             return self.text(value.value, level)
         if isinstance(value, dt.date):  # datetime is a date too; ISO text needs no escapes
             return '"' + value.isoformat() + '"'
-        spec = self.spec(kind, level)
-        if spec is not None:
-            return self.record(value, spec, level)
+        write = self.formatter(kind, level)
+        if write is not None:
+            return write(value)
         if isinstance(value, Mapping):
             return self.mapping(value, level)
         if isinstance(value, list | tuple):

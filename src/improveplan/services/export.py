@@ -23,13 +23,11 @@ from sqlmodel import Session, SQLModel, col
 from improveplan.domain.timeline import NoticeTerms
 from improveplan.domain.vocab import Area, Grade
 from improveplan.io.export_json import (
-    AuditEntry,
     ExportedAction,
     ExportedCount,
     ExportedInspection,
     ExportedMeasure,
     ExportedMilestone,
-    ExportedNote,
     ExportedNotification,
     ExportedPerson,
     ExportedPlan,
@@ -41,12 +39,13 @@ from improveplan.io.export_json import (
 )
 from improveplan.io.export_tabular import ActionLine, Sheet, sheets
 from improveplan.serialize import as_record, record_keys
+from improveplan.services import export_rows
 from improveplan.services.context import App
+from improveplan.services.export_rows import Keys, Names
 from improveplan.services.measures import measure_record
-from improveplan.store import queries, raw
+from improveplan.store import queries
 from improveplan.store.models import (
     Action,
-    AuditEvent,
     DailyCount,
     Inspection,
     Judgement,
@@ -80,8 +79,6 @@ PLAN_FIELDS = _columns(ExportedPlan, "lead")
 REMOVED_FIELDS = record_keys(ExportedRemovedAction)
 COUNT_FIELDS = record_keys(ExportedCount)
 SENT = (Notification.sent_at, Notification.recipient, Notification.kind)  # their order
-Keys = dict[tuple[str, int], str]  # (table, row id) → the name or ref the document uses
-Names = dict[int, str]  # row id → name
 T = TypeVar("T")
 
 
@@ -127,11 +124,11 @@ def build_document(session: Session, plan: Plan, *, stream: bool = False) -> Pla
     recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
     milestones, milestone_names = _milestones(session, pid, keys)
     lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
-    actions = (_streamed_actions if stream else _actions)(session, pid, lookups, keys)
+    actions = export_rows.streamed_actions(session, pid, lookups, keys)
     removed = _removed(session, pid, keys)
     notice = _notice(session, pid, keys)
     measures = _measures(session, pid, keys)
-    audit = _audit(session, pid, keys)  # last: events name rows by the keys found above
+    audit = export_rows.audit(session, pid, keys)  # last: events name rows by the keys found above
     return PlanExport(
         plan=ExportedPlan(
             **{k: getattr(plan, k) for k in PLAN_FIELDS}, lead=names.get(plan.lead_id or -1)
@@ -230,96 +227,7 @@ def _milestones(session: Session, pid: int, keys: Keys) -> tuple[list[ExportedMi
     return [_row(ExportedMilestone, m) for m in found], names
 
 
-def _notes(session: Session, pid: int, keys: Keys) -> dict[int, list[ExportedNote]]:
-    """Each action's notes, oldest first; a note's key is its action's id and number
-    (the caller turns the id into the ref)."""
-    notes: dict[int, list[ExportedNote]] = defaultdict(list)
-    in_plan = select(col(Action.id)).where(col(Action.plan_id) == pid)
-    for n in rows(
-        session,
-        ProgressNote,
-        col(ProgressNote.action_id).in_(in_plan),
-        order=[col(ProgressNote.action_id), col(ProgressNote.created_at), col(ProgressNote.id)],
-    ):
-        notes[n["action_id"]].append(
-            ExportedNote(author=n["author"], at=n["created_at"], text=n["text"])
-        )
-        keys[("progress_note", n["id"])] = f"{n['action_id']}#{len(notes[n['action_id']])}"
-    return notes
-
-
-def _actions(
-    session: Session, pid: int, lookups: dict[str, Names], keys: Keys
-) -> Iterable[ExportedAction]:
-    found = _of_plan(session, Action, pid, Action.seq, Action.ref)
-    links = queries.recommendation_refs(session, plan_id=pid, action_ids=[a["id"] for a in found])
-    notes = _notes(session, pid, keys)
-    refs = {a["id"]: a["ref"] for a in found}
-    for key, value in list(keys.items()):
-        if key[0] == "progress_note":  # action id → ref in the note keys
-            action_id, _, number = value.partition("#")
-            keys[key] = f"{refs[int(action_id)]}#{number}"
-    result = []
-    for a in found:
-        keys[("action", a["id"])] = a["ref"]
-        result.append(
-            ExportedAction(
-                **{k: a[k] for k in ACTION_FIELDS},
-                owner=lookups["owner"].get(a["owner_id"]),
-                theme=lookups["theme"].get(a["theme_id"]),
-                milestone=lookups["milestone"].get(a["milestone_id"]),
-                recommendations=links.get(a["id"], []),
-                notes=notes.get(a["id"], []),
-            )
-        )
-    return result
-
-
 BATCH = queries.STREAM_BATCH
-
-
-def _streamed_actions(
-    session: Session, pid: int, lookups: dict[str, Names], keys: Keys
-) -> Iterator[ExportedAction]:
-    """`_actions` as the cursor reads them, a batch at a time with the batch's links and
-    notes; the keys of each action and note are known once it has been read."""
-    columns = list(table(Action).c)
-    stmt = (
-        select(*raw.raw_columns(*columns))
-        .where(col(Action.plan_id) == pid)
-        .order_by(col(Action.seq), col(Action.ref))
-        .execution_options(yield_per=BATCH)
-    )
-    note_columns = list(table(ProgressNote).c)
-    for part in session.execute(stmt).partitions():
-        batch = raw.mappings(part, columns)
-        ids = [a["id"] for a in batch]
-        links = queries.recommendation_refs(session, plan_id=pid, action_ids=ids)
-        notes: dict[int, list[tuple[int, ExportedNote]]] = defaultdict(list)
-        in_order = (
-            select(*raw.raw_columns(*note_columns))
-            .where(col(ProgressNote.action_id).in_(ids))
-            .order_by(
-                col(ProgressNote.action_id), col(ProgressNote.created_at), col(ProgressNote.id)
-            )
-        )
-        for n in raw.mappings(session.execute(in_order).all(), note_columns):
-            note = ExportedNote(author=n["author"], at=n["created_at"], text=n["text"])
-            notes[n["action_id"]].append((n["id"], note))
-        for a in batch:
-            ref = a["ref"]
-            keys[("action", a["id"])] = ref
-            own = notes.get(a["id"], [])
-            for number, (note_id, _) in enumerate(own, 1):
-                keys[("progress_note", note_id)] = f"{ref}#{number}"
-            yield ExportedAction(
-                **{k: a[k] for k in ACTION_FIELDS},
-                owner=lookups["owner"].get(a["owner_id"]),
-                theme=lookups["theme"].get(a["theme_id"]),
-                milestone=lookups["milestone"].get(a["milestone_id"]),
-                recommendations=links.get(a["id"], []),
-                notes=[note for _, note in own],
-            )
 
 
 def _removed(session: Session, pid: int, keys: Keys) -> list[ExportedRemovedAction]:
@@ -355,31 +263,6 @@ def _measures(session: Session, pid: int, keys: Keys) -> list[ExportedMeasure]:
         keys[("measure", m["id"])] = m["name"]
         result.append(_row(ExportedMeasure, m, values=values.get(m["id"], [])))
     return result
-
-
-def _audit(session: Session, pid: int, keys: Keys) -> Iterator[AuditEntry]:
-    """The plan's audit trail, oldest first, streamed from the cursor in batches."""
-    # The driver's values as they are (queries.raw_columns): 500k events at 100k actions.
-    fields = ("at", "actor", "entity", "entity_id", "field", "old_value", "new_value")
-    stmt = (
-        select(*raw.raw_columns(*(table(AuditEvent).c[name] for name in fields)))
-        .where(col(AuditEvent.plan_id) == pid)
-        .order_by(col(AuditEvent.at), col(AuditEvent.id))
-        .execution_options(yield_per=5000)
-    )
-    stamp = raw.utc_stamp
-    for at, actor, entity, entity_id, field, old, new in session.execute(stmt):
-        key = keys.get((entity, entity_id))
-        yield AuditEntry(
-            at=stamp(at),
-            actor=actor,
-            entity=entity,
-            key=key,
-            entity_id=None if key is not None else entity_id,
-            field=field,
-            old_value=old,
-            new_value=new,
-        )
 
 
 def action_table(
