@@ -18,11 +18,12 @@ DEMO_FILE = "improveplan-demo.db"
 EXPLORE = (
     (("action", "list"), "action list --as-of {as_of}"),
     (("overdue",), "overdue --as-of {as_of}"),
-    (("status",), "status --as-of {as_of} --by theme"),
+    (("status",), "status --as-of {as_of} --since {month}"),
     (("action", "history"), "action history 3"),
     (("action", "show"), "action show 3"),
     (("rec", "list"), "rec list"),
     (("inspection", "show"), "inspection show 1"),
+    (("inspection", "history"), "inspection history"),
     (("timeline",), "timeline --as-of {as_of}"),
     (("report",), "report --format md --as-of {as_of} -o board-report.md"),
 )
@@ -127,7 +128,7 @@ def _explore(target: str, as_of: dt.date) -> None:
     lines = []
     for path, template in EXPLORE:
         if _registered(root, path):
-            command = template.format(as_of=as_of.isoformat())
+            command = template.format(as_of=as_of.isoformat(), month=as_of.replace(day=1))
             lines.append(f"  improveplan --db {shlex.quote(target)} {command}")
     click.echo("\nExplore it:")
     click.echo("\n".join(lines))

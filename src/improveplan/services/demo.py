@@ -82,6 +82,7 @@ def build_demo(app: App) -> DemoSummary:
                 f"run improveplan demo for a separate demo database ({DEMO_FILE})",
             )
         _setup(story, data)
+        _in_plan_order(data["actions"])
         notes = sum(_action(story, n, spec) for n, spec in enumerate(data["actions"], 1))
         _measures(story, data["measures"])
         counts = _counts(story, data["counts"])
@@ -168,6 +169,14 @@ def _inspection(app: App, *, spec: dict[str, Any]) -> None:
             app, ref=rec["ref"], text=rec["text"], inspection=inspection.id,
             theme=rec.get("theme"),
         )  # fmt: skip
+
+
+def _in_plan_order(specs: list[dict[str, Any]]) -> None:
+    """Actions are added in ref order: their place in the plan (`seq`) is the order they
+    were added, and the board pack lists them by it."""
+    added = [spec["added"] for spec in specs]
+    if added != sorted(added):
+        raise ValueError("demo actions must be added in ref order (their added dates)")
 
 
 def _action(story: Story, number: int, spec: dict[str, Any]) -> int:
