@@ -219,23 +219,26 @@ def test_the_demos_longest_measure_label_is_wrapped_whole(demo: Invoke) -> None:
     svg = ET.fromstring(re.search(r"<svg.*?</svg>", measures, re.S).group(0))  # type: ignore[union-attr]
     labels = [t for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
     assert [" ".join(t.itertext()) for t in labels] == [
-        LONGEST_MEASURE, "Care leavers in suitable accommodation", "Supervision within timescale",
+        LONGEST_MEASURE, "Care leavers in suitable accommodation",
+        "Children on child-protection plans", "Supervision within timescale",
     ]  # fmt: skip
     lines = [[float(s.get("y", 0)) for s in t.iter(f"{SVG}tspan")] for t in labels]
-    assert [len(y) for y in lines] == [2, 2, 0]
+    assert [len(y) for y in lines] == [2, 2, 2, 0]
     tracks = [float(r.get("y", 0)) for r in svg.iter(f"{SVG}rect") if r.get("fill") == "#f3f2f1"]
     # Each row grows to its label: the next bar starts below the last line above it.
-    assert lines[0][-1] < tracks[1] and lines[1][-1] < tracks[2]
-    assert svg.get("viewBox") == "0 0 720 136"  # 26 + 38 + 38 + 30 + 4
+    assert lines[0][-1] < tracks[1] and lines[1][-1] < tracks[2] and lines[2][-1] < tracks[3]
+    assert svg.get("viewBox") == "0 0 720 174"  # 26 + 38 + 38 + 38 + 30 + 4
 
 
 def test_the_demo_pack_lists_every_recommendation_in_full(demo: Invoke) -> None:
     from improveplan.io.demo_data import load
 
-    recs = load()["recommendations"]
+    entered = sorted(load()["inspections"], key=lambda i: str(i["on"]))  # as the story adds them
+    recs = [r for inspection in entered for r in inspection["recommendations"]]
     plan = section(_ok(demo, "report", "--as-of", AS_OF), "plan")
     found = [text_of(h) for h in re.findall(r"<h3>(.*?)</h3>", plan, re.S)]
     assert found == [r["ref"] for r in recs]  # every action answers one: no "Not linked"
+    assert found[:9] == [*(f"R{n}" for n in range(1, 9)), "2015-R01"]
     for rec in recs:
         assert f'<p class="rec-text">{rec["text"]}</p>' in plan
     assert plan.count('<tr class="cancelled">') == 1  # action 12, under R2

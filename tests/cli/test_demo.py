@@ -14,9 +14,18 @@ from click.testing import CliRunner, Result
 
 from improveplan.cli.main import cli
 from improveplan.io.demo_data import load as demo_data
-from tests.conftest import PG_ENV, Invoke, expected_reports, needs_reports, sql
+from tests.conftest import (
+    NO_SIF,
+    PG_ENV,
+    SIF_EXPECTED,
+    Invoke,
+    expected_reports,
+    needs_reports,
+    sql,
+)
 
 AS_OF = "2025-03-31"
+RECS = 8 + 19 + 5  # 2023's, then the history's: 2015 (SIF) and 2018
 
 
 def _demo(*args: str) -> Result:
@@ -62,9 +71,14 @@ def test_demo_writes_its_own_file_and_shows_status_and_overdue(
     where, result = built
     db = where / "improveplan-demo.db"
     assert db.exists()
-    assert _count(db, "recommendation") == 8
+    assert _count(db, "recommendation") == RECS  # 2023's eight, then 2015's and 2018's
     assert 24 <= _count(db, "action") <= 30
     assert _count(db, "progress_note") >= 25
+    assert _count(db, "inspection") == 5
+    assert result.stdout.startswith(
+        "Public record: Ofsted's inspections of 2015, 2018 and 2023, the 2023 focused visit, "
+    )
+    assert "\nInvented: the people, actions, notes and dates of the plan" in result.stdout
     assert "As of 31 March 2025:" in result.stdout
     assert "Whole plan" in result.stdout
     overdue = result.stdout.split("Overdue action", 1)[1].split("Explore it:", 1)[0]
@@ -72,6 +86,10 @@ def test_demo_writes_its_own_file_and_shows_status_and_overdue(
     assert "improveplan --db improveplan-demo.db action list --as-of 2025-03-31" in result.stdout
     assert "improveplan --db improveplan-demo.db action history 3" in result.stdout
     assert result.stderr.startswith("Built the Peterborough City Council demo plan in ")
+    assert (
+        ": 5 inspections, 8 recommendations to answer, 28 actions, 9 people, 7 themes, "
+        "dated through the story to 2025-03-31." in " ".join(result.stderr.split())
+    )
 
 
 def test_demo_overdue_list_matches_the_overdue_filter(built: tuple[Path, Result]) -> None:
@@ -116,7 +134,7 @@ def test_demo_twice_rebuilds_fresh(workdir: Path) -> None:
     assert again.exit_code == 0, again.output
     db = workdir / "improveplan-demo.db"
     assert _count(db, "plan") == 1
-    assert _count(db, "recommendation") == 8
+    assert _count(db, "recommendation") == RECS
 
 
 def test_demo_refuses_a_database_that_is_not_a_demo(workdir: Path) -> None:
@@ -135,14 +153,9 @@ def test_demo_refuses_a_database_that_is_not_a_demo(workdir: Path) -> None:
 def test_demo_refuses_a_demo_someone_has_worked_in(workdir: Path) -> None:
     assert _demo().exit_code == 0
     db = workdir / "improveplan-demo.db"
+    # The demo stamps only its story's dates; a note on the wall clock is after them.
     note = _at(str(db), "--user", "Sarah Whitfield", "action", "note", "3", "Met the housing team")
     assert note.exit_code == 0, note.output
-    with sqlite3.connect(db) as conn:  # the note was written an hour after the build
-        conn.execute("DROP TRIGGER audit_event_no_update")  # the trail refuses UPDATEs
-        conn.execute(
-            "UPDATE audit_event SET at = datetime(at, '+1 hour') WHERE id = "
-            "(SELECT max(id) FROM audit_event)"
-        )
     result = _demo()
     assert result.exit_code == 1
     assert result.stderr == (
@@ -208,7 +221,8 @@ def test_init_demo_loads_the_plan(run_fresh: Invoke) -> None:
     assert result.exit_code == 0, result.output
     assert 'Loaded the demo plan "Peterborough": 8 recommendations' in result.stderr
     recs = json.loads(run_fresh("rec", "list", "--format", "json").stdout)
-    assert len(recs) == 8
+    assert len(recs) == RECS
+    assert [r["ref"] for r in recs[:9]] == [*(f"R{n}" for n in range(1, 9)), "2015-R01"]
     assert recs[1]["theme"] == "Workforce and capacity"
     inspection = json.loads(run_fresh("inspection", "show", "1", "--format", "json").stdout)
     assert inspection["judgements"]["overall_effectiveness"] == "inadequate"
@@ -247,17 +261,45 @@ def test_init_demo_that_fails_midway_leaves_nothing(
     assert sql(db_url, 'SELECT count(*) FROM "action"')[0][0] == len(demo_data()["actions"])
 
 
+def _inspection(data: dict[str, Any], type_: str, year: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        i for i in data["inspections"] if i["type"] == type_ and i["start"].startswith(year)
+    )
+    return found
+
+
+def _same_facts(spec: dict[str, Any], expected: dict[str, Any]) -> None:
+    keys = ("type", "start", "end", "published", "lead_inspector", "judgements")
+    assert {k: spec[k] for k in keys} == {k: expected[k] for k in keys}
+    assert [r["text"] for r in spec["recommendations"]] == expected["recommendations"]
+
+
 @needs_reports
 def test_demo_data_copies_the_inspection_facts() -> None:
-    expected = next(e for e in expected_reports() if e["file"] == "peterborough-2024-01-30.pdf")
+    """The 2018 and 2023 ILACS reports as expected.json reads them, verbatim."""
     data = demo_data()
-    spec = data["inspection"]
-    assert (spec["type"], spec["start"], spec["end"]) == (
-        expected["type"], expected["start"], expected["end"],
-    )  # fmt: skip
-    assert spec["lead_inspector"] == expected["lead_inspector"]
-    assert spec["judgements"] == expected["judgements"]
-    assert [r["text"] for r in data["recommendations"]] == expected["recommendations"]
+    for file, year in (("peterborough-2024-01-30.pdf", "2023"), ("peterborough-2018-08-06.pdf",
+                                                                  "2018")):  # fmt: skip
+        expected = next(e for e in expected_reports() if e["file"] == file)
+        _same_facts(_inspection(data, "standard", year), expected)
     people = {p["name"] for p in data["people"]}
     assert all(p["email"].endswith("@example.org") for p in data["people"])
     assert {a["owner"] for a in data["actions"]} <= people
+
+
+@pytest.mark.skipif(not SIF_EXPECTED.is_file(), reason=NO_SIF)
+def test_demo_data_copies_the_2015_sif_facts() -> None:
+    reports = json.loads(SIF_EXPECTED.read_text("utf-8"))["reports"]
+    expected = next(e for e in reports if e["file"] == "peterborough-2015-09-18.pdf")
+    _same_facts(_inspection(demo_data(), "sif", "2015"), expected)
+
+
+def test_demo_data_says_what_is_public_and_what_invented() -> None:
+    data = demo_data()
+    assert data["public"] and data["invented"]
+    assert all(i["public"] for i in data["inspections"])
+    cp = next(m for m in data["measures"] if m["name"] == "Children on child-protection plans")
+    assert (cp["baseline"], cp["baseline_date"][:7], cp["values"]) == (
+        280, "2017-08", [["2018-05-31", 230]],
+    )  # fmt: skip
+    assert "public" in cp and all(m.get("invented") for m in data["measures"] if m is not cp)

@@ -25,7 +25,8 @@ def init(demo: bool) -> None:
         summary = build_demo(app)
         message(
             f'Loaded the demo plan "{summary.plan}": {summary.recommendations} recommendations, '
-            f"{summary.actions} actions (explore it as of {summary.as_of.isoformat()}).",
+            f"{summary.actions} actions (explore it as of {summary.as_of.isoformat()}). "
+            f"Public record: {summary.public} Invented: {summary.invented}",
             "success",
         )
 

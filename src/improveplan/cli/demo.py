@@ -18,11 +18,12 @@ DEMO_FILE = "improveplan-demo.db"
 EXPLORE = (
     (("action", "list"), "action list --as-of {as_of}"),
     (("overdue",), "overdue --as-of {as_of}"),
-    (("status",), "status --as-of {as_of} --by theme"),
+    (("status",), "status --as-of {as_of} --since {month}"),
     (("action", "history"), "action history 3"),
     (("action", "show"), "action show 3"),
     (("rec", "list"), "rec list"),
     (("inspection", "show"), "inspection show 1"),
+    (("inspection", "history"), "inspection history"),
     (("timeline",), "timeline --as-of {as_of}"),
     (("report",), "report --format md --as-of {as_of} -o board-report.md"),
 )
@@ -46,9 +47,11 @@ EXPLORE = (
 def demo(db_path: str | None, as_of: dt.date | None) -> None:
     """Build a realistic plan for Peterborough City Council and show where it stands.
 
-    The inspection and its eight recommendations are Ofsted's (2023); the people and
-    actions are invented. An earlier demo file is rebuilt fresh; any other file is left
-    alone.
+    The inspections of 2015, 2018 and 2023 (its eight recommendations), the MASH focused
+    visit, the DfE improvement notice, the improvement board and the July 2024 monitoring
+    visit are the public record; the people and actions are invented. Every change is
+    dated on its day of the story, and the nightly counts are recorded weekly. An earlier
+    demo file is rebuilt fresh; any other file is left alone.
     """
     from improveplan.render.output import err, message
     from improveplan.services import database
@@ -68,10 +71,12 @@ def demo(db_path: str | None, as_of: dt.date | None) -> None:
         summary = demo_service.build_demo(app)
     message(
         f"Built the {summary.authority} demo plan in {app.shown_db}: "
-        f"{summary.recommendations} recommendations, {summary.actions} actions, "
-        f"{summary.people} people, {summary.themes} themes.",
+        f"{summary.inspections} inspections, {summary.recommendations} recommendations "
+        f"to answer, {summary.actions} actions, {summary.people} people, "
+        f"{summary.themes} themes, dated through the story to {summary.as_of.isoformat()}.",
         "success",
     )
+    click.echo(f"Public record: {summary.public}\nInvented: {summary.invented}\n")
     when = as_of or summary.as_of
     _show(demo_service.demo_status(app, as_of=when))
     _explore(target, when)
@@ -123,7 +128,7 @@ def _explore(target: str, as_of: dt.date) -> None:
     lines = []
     for path, template in EXPLORE:
         if _registered(root, path):
-            command = template.format(as_of=as_of.isoformat())
+            command = template.format(as_of=as_of.isoformat(), month=as_of.replace(day=1))
             lines.append(f"  improveplan --db {shlex.quote(target)} {command}")
     click.echo("\nExplore it:")
     click.echo("\n".join(lines))

@@ -555,9 +555,9 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("improveplan status --by owner --since monday",
          "Counted by owner, with what has changed since Monday (the last one "
          "before today)."),
-        ("improveplan status --as-of 2025-03-31 --format csv",
-         "At the end of March, one row per theme and the totals, for a "
-         "spreadsheet."),
+        ("improveplan status --since 2025-03-01 --as-of 2025-03-31",
+         "At the end of March, with March's status changes, new actions, notes "
+         "and moved due dates."),
     ),
     "theme": (
         ("improveplan theme list",

@@ -25,7 +25,7 @@ from improveplan.services import access, audit, inputs, lookups, new_actions
 from improveplan.services.action_reads import action_result, load_action, removed_error
 from improveplan.services.context import App
 from improveplan.services.new_actions import Link, NewAction
-from improveplan.store.models import Action, Milestone, Plan, ProgressNote, utcnow
+from improveplan.store.models import Action, Milestone, Plan, ProgressNote
 
 # Reasons are audited once, as the field `reason`, not again under these columns.
 REASON_FIELDS = ("status_reason", "rag_override_reason")
@@ -214,7 +214,7 @@ def add_action(
             recommendations=links,
             theme=Link(_id(chosen.id), chosen.name) if chosen else None,
             milestone=milestone_link(session, app, plan, milestone) if milestone else None,
-            created_at=utcnow(),
+            created_at=app.now(),
         )
         (action_id,) = new_actions.insert_actions(session, _id(plan.id), [new])
         new_actions.record_created(
@@ -270,7 +270,7 @@ def write_changes(
     if not values and not extra:
         return []
     changes = _audited(action, values, labels or {}, reason, extra)
-    now = utcnow()
+    now = app.now()
     result = session.connection().execute(
         update(Action)
         .where(col(Action.id) == action.id, col(Action.version) == action.version)
@@ -320,7 +320,7 @@ def note_text(text: str) -> str:
 def append_note(session: Session, app: App, plan: Plan, action: Action, text: str) -> NoteAdded:
     text = note_text(text)
     assert action.id is not None
-    now = utcnow()
+    now = app.now()
     note = ProgressNote(action_id=action.id, author=app.user, created_at=now, text=text)
     session.add(note)
     session.flush()

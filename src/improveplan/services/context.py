@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from improveplan.domain.access import Need
     from improveplan.services.access import Identity
-    from improveplan.store.models import Plan
+    from improveplan.store.models import Clock, Plan
 
 
 def _login_name() -> str:
@@ -72,6 +72,9 @@ class App:
     doing: str = "do this"  # the command, as a refusal names it: "add themes"
     identity: Identity | None = None
     _today: dt.date | None = None
+    # None: the wall clock. An injected clock stamps every row and audit event written
+    # through this App (and gives `today` when that is not pinned): the demo's story.
+    clock: Clock | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _schema_checked: bool = field(default=False, repr=False)
     _unit: Session | None = field(default=None, repr=False)
@@ -97,8 +100,14 @@ class App:
     def today(self) -> dt.date:
         """Today in Europe/London, or the injected date; read once per command."""
         if self._today is None:
-            self._today = resolve_today()
+            self._today = resolve_today() if self.clock is None else _london_day(self.now())
         return self._today
+
+    def now(self) -> dt.datetime:
+        """Aware UTC now: the injected clock's, else the wall clock's."""
+        from improveplan.store.models import wall_clock
+
+        return wall_clock() if self.clock is None else self.clock()
 
     @property
     def url(self) -> URL:
@@ -168,22 +177,26 @@ class App:
     def write(self) -> Iterator[Session]:
         """One transaction for one command: all of it is written, or none."""
         from improveplan.store.engine import write_session
+        from improveplan.store.models import stamped_by
 
-        if self._unit is not None:
-            yield self._unit
-            return
-        with write_session(self.engine()) as session:
-            yield self._tagged(session)
+        with stamped_by(self.clock):
+            if self._unit is not None:
+                yield self._unit
+                return
+            with write_session(self.engine()) as session:
+                yield self._tagged(session)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         from improveplan.store.engine import read_session
+        from improveplan.store.models import stamped_by
 
-        if self._unit is not None:
-            yield self._unit
-            return
-        with read_session(self.engine()) as session:
-            yield self._tagged(session)
+        with stamped_by(self.clock):
+            if self._unit is not None:
+                yield self._unit
+                return
+            with read_session(self.engine()) as session:
+                yield self._tagged(session)
 
     @contextmanager
     def one_transaction(self) -> Iterator[App]:
@@ -224,6 +237,14 @@ class App:
 
         enter_plan(self, session, plan)
         return plan
+
+
+def _london_day(moment: dt.datetime) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    from improveplan.domain.dates import LONDON
+
+    return moment.astimezone(ZoneInfo(LONDON)).date()
 
 
 def resolve_today() -> dt.date:

@@ -1,8 +1,10 @@
 """The demo plan: Peterborough City Council after its 2023 ILACS inspection.
 
 Built through the same services a council uses (plans, people, themes, inspections,
-recommendations, actions and their status changes) so the audit trail, notes and RAG
-are real. The inspection facts are Ofsted's; the people and actions are invented.
+recommendations, actions and their status changes, the nightly check) so the audit
+trail, notes and RAG are real, each step on its story date (services/demo_story.py).
+The inspections, the notice and board, the monitoring visit and one measure are the
+public record; the people and actions are invented (the data file says which is which).
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import datetime as dt
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from improveplan.domain.records import ActionRow, RagCounts
 from improveplan.errors import Conflict, ImproveplanError
 from improveplan.io import demo_data
 from improveplan.services.context import App
+from improveplan.services.demo_story import Step, Story, story_end, weekly
 
 DEMO_PLAN = "Peterborough"
 DEMO_ACTOR = "improveplan demo"
@@ -35,15 +38,23 @@ class DemoSummary:
     as_of: dt.date
     people: int
     themes: int
-    recommendations: int
+    inspections: int
+    recommendations: int  # the current (latest) inspection's
     actions: int
     notes: int
     measures: int
+    counts: int  # nightly counts recorded (weekly, through the story)
     notice: bool
+    public: str  # which facts are the public record, and which invented, in a line each
+    invented: str
 
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
 
 
 def _as(app: App, user: str) -> App:
@@ -53,15 +64,16 @@ def _as(app: App, user: str) -> App:
 
 def build_demo(app: App) -> DemoSummary:
     """Load the demo plan into the database behind `app` (which must be at schema head),
-    in one transaction: all of it, or nothing."""
+    in one transaction: all of it, or nothing. Every step runs on its story date."""
     from sqlmodel import select
 
     from improveplan.services.audit import LOGIN
     from improveplan.store.models import Plan
 
     data = demo_data.load()
-    as_of = dt.date.fromisoformat(data["as_of"])
-    base = dataclasses.replace(app, user=DEMO_ACTOR, plan_name=DEMO_PLAN, _today=as_of)
+    as_of = _day(data["as_of"])
+    story = Story(first=_day(data["plan"]["on"]), last=as_of)
+    base = dataclasses.replace(app, user=DEMO_ACTOR, plan_name=DEMO_PLAN)
     with base.one_transaction() as unit, unit.read() as session:
         session.info.pop(LOGIN, None)  # invented people: no login stands behind them
         if session.exec(select(Plan).where(Plan.name == DEMO_PLAN)).first() is not None:
@@ -69,158 +81,200 @@ def build_demo(app: App) -> DemoSummary:
                 f'the database already holds a plan called "{DEMO_PLAN}"',
                 f"run improveplan demo for a separate demo database ({DEMO_FILE})",
             )
-        _setup(unit, data)
-        actions = enumerate(data["actions"], 1)
-        notes = sum(_build_action(unit, number, spec) for number, spec in actions)
-        measures = _measures(unit, data.get("measures", []))
-        notice = _notice(unit, data.get("notice"))
+        _setup(story, data)
+        _in_plan_order(data["actions"])
+        notes = sum(_action(story, n, spec) for n, spec in enumerate(data["actions"], 1))
+        _measures(story, data["measures"])
+        counts = _counts(story, data["counts"])
+        story.replay(unit)
+    current = data["inspections"][_current(data["inspections"])]
     return DemoSummary(
         plan=DEMO_PLAN,
         authority=data["plan"]["authority"],
         as_of=as_of,
         people=len(data["people"]),
         themes=len(data["themes"]),
-        recommendations=len(data["recommendations"]),
+        inspections=len(data["inspections"]),
+        recommendations=len(current["recommendations"]),
         actions=len(data["actions"]),
         notes=notes,
-        measures=measures,
-        notice=notice,
+        measures=len(data["measures"]),
+        counts=counts,
+        notice=True,
+        public=data["in_short"]["public"],
+        invented=data["in_short"]["invented"],
     )
 
 
-def _setup(app: App, data: dict[str, Any]) -> None:
-    """Plan, people (kept when already in the database), themes, inspection, recommendations."""
+def _current(inspections: list[dict[str, Any]]) -> int:
+    """The index of the latest inspection with recommendations (the one the plan answers)."""
+    with_recs = [i for i, spec in enumerate(inspections) if spec["recommendations"]]
+    return max(with_recs, key=lambda i: inspections[i]["start"])
+
+
+def _setup(story: Story, data: dict[str, Any]) -> None:
+    """Plan and people, the notice, themes, milestones met, the inspections and their
+    recommendations, each on its day."""
+    from improveplan.services import plans, themes, timeline
+
+    plan = {k: v for k, v in data["plan"].items() if k != "on"}
+    story.on(story.first, partial(plans.add_plan, **plan))
+    story.on(story.first, partial(_people, specs=data["people"]))
+    story.on(_day(data["notice"]["on"]), partial(_notice, spec=data["notice"]))
+    lead = data["people"][0]["name"]
+    for theme in data["themes"]:
+        add = partial(themes.add_theme, name=theme["name"], lead=theme["lead"])
+        story.on(_day(data["themes_on"]), _acting(lead, add))
+    for spec in data["inspections"]:
+        story.on(_day(spec["on"]), partial(_inspection, spec=spec))
+    for name, day in data["milestones_met"].items():
+        story.on(_day(day), partial(timeline.mark_done, name=name, done=_day(day)))
+
+
+def _acting(user: str, step: Step) -> Step:
+    """The step, done by `user` (the audit trail names them)."""
+    return lambda app: step(_as(app, user))
+
+
+def _people(app: App, *, specs: list[dict[str, Any]]) -> None:
+    """The invented people (kept when someone of that name is already in the database)."""
     from sqlmodel import select
 
-    from improveplan.services import inspections, people, plans, recommendations, themes
+    from improveplan.services import people
     from improveplan.store.models import Person
 
-    plans.add_plan(app, **data["plan"])
     with app.read() as session:
         known = {name.lower() for name in session.exec(select(Person.name)).all()}
-    for person in data["people"]:
+    for person in specs:
         if person["name"].lower() not in known:
             people.add_person(app, **person)
-    lead_app = _as(app, data["people"][0]["name"])
-    for theme in data["themes"]:
-        themes.add_theme(lead_app, name=theme["name"], lead=theme["lead"])
-    spec = data["inspection"]
+
+
+def _inspection(app: App, *, spec: dict[str, Any]) -> None:
+    """An inspection as Ofsted reported it, then its recommendations in order."""
+    from improveplan.services import inspections, recommendations
+
     inspection = inspections.add_inspection(
         app,
         type=spec["type"],
-        start=dt.date.fromisoformat(spec["start"]),
-        end=dt.date.fromisoformat(spec["end"]),
+        start=_day(spec["start"]),
+        end=_day(spec["end"]),
         received=_date(spec.get("received")),
         published=_date(spec.get("published")),
         lead_inspector=spec.get("lead_inspector"),
         judgements=spec["judgements"],
     )
-    for rec in data["recommendations"]:
+    for rec in spec["recommendations"]:
         recommendations.add_recommendation(
-            app, ref=rec["ref"], text=rec["text"], inspection=inspection.id, theme=rec["theme"]
-        )
+            app, ref=rec["ref"], text=rec["text"], inspection=inspection.id,
+            theme=rec.get("theme"),
+        )  # fmt: skip
 
 
-def _build_action(app: App, number: int, spec: dict[str, Any]) -> int:
-    """Add action `number` and replay its history as its owner would; returns notes written."""
+def _in_plan_order(specs: list[dict[str, Any]]) -> None:
+    """Actions are added in ref order: their place in the plan (`seq`) is the order they
+    were added, and the board pack lists them by it."""
+    added = [spec["added"] for spec in specs]
+    if added != sorted(added):
+        raise ValueError("demo actions must be added in ref order (their added dates)")
+
+
+def _action(story: Story, number: int, spec: dict[str, Any]) -> int:
+    """Action `number` added on its day, then its history on the days it happened;
+    returns the notes it writes."""
     from improveplan.services import actions
 
-    owner = _as(app, spec["owner"])
-    actions.add_action(
-        owner,
-        title=spec["title"],
-        owner=spec["owner"],
-        due=dt.date.fromisoformat(spec["due"]),
-        ref=str(number),
-        recs=spec.get("recs", ()),
-        theme=spec.get("theme"),
-        start=_date(spec.get("start")),
-        measure=spec.get("measure"),
-    )
+    def add(app: App) -> None:
+        actions.add_action(
+            app,
+            title=spec["title"],
+            owner=spec["owner"],
+            due=_day(spec["due"]),
+            ref=str(number),
+            recs=spec.get("recs", ()),
+            theme=spec.get("theme"),
+            start=_date(spec.get("start")),
+            measure=spec.get("measure"),
+        )
+
+    added = _day(spec["added"])
+    story.on(added, _acting(spec["owner"], add))
     notes = 0
     for step in spec.get("steps", []):
-        actor = _as(app, step.get("by", spec["owner"]))
-        notes += _step(actor, str(number), step)
+        day = _day(step["on"])
+        if day < added:
+            raise ValueError(f"demo action {number} changes on {day}, before it is added")
+        actor = step.get("by") or spec["owner"]
+        story.on(day, _acting(actor, partial(_step, ref=str(number), step=step)))
+        notes += step["do"] == "note" or bool(step.get("note"))
     return notes
 
 
-def _step(app: App, ref: str, step: dict[str, Any]) -> int:
+def _step(app: App, *, ref: str, step: dict[str, Any]) -> None:
     """One recorded change: status, slipped due date, note, done or sign-off."""
     from improveplan.services import actions
 
     kind = step["do"]
     if kind == "note":
         actions.add_note(app, ref=ref, text=step["text"])
-        return 1
-    if kind == "status":
+    elif kind == "status":
         actions.update_action(
             app, ref=ref, status=step["status"], reason=step.get("reason"), note=step.get("note")
         )
-        return 1 if step.get("note") else 0
-    if kind == "due":
-        actions.update_action(
-            app, ref=ref, due=dt.date.fromisoformat(step["due"]), reason=step["reason"]
-        )
-        return 0
-    if kind == "done":
+    elif kind == "due":
+        actions.update_action(app, ref=ref, due=_day(step["due"]), reason=step["reason"])
+    elif kind == "done":
         actions.mark_done(app, ref=ref, evidence=step.get("evidence"))
-        return 0
-    if kind == "signoff":
+    elif kind == "signoff":
         actions.sign_off(app, ref=ref)
-        return 0
-    raise ValueError(f"unknown demo step {kind!r}")
+    else:
+        raise ValueError(f"unknown demo step {kind!r}")
 
 
-def _measures(app: App, specs: list[dict[str, Any]]) -> int:
-    """A few measures with quarterly values."""
+def _measures(story: Story, specs: list[dict[str, Any]]) -> None:
+    """Measures added on their day; each value recorded on its date, or on the day the
+    measure was added when it is older (figures from before the plan)."""
     from improveplan.services import measures
 
     for spec in specs:
-        measures.add_measure(
-            app,
-            name=spec["name"],
-            unit=spec["unit"],
-            baseline=float(spec["baseline"]),
-            target=float(spec["target"]),
+        added = _day(spec["on"])
+        story.on(added, partial(
+            measures.add_measure, name=spec["name"], unit=spec["unit"],
+            baseline=float(spec["baseline"]), target=float(spec["target"]),
             baseline_date=_date(spec.get("baseline_date")),
             target_date=_date(spec.get("target_date")),
             lower_is_better=bool(spec.get("lower_is_better", False)),
-        )
+        ))  # fmt: skip
         for day, value in spec.get("values", []):
-            measures.record_value(
-                app, name=spec["name"], value=float(value), on=dt.date.fromisoformat(day)
-            )
-    return len(specs)
+            on = _day(day)
+            record = partial(measures.record_value, name=spec["name"], value=float(value), on=on)
+            story.on(max(on, added), record)
 
 
-def _notice(app: App, spec: dict[str, Any] | None) -> bool:
-    """The DfE improvement notice, and the milestones met before the demo date."""
-    from improveplan.services import notices, timeline
+def _counts(story: Story, spec: dict[str, Any]) -> int:
+    """The nightly check's RAG counts, recorded weekly through the story (the trend)."""
+    from improveplan.services.check import run_check
 
-    if not spec:
-        return False
+    days = weekly(_day(spec["from"]), story.last, int(spec["every_days"]))
+    for day in days:
+        story.on(day, partial(run_check, as_of=day), late=True)
+    return len(days)
+
+
+def _notice(app: App, *, spec: dict[str, Any]) -> None:
+    """The DfE improvement notice and the improvement board's terms."""
+    from improveplan.services import notices
+
     notices.set_notice(
         app,
         changes={
-            "issued": dt.date.fromisoformat(spec["issued"]),
+            "issued": _day(spec["issued"]),
             "review_months": spec.get("review_months"),
             "board_every_weeks": spec.get("board_every_weeks"),
             "first_board": _date(spec.get("first_board")),
             "chair": spec.get("chair"),
         },
     )
-    _milestones_met(app, timeline, spec.get("milestones_met", {}))
-    return True
-
-
-def _milestones_met(app: App, timeline: ModuleType, met_on: dict[str, str]) -> None:
-    """Milestones before the demo date were met: on their date, or the day given."""
-    rows = timeline.timeline(app, as_of=app.today).milestones
-    for row in rows:
-        when = _date(met_on.get(row.name))
-        if when is None and (row.expected or row.date >= app.today):
-            continue
-        timeline.mark_done(app, name=row.name, done=when or row.date)
 
 
 def prepare_demo_file(path: Path) -> None:
@@ -246,14 +300,10 @@ def prepare_demo_file(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-# A demo is built in one transaction in a second or two; a change recorded later than
-# this after the first one means a person has used the file (a note would be lost).
-UNTOUCHED_SECONDS = 600
-
-
 def _demo_marks(path: Path) -> tuple[list[str], set[str], bool]:
-    """Plan names, who created them, and whether anything was changed after the build
-    (only SELECTs: the file is not changed)."""
+    """Plan names, who created them, and whether anything was changed after the build:
+    the demo stamps only its story's dates, so a later event is someone's work (only
+    SELECTs: the file is not changed)."""
     refuse = ImproveplanError(
         f"{path} is not an improveplan demo database",
         "choose another file with improveplan demo --db PATH",
@@ -270,12 +320,14 @@ def _demo_marks(path: Path) -> tuple[list[str], set[str], bool]:
                     "SELECT actor FROM audit_event WHERE entity = 'plan' AND field = 'name'"
                 )
             }
-            (span,) = conn.execute(
-                "SELECT (julianday(max(at)) - julianday(min(at))) * 86400 FROM audit_event"
+            end = story_end(dt.date.fromisoformat(demo_data.load()["as_of"]))
+            (later,) = conn.execute(
+                "SELECT count(*) FROM audit_event WHERE julianday(at) >= julianday(?)",
+                (end.strftime("%Y-%m-%d %H:%M:%S"),),
             ).fetchone()
     except sqlite3.Error as exc:
         raise refuse from exc
-    return plans, creators, (span or 0) > UNTOUCHED_SECONDS
+    return plans, creators, later > 0
 
 
 def refuse_a_shared_database(app: App) -> None:

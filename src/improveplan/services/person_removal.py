@@ -21,7 +21,7 @@ from improveplan.services import access, audit, inputs
 from improveplan.services.access_grants import forget_grants
 from improveplan.services.context import App
 from improveplan.services.lookups import find_person
-from improveplan.store.models import Action, Person, Plan, Theme, utcnow
+from improveplan.store.models import Action, Person, Plan, Theme
 
 FIELDS = ("name", "email", "role", "team")
 
@@ -87,7 +87,7 @@ def _move_actions(session: Session, app: App, person: Person, successor: Person 
             "give --reassign-to PERSON to move them to who takes over "
             f'(improveplan person show "{person.name}" lists them)',
         )
-    now = utcnow()
+    now = app.now()
     session.connection().execute(
         update(Action)
         .where(col(Action.owner_id) == person.id)

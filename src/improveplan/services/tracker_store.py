@@ -34,7 +34,6 @@ from improveplan.store.models import (
     ProgressNote,
     Recommendation,
     Theme,
-    utcnow,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -178,7 +177,7 @@ def write(
     progress: Progress | None,
 ) -> None:
     """Insert everything through the one write path; refresh what the rows change."""
-    now = utcnow()
+    now = app.now()
     _write_names(session, app, pid, known, now)
     rows = batch.rows
     new = [

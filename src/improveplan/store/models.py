@@ -11,6 +11,9 @@ as UTC on both databases).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -38,9 +41,34 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 
-def utcnow() -> dt.datetime:
-    """Aware UTC now: the one timestamp convention for every table."""
+Clock = Callable[[], dt.datetime]  # aware UTC now, on each call
+# The clock of the transaction open in this thread (`App.clock`); None: the wall clock.
+_CLOCK: ContextVar[Clock | None] = ContextVar("improveplan_clock", default=None)
+
+
+def wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """Aware UTC now: the one timestamp convention for every table. The wall clock, or
+    the one injected for the open transaction (the demo stamps its story's dates), so
+    default factories and audit events follow it without each taking a clock."""
+    clock = _CLOCK.get()
+    return wall_clock() if clock is None else clock()
+
+
+@contextmanager
+def stamped_by(clock: Clock | None) -> Iterator[None]:
+    """Rows and audit events stamped in this block take their time from `clock`."""
+    if clock is None:
+        yield
+        return
+    token = _CLOCK.set(clock)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 class Plan(SQLModel, table=True):
