@@ -156,7 +156,7 @@ def test_notice_show_csv_is_one_row_of_its_terms(demo: tuple[str, Invoke]) -> No
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "kind,issued,plan_due,review_months,board_every_weeks,first_board,chair,lifted,plan\n"
-        "improvement_notice,2024-03-18,,6,6,2024-04-16,Independent chair (demo),,Peterborough\n"
+        "improvement_notice,2023-08-21,,6,6,2023-11-07,Sally Rowes,,Peterborough\n"
     )
     data = json.loads(run("notice", "show", "--format", "json").stdout)
     assert list(data) == rows(result.stdout)[0]
@@ -190,7 +190,7 @@ def test_timeline_whoami_and_import_report_csv(demo: tuple[str, Invoke], tmp_pat
     timeline = run("timeline", "--format", "csv")
     assert timeline.stdout.splitlines()[:2] == [
         "date,name,kind,done,status,days_to_go,open_actions,rule",
-        "2025-02-04,Improvement board 8,board,2025-02-04,done,-55,2,first board 2024-04-16 + 42 weeks",
+        "2024-12-31,Improvement board 11,board,,held,-90,1,first board 2023-11-07 + 60 weeks",
     ]
     me = run("whoami", "--format", "csv", user="Aisha Rahman")
     assert me.exit_code == 0, me.output

@@ -26,6 +26,7 @@ from improveplan.store.models import (
     Plan,
     ProgressNote,
     RemovedAction,
+    utcnow,
 )
 
 
@@ -99,7 +100,7 @@ def remove_action(app: App, *, ref: str, reason: str | None) -> Removed:
             )
             .rowcount
         )
-        now = app.now()
+        now = utcnow()
         changes = {name: (value, None) for name, value in fields.items()}
         audit.record(
             session, actor=app.user, plan_id=plan.id, entity="action", entity_id=action_id,
