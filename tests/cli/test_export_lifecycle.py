@@ -1,5 +1,6 @@
 """The plan export carries what keeps a plan true: its lead, meetings missed and why,
-actions removed by mistake, digest keys; and files written before them still import."""
+actions removed by mistake, digest keys, a SIF report's LSCB recommendations; and files
+written before them still import."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.cli.test_export import TODAY, build_plan, ok
 from tests.conftest import Invoke, sql
 
 REMOVED_AT = dt.datetime(2024, 5, 2, 9, 30, tzinfo=dt.UTC)
+LSCB = "Revise the threshold document.\nImplement a multi-agency neglect strategy."
 
 
 def lived_in(run: Invoke, url: str) -> None:
@@ -22,6 +24,7 @@ def lived_in(run: Invoke, url: str) -> None:
     add_milestone(url, "Board 3", "2024-04-10")
     sql(url, "UPDATE milestone SET missed_reason = 'Not quorate' WHERE name = 'Board 3'")
     sql(url, "UPDATE notification SET digest_key = 'abc123'")
+    sql(url, "UPDATE inspection SET lscb_recommendations = :texts", texts=LSCB)
     sql(
         url,
         "INSERT INTO removed_action (plan_id, ref, title, reason, actor, removed_at, action_id)"
@@ -58,6 +61,7 @@ def test_round_trip_carries_lead_missed_and_removed(
     board = next(m for m in doc["milestones"] if m["name"] == "Board 3")
     assert board["missed_reason"] == "Not quorate"
     assert doc["notifications"][0]["digest_key"] == "abc123"
+    assert [i["lscb_recommendations"] for i in doc["inspections"]] == [LSCB]
     assert list(doc)[-1] == "removed_actions"
     assert doc["removed_actions"] == [
         {"ref": "7", "title": "Duplicate of 1", "reason": "made by mistake", "actor": "tester",
@@ -99,6 +103,8 @@ def test_an_export_written_before_these_fields_still_imports(
         del milestone["missed_reason"]
     for sent in doc["notifications"]:
         del sent["digest_key"]
+    for inspection in doc["inspections"]:
+        del inspection["lscb_recommendations"]
     doc["audit"] = [e for e in doc["audit"] if e["key"] != "7"]
     path = tmp_path / "old.json"
     path.write_text(json.dumps(doc))

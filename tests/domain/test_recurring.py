@@ -71,3 +71,24 @@ def test_peterborough_2018_to_2023_finds_supervision_and_care_leavers(
     assert {now_ref for now_ref, _ in found} == {1, 2, 3, 6, 8}
     assert (2, 5) not in found  # safeguarding teams / social work teams: only "teams" shared
     assert all(score >= THRESHOLD for score in found.values())
+
+
+def test_home_education_is_not_missing_from_home() -> None:
+    a = "The response when children are electively home educated or missing from education."
+    b = "Ensure that every child who goes missing from home or care is offered an interview."
+    assert "homeeducation" in distinctive(a)
+    assert similarity(a, b) == 0
+
+
+def test_groups_keep_the_closest_echo_of_each_earlier_inspection() -> None:
+    """Equal scores (both 100: "assessment" is in each) are told apart by the words in full."""
+    now = ["The consistency in quality of social work assessments."]
+    before = [
+        "Ensure that initial health assessments are routinely completed within timescales.",
+        "The use of chronologies in underpinning children's assessments.",
+        "Ensure that all assessments are informed by chronologies.",
+    ]
+    assert [e.score for e in echoes(now, before)] == [100.0, 100.0, 100.0]
+    assert [e.earlier for e in echoes(now, before)] == [2, 1, 0]
+    kept = echoes(now, before, groups=[2015, 2018, 2015])
+    assert [(e.earlier, e.score) for e in kept] == [(2, 100.0), (1, 100.0)]

@@ -74,6 +74,7 @@ def test_omitted_fields_enum_keys_and_nested_dataclasses() -> None:
     inspection = ExportedInspection(
         number=1, type=next(iter(InspectionType)),
         start=None, end=None, received=None, published=None, lead_inspector="A. Person",
+        lscb_recommendations=None,
         created_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
         judgements={next(iter(Area)): next(iter(Grade))},
     )  # fmt: skip

@@ -3,9 +3,10 @@
 Ofsted's recommendations are one sentence each and share their framing ("The quality
 of ...", "Consistency of ..., including ..."), so the texts are first reduced to their
 distinctive words: stop words and the words nearly every recommendation uses (children,
-quality, consistency, support, social work, teams, service, ...) go, "care leavers" and
-"missing education" are kept as single terms (each is a concern of its own: "missing
-from care" is not "missing from education"), and plurals are folded.
+quality, consistency, support, social work, teams, service, ...) go, "care leavers",
+"missing education" and "home education" are kept as single terms (each is a concern of
+its own: "missing from care" is not "missing from education", and "missing from home"
+is not home education), and plurals are folded.
 
 The similarity is rapidfuzz's `token_set_ratio` over those words: 100 when one text's
 distinctive words are all in the other, lower as each carries words of its own. It is
@@ -51,6 +52,7 @@ _TERMS = (
     (re.compile(r"[’']s\b"), ""),
     (re.compile(r"\bcare leavers?\b"), " careleaver "),
     (re.compile(r"\bmissing (?:from )?education\b"), " missingeducation "),
+    (re.compile(r"\b(?:elective(?:ly)? )?home[- ]educat(?:ed|ion)\b"), " homeeducation "),
     (re.compile(r"\bsocial work(?:ers?)?\b"), " "),
 )
 
@@ -90,15 +92,35 @@ class Echo:
     score: float
 
 
+def _closeness(a: str, b: str) -> float:
+    """Between pairs of equal score (one text's words all in the other's, both 100), the
+    one whose words are most alike in full (rapidfuzz's token_sort_ratio) is the closer:
+    "assessments" is closer to "chronologies in assessments" than to a long text on
+    health assessments."""
+    return float(fuzz.token_sort_ratio(distinctive(a), distinctive(b)))
+
+
 def echoes(
-    current: Sequence[str], earlier: Sequence[str], *, threshold: float = THRESHOLD
+    current: Sequence[str],
+    earlier: Sequence[str],
+    *,
+    threshold: float = THRESHOLD,
+    groups: Sequence[object] | None = None,
 ) -> list[Echo]:
     """Every (current, earlier) pair scoring at least `threshold`: by current text, then
-    the closest earlier one first."""
+    the closest earlier one first. With `groups` (one per earlier text: its inspection),
+    only the closest earlier text of each group is kept for each current one, so that an
+    inspection with many granular recommendations does not fill the list."""
     found = [
-        Echo(i, j, score)
+        (Echo(i, j, score), _closeness(text, before))
         for i, text in enumerate(current)
         for j, before in enumerate(earlier)
         if (score := similarity(text, before)) >= threshold
     ]
-    return sorted(found, key=lambda e: (e.current, -e.score, e.earlier))
+    found.sort(key=lambda pair: (pair[0].current, -pair[0].score, -pair[1], pair[0].earlier))
+    if groups is None:
+        return [echo for echo, _ in found]
+    kept: dict[tuple[int, object], Echo] = {}
+    for echo, _ in found:
+        kept.setdefault((echo.current, groups[echo.earlier]), echo)
+    return list(kept.values())

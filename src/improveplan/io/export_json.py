@@ -61,6 +61,7 @@ class ExportedInspection:
     received: dt.date | None
     published: dt.date | None
     lead_inspector: str | None
+    lscb_recommendations: str | None  # a SIF report's LSCB texts, one a line, kept apart
     created_at: dt.datetime
     judgements: Mapping[Area, Grade]
 

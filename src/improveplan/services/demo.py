@@ -163,6 +163,7 @@ def _inspection(app: App, *, spec: dict[str, Any]) -> None:
         published=_date(spec.get("published")),
         lead_inspector=spec.get("lead_inspector"),
         judgements=spec["judgements"],
+        lscb=spec.get("lscb_recommendations", ()),
     )
     for rec in spec["recommendations"]:
         recommendations.add_recommendation(

@@ -83,7 +83,11 @@ def recurring(records: Sequence[InspectionRecord]) -> list[RecurringConcern]:
         return []
     current = _said(with_recs[-1])
     earlier = [said for record in with_recs[:-1] for said in _said(record)]
-    found = echoes([s.text for s in current], [s.text for s in earlier])
+    found = echoes(
+        [s.text for s in current],
+        [s.text for s in earlier],
+        groups=[s.inspection_id for s in earlier],
+    )
     return [
         RecurringConcern(current=current[e.current], earlier=earlier[e.earlier], score=e.score)
         for e in found

@@ -193,8 +193,10 @@ def add_inspection(
     published: dt.date | None = None,
     lead_inspector: str | None = None,
     judgements: Mapping[Area, Grade] | None = None,
+    lscb: Sequence[str] = (),
 ) -> InspectionRecord:
-    """Record an inspection of the current plan with its judgements."""
+    """Record an inspection of the current plan with its judgements (and a SIF report's
+    LSCB recommendations, kept apart from the plan's as `import-report` keeps them)."""
     check_dates(start, end, received, published)
     # A caller's plain strings (the demo's JSON) are read as the command line reads them.
     fields = InspectionFields(
@@ -208,7 +210,11 @@ def add_inspection(
     grades = {parse_area(area): parse_grade(grade) for area, grade in (judgements or {}).items()}
     with app.write() as session:
         inspection = create(session, app, app.plan(session), fields, grades)
-        return as_record(inspection, judgements=grades, recommendations=[])
+        if lscb:
+            updates = {"lscb_recommendations": lscb_column(lscb)}
+            audit.apply(session, actor=app.user, plan_id=inspection.plan_id,
+                        entity="inspection", obj=inspection, updates=updates)  # fmt: skip
+        return as_record(inspection, judgements=grades, recommendations=[], lscb=lscb)
 
 
 def _details(
