@@ -46,9 +46,8 @@ async def _open(db: str, user: str) -> int:
         os.write(1, b"up\n")  # not print(): Textual captures it while the screen runs
         # Waited for without polling the screen: a busy loop here would slow the very
         # database thread being timed (they share the interpreter).
-        while not ui.opened:
+        while not ui.opened:  # set once My actions is filled from the first read
             await asyncio.sleep(0.02)
-        await ui.workers.wait_for_complete()
         mine = len(ui.query_one("#mine-table", ActionTable).actions)
         os.write(1, f"{mine}\n".encode())
         await pilot.press("tab")

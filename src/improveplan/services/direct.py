@@ -18,7 +18,8 @@ from improveplan.domain.at_risk import Work, ahead_of, at_risk
 from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
 from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
-from improveplan.domain.records import MilestoneAtRisk, OverdueStream, TupleRows
+from improveplan.domain.records import ActionRow, MilestoneAtRisk, OverdueStream, TupleRows
+from improveplan.domain.vocab import OPEN_STATUSES
 from improveplan.services.context import App
 from improveplan.store import direct
 
@@ -111,3 +112,20 @@ def _resolved(plan: direct.Plan, flt: ActionFilter) -> ActionFilter | None:
             return None
         flt = dataclasses.replace(flt, theme=theme[1])
     return flt
+
+
+def my_open_actions(app: App, *, as_of: dt.date) -> tuple[str, list[ActionRow]] | None:
+    """The plan's name and the acting user's open actions, soonest due first, as
+    services/action_reads.py's `list_actions` under `mine_filter` gives them; None when
+    the direct read does not apply or the user is nobody's owner (the services then say
+    why)."""
+    from improveplan.store.direct_records import action_records
+
+    with _opened(app) as plan:
+        me = direct.named(plan.people, app.user) if plan is not None else None
+        if plan is None or me is None:
+            return None
+        flt = ActionFilter(owner=me[1], status=sorted(OPEN_STATUSES))
+        rows = action_records(plan, as_of=as_of, amber_days=app.settings.amber_days, flt=flt)
+        assert rows is not None  # a filter it always takes
+        return plan.name, rows

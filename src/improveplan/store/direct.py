@@ -47,7 +47,7 @@ _LISTING = "-c jit=off -c cursor_tuple_fraction=1 -c work_mem=32MB -c DateStyle=
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 # domain/rag.py's compute_rag as store/queries.py's rag_computed writes it: ? is the as-of
 # date, then the end of the amber window.
-_COMPUTED = (
+COMPUTED = (
     "CASE WHEN a.status = 'signed_off' THEN 'blue' WHEN a.status = 'cancelled' THEN NULL"
     " WHEN a.status = 'complete' THEN 'green'"
     " WHEN a.due IS NULL AND a.status = 'blocked' THEN 'amber' WHEN a.due IS NULL THEN 'green'"
@@ -55,9 +55,9 @@ _COMPUTED = (
     " OR (a.original_due IS NOT NULL AND a.due > a.original_due) THEN 'amber' ELSE 'green' END"
 )
 _EFFECTIVE = (
-    f"CASE WHEN a.status = 'cancelled' THEN NULL ELSE coalesce(a.rag_override, {_COMPUTED}) END"
+    f"CASE WHEN a.status = 'cancelled' THEN NULL ELSE coalesce(a.rag_override, {COMPUTED}) END"
 )
-_ORDER = " ORDER BY a.due IS NULL, a.due, a.seq, a.ref"
+ORDER = " ORDER BY a.due IS NULL, a.due, a.seq, a.ref"
 _LINKS = {  # each row's recommendation ids; their refs and order come from the plan's list
     "sqlite": "SELECT group_concat(l.recommendation_id) FROM action_recommendation l",
     "postgresql": "SELECT string_agg(l.recommendation_id::text, ',') FROM action_recommendation l",
@@ -157,19 +157,24 @@ def action_rows(
     if flt.rec is not None or flt.text:
         return None
     window = plan.date(shift_days(as_of, amber_days))
-    where, params = _where(plan, flt, as_of, window)
-    link = f"({_LINKS[plan.conn.dialect]} WHERE l.action_id = a.id)"
+    where, params = where_clause(plan, flt, as_of, window)
+    link = f"({links_of(plan)} WHERE l.action_id = a.id)"
     sql = (
-        f"SELECT a.ref, a.title, a.owner_id, {_text('a.due', plan)},"
-        f" {_text('a.original_due', plan)}, a.status, a.rag_override, {_COMPUTED}, a.theme_id,"
-        f" a.milestone_id, a.version, {_text('a.updated_at', plan)}, {link}"
-        f" FROM action a WHERE {where}{_ORDER}"
+        f"SELECT a.ref, a.title, a.owner_id, {as_text('a.due', plan)},"
+        f" {as_text('a.original_due', plan)}, a.status, a.rag_override, {COMPUTED}, a.theme_id,"
+        f" a.milestone_id, a.version, {as_text('a.updated_at', plan)}, {link}"
+        f" FROM action a WHERE {where}{ORDER}"
     )
     rows = plan.conn.stream(sql, [plan.date(as_of), window, *params], BATCH)
     return TupleRows(_rows(plan, rows, as_of))
 
 
-def _text(column: str, plan: Plan) -> str:
+def links_of(plan: Plan) -> str:
+    """The subquery head joining an action's recommendation ids ("3,7")."""
+    return _LINKS[plan.conn.dialect]
+
+
+def as_text(column: str, plan: Plan) -> str:
     """A date or UTC time as text, as SQLite stores them: psycopg's date and datetime
     objects cost a conversion each way, and to_char() 0.4 s of a 100k listing; the
     session's DateStyle is ISO (_LISTING), so the plain cast is ISO 8601."""
@@ -180,7 +185,9 @@ def _text(column: str, plan: Plan) -> str:
     return f"{column}::text"
 
 
-def _where(plan: Plan, flt: ActionFilter, as_of: dt.date, window: Any) -> tuple[str, list[Any]]:
+def where_clause(
+    plan: Plan, flt: ActionFilter, as_of: dt.date, window: Any
+) -> tuple[str, list[Any]]:
     """store/queries.py's `_apply`, clause for clause. In a database of one plan, SQLite
     reads the table in its order and sorts (`+` keeps the plan's index out): walking
     the index and the table in due order took 0.8 s of a 100k listing, the scan 0.5 s."""
@@ -219,7 +226,7 @@ def _rows(plan: Plan, rows: Iterator[tuple[Any, ...]], as_of: dt.date) -> Iterat
     """The SELECT's rows as ACTION_CELLS tuples (domain/records.py): names looked up,
     RAG as store/queries' rag_effective, days overdue as domain/rag.py counts them."""
     people, themes, milestones = plan.people.get, plan.themes.get, plan.milestones.get
-    refs = _refs(plan.recs)
+    refs = refs_of(plan.recs)
     today, opened, fromiso = as_of.isoformat(), _OPEN_VALUES, dt.date.fromisoformat
     for (ref, title, owner, due, original_due, status, override, computed, theme, milestone,
          version, updated_at, links) in rows:  # fmt: skip
@@ -234,7 +241,7 @@ def _rows(plan: Plan, rows: Iterator[tuple[Any, ...]], as_of: dt.date) -> Iterat
         )  # fmt: skip
 
 
-def _refs(recs: dict[int, tuple[int, str]]) -> Any:
+def refs_of(recs: dict[int, tuple[int, str]]) -> Any:
     """ids as the database joins them ("3,7") -> the plan's refs, in the plan's order."""
     known: dict[str, list[str]] = {}
 
@@ -349,7 +356,7 @@ def threats(
         return []
     sql = (
         f"SELECT a.ref, a.due, a.milestone_id, {off} FROM action a"
-        f" WHERE {where} AND ({' OR '.join(either)}){_ORDER}"
+        f" WHERE {where} AND ({' OR '.join(either)}){ORDER}"
     )
     rows = plan.conn.rows(sql, *params)
     return [(ref, day(due), milestone, bool(bad)) for ref, due, milestone, bad in rows]

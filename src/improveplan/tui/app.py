@@ -74,8 +74,8 @@ class PlanScreen(App[None]):
         self.chosen = Filter()
         self.stale = {view for view, _ in views.VIEWS}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="improveplan-db")
-        # The plan opens and My actions is read while Textual starts (Board.open).
-        self._opening = self._db.submit(lambda: (board.open(), board.mine()))
+        # My actions is read while Textual starts (Board.first).
+        self._opening = self._db.submit(board.first)
         self.opened = False
         self.said: list[str] = []  # every notice shown, oldest first (they fade on screen)
         self.failure: str | None = None  # why the screen closed at once (no such plan, ...)
@@ -104,15 +104,20 @@ class PlanScreen(App[None]):
         """Fill My actions from the first read; a plan that cannot be opened closes the
         screen again (the command then prints why, as one line)."""
         try:
-            name, mine = await asyncio.wrap_future(self._opening)
+            name, mine, direct = await asyncio.wrap_future(self._opening)
+            self.sub_title = f"{name} · as of {self.board.as_of.isoformat()}"
+            self.stale.discard("mine")
+            self._fill("mine", mine, None)
+            self.opened = True
+            if direct:  # then open the plan through the services, as every change will
+                again = await self.db(lambda: (self.board.open(), self.board.mine())[1])
+                if again != mine:  # changed in between: the services' reading wins
+                    shown = self.query_one("#mine-table", ActionTable).highlighted
+                    self._fill("mine", again, shown.ref if shown else None)
         except Exception as exc:
             self.failure = _failure(exc)
             self.exit(return_code=1)
             return
-        self.sub_title = f"{name} · as of {self.board.as_of.isoformat()}"
-        self.opened = True
-        self.stale.discard("mine")
-        self._fill("mine", mine, None)
         if self.view != "mine":  # a tab pressed while it opened
             self.load(self.view)
 

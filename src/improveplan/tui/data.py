@@ -105,13 +105,23 @@ class Board:
 
     def open(self) -> str:
         """Open the database and the plan (the engine, the schema check, the role): the
-        plan's name. The screen's first read, on its database thread while Textual starts:
-        the screen is up in ~0.6 s and My actions filled ~1 s later on 500 actions, where
-        opening first would show nothing for ~1.1 s."""
+        plan's name. On the database thread, after the first read (`first`)."""
         if self._plan_name is None:
             with self.app.read() as session:
                 self._plan_name = self.app.plan(session).name
         return self._plan_name
+
+    def first(self) -> tuple[str, Mine, bool]:
+        """The screen's first read: the plan's name, My actions, and whether they were
+        read with the driver alone (services/direct.py), which fills the list before
+        SQLModel is even imported; where that read does not apply (grants, another
+        schema, a name that does not find one plan or person), through the services."""
+        from improveplan.services.direct import my_open_actions
+
+        found = my_open_actions(self.app, as_of=self.as_of)
+        if found is not None:
+            return found[0], Mine(rows=found[1]), True
+        return self.open(), self.mine(), False
 
     def mine(self) -> Mine:
         from improveplan.domain.vocab import OPEN_STATUSES
