@@ -97,7 +97,7 @@ def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) 
     from improveplan.services import direct
 
     if not mine:  # --mine asked who "me" is: the database is open through SQLAlchemy
-        with direct.action_stream(app, as_of=day, flt=flt) as rows:
+        with direct.action_stream(app, as_of=day, flt=flt, minutes=fmt == "csv") as rows:
             if rows is not None:
                 render_list(rows, fmt, day)
                 return

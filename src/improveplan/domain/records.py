@@ -103,7 +103,8 @@ class Cell(StrEnum):
     """What a column of plain rows holds, so a writer knows its text without a record:
     `text` a str or None, `day` a date or its ISO text, `word` an enum's value, `number`
     an int, `refs` a list of str, `stamp` a UTC time as the driver reads it (read by
-    domain/stamps.py)."""
+    domain/stamps.py), `minutes` one already as the text a table or CSV shows
+    ("2025-03-09 09:19", UTC), as the database wrote it for a CSV listing."""
 
     text = "text"
     day = "day"
@@ -111,6 +112,7 @@ class Cell(StrEnum):
     number = "number"
     refs = "refs"
     stamp = "stamp"
+    minutes = "minutes"
 
 
 # ActionRow's public fields, in order, as plain rows hold them.
@@ -121,6 +123,8 @@ ACTION_CELLS: tuple[tuple[str, Cell], ...] = (
     ("theme", Cell.text), ("milestone", Cell.text), ("version", Cell.number),
     ("updated_at", Cell.stamp),
 )  # fmt: skip
+# The same, with the time of the last change to the minute, for CSV.
+ACTION_MINUTE_CELLS = (*ACTION_CELLS[:-1], ("updated_at", Cell.minutes))
 
 
 class TupleRows(Iterator[tuple[Any, ...]]):
@@ -128,10 +132,11 @@ class TupleRows(Iterator[tuple[Any, ...]]):
     (render/output.py's CSV, io/stream_json.py): at 100k rows, building an ActionRow
     each cost as much as writing it. Counts the rows read."""
 
-    cells = ACTION_CELLS
-
-    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+    def __init__(
+        self, rows: Iterator[tuple[Any, ...]], cells: tuple[tuple[str, Cell], ...] = ACTION_CELLS
+    ) -> None:
         self._rows = rows
+        self.cells = cells
         self.count = 0
 
     def __iter__(self) -> TupleRows:

@@ -246,6 +246,7 @@ def _tuple_texts(encoder: _Encoder, rows: TupleRows, level: int) -> Iterator[str
         Cell.number: int.__repr__,
         Cell.refs: refs,
         Cell.stamp: lambda v: '"' + stamp_iso(v) + '"',
+        Cell.minutes: quote,
     }
     columns = [(pad + quote(name) + ": ", texts[kind]) for name, kind in rows.cells]
     close = encoder.indent(level) + "}"

@@ -84,17 +84,18 @@ def _at_risk(
 
 @contextmanager
 def action_stream(
-    app: App, *, as_of: dt.date, flt: ActionFilter | None = None
+    app: App, *, as_of: dt.date, flt: ActionFilter | None = None, minutes: bool = False
 ) -> Iterator[TupleRows | None]:
-    """services/listing.py's `action_stream`, or None."""
+    """services/listing.py's `action_stream`, or None (`minutes`: store/direct.py's)."""
     flt = flt or ActionFilter()
     with _opened(app) as plan:
         found = _resolved(plan, flt) if plan else None
         rows = None
         if plan is not None and found is not None:
             rows = direct.action_rows(
-                plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found
-            )
+                plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found,
+                minutes=minutes,
+            )  # fmt: skip
         yield rows
 
 

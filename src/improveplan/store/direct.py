@@ -25,7 +25,7 @@ from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
 from improveplan.domain.inputs import clean_key, folded
 from improveplan.domain.milestone_sync import MilestoneFacts, MilestoneSources
-from improveplan.domain.records import TupleRows
+from improveplan.domain.records import ACTION_CELLS, ACTION_MINUTE_CELLS, TupleRows
 from improveplan.domain.vocab import (
     OPEN_STATUSES,
     Area,
@@ -150,23 +150,28 @@ def plan_themes(plan: Plan) -> dict[int, str]:
 
 
 def action_rows(
-    plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter
+    plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter, minutes: bool = False
 ) -> TupleRows | None:
     """store/queries.py's `stream_action_rows` (the order by due), or None for a filter
-    this path does not take (a recommendation, words)."""
+    this path does not take (a recommendation, words). With `minutes`, the time of the
+    last change comes as the text CSV shows (ACTION_MINUTE_CELLS): cut by the database,
+    not parsed and cut again per row."""
     if flt.rec is not None or flt.text:
         return None
     window = plan.date(shift_days(as_of, amber_days))
     where, params = where_clause(plan, flt, as_of, window)
     link = f"({links_of(plan)} WHERE l.action_id = a.id)"
+    stamp = as_text("a.updated_at", plan)
+    if minutes:  # SQLite's "2025-03-09 09:19:07.000000", PostgreSQL's text of it
+        stamp = f"substr({stamp}, 1, 16)"
     sql = (
         f"SELECT a.ref, a.title, a.owner_id, {as_text('a.due', plan)},"
         f" {as_text('a.original_due', plan)}, a.status, a.rag_override, {COMPUTED}, a.theme_id,"
-        f" a.milestone_id, a.version, {as_text('a.updated_at', plan)}, {link}"
+        f" a.milestone_id, a.version, {stamp}, {link}"
         f" FROM action a WHERE {where}{ORDER}"
     )
     rows = plan.conn.stream(sql, [plan.date(as_of), window, *params], BATCH)
-    return TupleRows(_rows(plan, rows, as_of))
+    return TupleRows(_rows(plan, rows, as_of), ACTION_MINUTE_CELLS if minutes else ACTION_CELLS)
 
 
 def links_of(plan: Plan) -> str:
