@@ -42,7 +42,10 @@ BATCH = 2000  # rows read from the cursor at a time
 # PostgreSQL for a read of every row: no JIT (compiling this SELECT took 0.43 s of a 0.9 s
 # query at 100k), a cursor planned for all its rows, not the first tenth, and room to
 # sort 100k rows in memory rather than on disk.
-_LISTING = "-c jit=off -c cursor_tuple_fraction=1 -c work_mem=32MB -c DateStyle=ISO,YMD"
+_LISTING = (
+    "-c jit=off -c cursor_tuple_fraction=1 -c work_mem=32MB -c DateStyle=ISO,YMD"
+    " -c enable_incremental_sort=off"  # walking the due index then sorting: slower at 100k
+)
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 # domain/rag.py's compute_rag as store/queries.py's rag_computed writes it: ? is the as-of
@@ -57,7 +60,13 @@ COMPUTED = (
 _EFFECTIVE = (
     f"CASE WHEN a.status = 'cancelled' THEN NULL ELSE coalesce(a.rag_override, {COMPUTED}) END"
 )
-ORDER = " ORDER BY a.due IS NULL, a.due, a.seq, a.ref"
+# By due, undated last. PostgreSQL puts NULLs last by itself, and sorting on the date
+# first rather than on `due IS NULL` (the same for nearly every row) took the sort of a
+# 100k listing from ~0.8 s to ~0.3 s.
+_ORDER = {
+    "sqlite": " ORDER BY a.due IS NULL, a.due, a.seq, a.ref",
+    "postgresql": " ORDER BY a.due, a.seq, a.ref",
+}
 _LINKS = {  # each row's recommendation ids; their refs and order come from the plan's list
     "sqlite": "SELECT group_concat(l.recommendation_id) FROM action_recommendation l",
     "postgresql": "SELECT string_agg(l.recommendation_id::text, ',') FROM action_recommendation l",
@@ -168,10 +177,15 @@ def action_rows(
         f"SELECT a.ref, a.title, a.owner_id, {as_text('a.due', plan)},"
         f" {as_text('a.original_due', plan)}, a.status, a.rag_override, {COMPUTED}, a.theme_id,"
         f" a.milestone_id, a.version, {stamp}, {link}"
-        f" FROM action a WHERE {where}{ORDER}"
+        f" FROM action a WHERE {where}{order_by(plan)}"
     )
     rows = plan.conn.stream(sql, [plan.date(as_of), window, *params], BATCH)
     return TupleRows(_rows(plan, rows, as_of), ACTION_MINUTE_CELLS if minutes else ACTION_CELLS)
+
+
+def order_by(plan: Plan) -> str:
+    """store/queries.py's order of an action listing: by due, undated last."""
+    return _ORDER[plan.conn.dialect]
 
 
 def links_of(plan: Plan) -> str:
@@ -361,7 +375,7 @@ def threats(
         return []
     sql = (
         f"SELECT a.ref, a.due, a.milestone_id, {off} FROM action a"
-        f" WHERE {where} AND ({' OR '.join(either)}){ORDER}"
+        f" WHERE {where} AND ({' OR '.join(either)}){order_by(plan)}"
     )
     rows = plan.conn.rows(sql, *params)
     return [(ref, day(due), milestone, bool(bad)) for ref, due, milestone, bad in rows]

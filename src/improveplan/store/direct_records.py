@@ -41,7 +41,7 @@ def action_records(
         f" a.theme_id, a.milestone_id, a.version, {text('a.updated_at', plan)},"
         f" ({direct.links_of(plan)} WHERE l.action_id = a.id), a.id, a.seq,"
         f" {text('a.start', plan)}, a.rag_override_reason"
-        f" FROM action a WHERE {where}{direct.ORDER}"
+        f" FROM action a WHERE {where}{direct.order_by(plan)}"
     )
     rows = plan.conn.rows(sql, plan.date(as_of), window, *params)
     return list(_records(plan, rows, as_of))
