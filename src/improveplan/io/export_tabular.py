@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from improveplan.domain.vocab import Rag, Status
-from improveplan.io.export_json import AuditEntry, PlanExport
+from improveplan.io.export_json import AuditEntry, PlanExport, action_records, audit_records
 from improveplan.io.xml_text import xml_text
 from improveplan.render.output import FORMULA_PREFIXES, cell_text, csv_text, neutralise
 from improveplan.serialize import as_record, json_plan, record_keys
@@ -79,7 +79,7 @@ def sheets(
     with their latest values (a sheet shows the columns named here, in this order)."""
     notes = (
         NoteLine(action=a.ref, author=n.author, at=n.at, text=n.text)
-        for a in document.actions
+        for a in action_records(document)
         for n in a.notes
     )
     return {
@@ -109,7 +109,7 @@ def sheets(
             measures,
         ),
         "Notes": (("action", "author", "at", "text"), notes),
-        "Audit": (record_keys(AuditEntry), document.audit),
+        "Audit": (record_keys(AuditEntry), audit_records(document)),
     }
 
 
