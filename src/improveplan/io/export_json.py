@@ -222,13 +222,6 @@ def action_records(document: PlanExport) -> Iterable[ExportedAction]:
     return document.actions
 
 
-def audit_records(document: PlanExport) -> Iterable[AuditEntry]:
-    """The document's audit trail as records."""
-    if isinstance(document.audit, CellRows):
-        raise TypeError("the audit trail is plain rows")
-    return document.audit
-
-
 # Sections added after the first files were written: a file without one has none.
 LATER_SECTIONS = ("removed_actions",)
 SECTIONS = tuple(

@@ -81,7 +81,7 @@ REMOVED_FIELDS = record_keys(ExportedRemovedAction)
 COUNT_FIELDS = record_keys(ExportedCount)
 SENT = (Notification.sent_at, Notification.recipient, Notification.kind)  # their order
 T = TypeVar("T")
-Form = Literal["records", "streamed", "rows"]  # build_document's large sections
+Form = Literal["records", "rows"]  # build_document's large sections
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,10 +113,10 @@ def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> 
 def build_document(session: Session, plan: Plan, *, stream: Form = "records") -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
-    Unless `stream` is "records", the actions and the audit trail are iterators over the
-    open cursor (the caller consumes them, in the document's order, before the session
-    ends), so the JSON and XLSX writers never hold them whole: of records ("streamed"),
-    or of plain rows in the records' columns for the JSON writer ("rows", CellRows).
+    With `stream="rows"` the actions and the audit trail are plain rows in their
+    records' columns (CellRows) over the open cursor: the caller consumes them, in the
+    document's order, before the session ends, so the JSON and XLSX writers never hold
+    them whole nor build a record of each.
     """
     assert plan.id is not None
     pid = plan.id
@@ -157,12 +157,9 @@ def build_document(session: Session, plan: Plan, *, stream: Form = "records") ->
 
 def _section(
     found: Iterator[Row], shape: Shape, record: Callable[[Row], T], form: Form
-) -> list[T] | Iterator[T] | CellRows:
+) -> list[T] | CellRows:
     """A large section's rows in the form asked for."""
-    if form == "rows":
-        return CellRows(found, shape)
-    records = map(record, found)
-    return records if form == "streamed" else list(records)
+    return CellRows(found, shape) if form == "rows" else list(map(record, found))
 
 
 def _row(section: type[T], row: Mapping[str, Any], **references: Any) -> T:
@@ -351,7 +348,7 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        document = build_document(session, plan, stream="streamed")
+        document = build_document(session, plan, stream="rows")
         measures = [measure_record(m, _latest(m.values)) for m in document.measures]
         write(sheets(document, actions, measures))
         return plan.name
