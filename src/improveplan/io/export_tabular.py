@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +27,7 @@ from improveplan.serialize import as_record, json_plan, record_keys
 
 RAG_FILLS = {Rag.red: "FFC7CE", Rag.amber: "FFEB9C", Rag.green: "C6EFCE", Rag.blue: "BDD7EE"}
 RAG_COLUMNS = ("rag", "rag_computed")
+BATCH = 512  # plain rows taken from the cursor at a time
 
 # A sheet: its columns (JSON keys of its rows) and its rows, typed records or mappings.
 Sheet = tuple[Sequence[str], Iterable[object]]
@@ -116,7 +118,7 @@ def _notes(actions: CellRows) -> Iterator[tuple[Any, ...]]:
     ref, notes = keys.index("ref"), keys.index("notes")
     note = actions.cells[notes][1]
     assert not isinstance(note, Cell) and [k for k, _ in note] == list(NOTE_COLUMNS[1:])
-    for row in actions:
+    for row in chain.from_iterable(actions.chunks(BATCH)):
         for author, at, text in row[notes]:
             yield (row[ref], author, naive_utc(at), text)
 
@@ -126,7 +128,7 @@ def _values(rows: CellRows) -> Iterator[tuple[Any, ...]]:
     stamps = [n for n, (_, kind) in enumerate(rows.cells) if kind is Cell.stamp]
     days = [n for n, (_, kind) in enumerate(rows.cells) if kind is Cell.day]
     assert all(isinstance(kind, Cell) for _, kind in rows.cells), "no nested rows"
-    for row in rows:
+    for row in chain.from_iterable(rows.chunks(BATCH)):
         values = list(row)
         for n in stamps:
             values[n] = None if values[n] is None else naive_utc(values[n])
@@ -179,13 +181,13 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
 
         def row(item: object) -> list[Any]:
             kind = type(item)
+            if kind is tuple:  # a plain row of the sheet's columns' values
+                return list(map(cell_value, cast(tuple[Any, ...], item)))
             getter = (
                 getters[kind]
                 if kind in getters
                 else getters.setdefault(kind, _getter(kind, columns))
             )
-            if kind is tuple:  # a plain row of the sheet's columns' values
-                return list(map(cell_value, cast(tuple[Any, ...], item)))
             if getter is None:  # a mapping
                 record = as_record(item)
                 return [cell_value(record.get(name)) for name in columns]

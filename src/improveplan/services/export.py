@@ -44,7 +44,7 @@ from improveplan.services import export_rows
 from improveplan.services.context import App
 from improveplan.services.export_rows import Keys, Names, Row
 from improveplan.services.measures import measure_record
-from improveplan.store import queries
+from improveplan.store import export_reads, queries
 from improveplan.store.models import (
     Action,
     DailyCount,
@@ -57,7 +57,6 @@ from improveplan.store.models import (
     Notification,
     Person,
     Plan,
-    ProgressNote,
     Recommendation,
     RemovedAction,
     Theme,
@@ -280,37 +279,21 @@ def action_table(
 ) -> Iterator[ActionLine]:
     """Actions as the CSV export and the Actions sheet show them (RAG as of `as_of`), as
     the cursor reads them: each batch's success measures, evidence and latest notes in
-    one query each."""
+    one query on the driver (store/export_reads.py)."""
     assert plan.id is not None
     found = queries.stream_action_rows(
         session, plan_id=plan.id, as_of=as_of, amber_days=amber_days, order="ref"
     )
     while batch := list(islice(found, BATCH)):
-        ids = [a.id for a in batch]
-        extra = {
-            r["id"]: r
-            for r in session.execute(
-                select(col(Action.id), col(Action.success_measure), col(Action.evidence)).where(
-                    col(Action.id).in_(ids)
-                )
-            ).mappings()
-        }
-        latest: dict[int, str] = {}
-        notes = select(col(ProgressNote.action_id), col(ProgressNote.text)).where(
-            col(ProgressNote.action_id).in_(ids)
-        )
-        for action_id, text in session.execute(
-            notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
-        ):
-            latest[action_id] = text
+        extra = {row[0]: row for row in export_reads.extras_of(session, [a.id for a in batch])}
         for action in batch:
             yield ActionLine(
                 **as_record(action),
                 start=action.start,
-                success_measure=extra[action.id]["success_measure"],
-                evidence=extra[action.id]["evidence"],
+                success_measure=extra[action.id][1],
+                evidence=extra[action.id][2],
                 rag_override_reason=action.rag_override_reason,
-                latest_note=latest.get(action.id),
+                latest_note=extra[action.id][3],
             )
 
 

@@ -39,6 +39,14 @@ NOTES = """
 SELECT action_id, id, author, created_at, text FROM progress_note
 WHERE action_id IN ({ids}) ORDER BY action_id, created_at, id
 """
+# What the action table (CSV, the Actions sheet) adds to a listing row: the texts a
+# listing leaves out and the latest note, each action's by one step down its notes' index.
+EXTRAS = """
+SELECT a.id, a.success_measure, a.evidence,
+       (SELECT n.text FROM progress_note n WHERE n.action_id = a.id
+        ORDER BY n.created_at DESC, n.id DESC LIMIT 1)
+FROM action a WHERE a.id IN ({ids})
+"""
 # Oldest first. SQLite reads the plan's events by id (ix_audit_event_plan_id_id, close to
 # the table's own order) and sorts them by time, spilling to a temporary file: walking
 # the (plan_id, at) index instead reads the table in random order, twice the time at
@@ -100,6 +108,11 @@ def links_of(session: Session, plan_id: int, action_ids: Sequence[int]) -> list[
     """(action_id, recommendation ref) of these actions, each action's in recommendation
     order."""
     return _of_actions(session, LINKS, action_ids, plan_id)
+
+
+def extras_of(session: Session, action_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(id, success_measure, evidence, latest note's text) of these actions."""
+    return _of_actions(session, EXTRAS, action_ids)
 
 
 def _of_actions(
