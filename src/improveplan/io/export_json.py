@@ -194,9 +194,9 @@ class ExportedRemovedAction:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanExport:
     """One plan, complete. `actions` and `audit` are lists, except for the JSON and XLSX
-    writers, which get iterators over the open cursor (100k actions and 500k events
-    never held at once): the JSON writer's are plain rows in these records' columns
-    (CellRows, written without a record each)."""
+    writers, which get plain rows in these records' columns over the open cursor
+    (CellRows: 100k actions and 500k events never held at once, nor a record built for
+    each)."""
 
     format: str = json_field(default=FORMAT)
     schema: int = json_field(default=SCHEMA)

@@ -4,10 +4,10 @@ The two large sections of the plan document: 100k actions, 150k notes and 500k a
 events at the benchmark's largest plan. Rows come as the driver's tuples
 (store/export_reads.py) and stay tuples, in the columns of the document's records
 (ACTION_SHAPE, AUDIT_SHAPE): the JSON writer writes each straight from its tuple
-(io/json_rows.py), and only the readers that want records (ICS, XLSX) build them, each
-column converted as its type says. Each action's and note's key (services/export.py
-`Keys`) is known once it has been read, and the audit trail, read last, names its
-subjects by them.
+(io/json_rows.py), the workbook takes its Notes and Audit cells from them, and only the
+ICS calendar, which wants records, builds them, each column converted as its type says.
+Each action's and note's key (services/export.py `Keys`) is known once it has been read,
+and the audit trail, read last, names its subjects by them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The plan export's large reads (actions, notes, audit trail) on the driver's own cursor.
+"""The plan export's large reads (actions, their notes and refs, audit trail, the action
+table's extra texts) on the driver's own cursor.
 
 At 100k actions the export reads ~750k rows. Through SQLAlchemy each row was a Row, then
 a dict (store/raw.py), before it became a record: twice the cost of the driver's fetch.
