@@ -80,9 +80,13 @@ def parts(path: Path) -> dict[str, str]:
         return {name: STAMP.sub("", book.read(name).decode()) for name in book.namelist()}
 
 
+# Text reaches the writer neutralised (io/export_tabular.py cell_value puts a quote before
+# a leading "="): openpyxl would take "=0" for a formula, and the writer never sees one.
 texts = st.one_of(
     st.sampled_from(["", " ", " padded ", "#N/A", "#DIV/0!", "red", "amber", "a & b <c>"]),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12
+    ).filter(lambda text: not (len(text) > 1 and text.startswith("="))),
 )
 values = st.one_of(
     st.none(),

@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from itertools import islice
+from typing import Any, TypeAlias, Union
 
 from improveplan.domain.vocab import RAG_ORDER, Rag, Status
 from improveplan.serialize import json_field
@@ -21,10 +22,12 @@ __all__ = [
     "ACTION_CELLS",
     "ActionRow",
     "Cell",
+    "CellRows",
     "Counted",
     "MilestoneAtRisk",
     "OverdueStream",
     "RagCounts",
+    "Shape",
     "TupleRows",
 ]
 
@@ -127,25 +130,46 @@ ACTION_CELLS: tuple[tuple[str, Cell], ...] = (
 ACTION_MINUTE_CELLS = (*ACTION_CELLS[:-1], ("updated_at", Cell.minutes))
 
 
-class TupleRows(Iterator[tuple[Any, ...]]):
-    """Action rows as plain tuples of ACTION_CELLS, for the writers of a full listing
-    (render/output.py's CSV, io/stream_json.py): at 100k rows, building an ActionRow
-    each cost as much as writing it. Counts the rows read."""
+# A plain row's columns: (key, what it holds); a nested Shape holds a list of such rows.
+Shape: TypeAlias = tuple[tuple[str, Union[Cell, "Shape"]], ...]
 
-    def __init__(
-        self, rows: Iterator[tuple[Any, ...]], cells: tuple[tuple[str, Cell], ...] = ACTION_CELLS
-    ) -> None:
+
+class CellRows(Iterator[tuple[Any, ...]]):
+    """Plain tuples whose columns `cells` names, in the order of the record they stand
+    for: io/stream_json.py writes each as that record's JSON without building it (the
+    export's 750k rows at 100k actions). Counts the rows read."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]], cells: Shape) -> None:
         self._rows = rows
         self.cells = cells
         self.count = 0
 
-    def __iter__(self) -> TupleRows:
+    def __iter__(self) -> CellRows:
         return self
+
+    def chunks(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows `size` at a time (a writer's loop, without a call per row)."""
+        while chunk := list(islice(self._rows, size)):
+            self.count += len(chunk)
+            yield chunk
 
     def __next__(self) -> tuple[Any, ...]:
         row = next(self._rows)
         self.count += 1
         return row
+
+
+class TupleRows(CellRows):
+    """Action rows as plain tuples of ACTION_CELLS, for the writers of a full listing
+    (render/output.py's CSV, io/stream_json.py): at 100k rows, building an ActionRow
+    each cost as much as writing it."""
+
+    cells: tuple[tuple[str, Cell], ...]
+
+    def __init__(
+        self, rows: Iterator[tuple[Any, ...]], cells: tuple[tuple[str, Cell], ...] = ACTION_CELLS
+    ) -> None:
+        super().__init__(rows, cells)
 
 
 class Counted(Iterator[ActionRow]):

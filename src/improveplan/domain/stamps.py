@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeGuard
 
-__all__ = ["stamp_iso", "stamp_minutes", "utc_time"]
+__all__ = ["naive_utc", "stamp_iso", "stamp_minutes", "utc_time"]
 
 _NAIVE = frozenset((19, 26))  # "YYYY-MM-DD HH:MM:SS", then ".ffffff" as SQLAlchemy writes it
 _parse = dt.datetime.fromisoformat
@@ -53,3 +53,11 @@ def stamp_minutes(value: Any) -> str:
     if _naive_text(value):
         return value[:16]
     return utc_time(value).isoformat(" ", "minutes")[:16]
+
+
+def naive_utc(value: Any) -> dt.datetime:
+    """A Cell.stamp as a naive UTC datetime (what a spreadsheet cell holds): SQLite's
+    stored text parsed as it is, without an offset to add and take off again."""
+    if type(value) is str and len(value) in _NAIVE and value[10] == " ":
+        return _parse(value)
+    return utc_time(value).replace(tzinfo=None)

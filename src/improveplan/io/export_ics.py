@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from improveplan.domain.vocab import OPEN_STATUSES
-from improveplan.io.export_json import PlanExport
+from improveplan.io.export_json import PlanExport, action_records
 from improveplan.io.xml_text import xml_text
 
 # Bytes written as themselves; every other byte (capitals, `-`, `@`, `%`...) is %XX.
@@ -57,7 +57,7 @@ def calendar_bytes(document: PlanExport) -> bytes:
     cal.add("prodid", "-//improveplan//improvement plan//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", xml_text(f"{plan} improvement plan"))
-    for action in document.actions:
+    for action in action_records(document):
         if action.status not in OPEN_STATUSES or action.due is None:
             continue
         event = Event()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from improveplan.domain.records import CellRows
 from improveplan.domain.timeline import NoticeTerms
 from improveplan.domain.vocab import Area, Grade, InspectionType, MilestoneKind, Rag, Status
 from improveplan.serialize import json_field, jsonable, record_keys
@@ -193,8 +194,9 @@ class ExportedRemovedAction:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanExport:
     """One plan, complete. `actions` and `audit` are lists, except for the JSON and XLSX
-    writers, which get iterators over the open cursor (100k actions and 500k events
-    never held at once)."""
+    writers, which get plain rows in these records' columns over the open cursor
+    (CellRows: 100k actions and 500k events never held at once, nor a record built for
+    each)."""
 
     format: str = json_field(default=FORMAT)
     schema: int = json_field(default=SCHEMA)
@@ -204,13 +206,20 @@ class PlanExport:
     inspections: list[ExportedInspection]
     recommendations: list[ExportedRecommendation]
     milestones: list[ExportedMilestone]
-    actions: Iterable[ExportedAction]
+    actions: Iterable[ExportedAction] | CellRows
     notice: NoticeTerms | None
     measures: list[ExportedMeasure]
-    audit: Iterable[AuditEntry]
+    audit: Iterable[AuditEntry] | CellRows
     notifications: list[ExportedNotification]
     daily_counts: list[ExportedCount]
     removed_actions: list[ExportedRemovedAction] = field(default_factory=list)
+
+
+def action_records(document: PlanExport) -> Iterable[ExportedAction]:
+    """The document's actions as records (plain rows are the JSON writer's alone)."""
+    if isinstance(document.actions, CellRows):
+        raise TypeError("the actions are plain rows")
+    return document.actions
 
 
 # Sections added after the first files were written: a file without one has none.

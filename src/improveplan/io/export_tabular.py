@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
 
+from improveplan.domain.records import Cell, CellRows
+from improveplan.domain.stamps import naive_utc
 from improveplan.domain.vocab import Rag, Status
 from improveplan.io.export_json import AuditEntry, PlanExport
 from improveplan.io.xml_text import xml_text
@@ -24,6 +27,7 @@ from improveplan.serialize import as_record, json_plan, record_keys
 
 RAG_FILLS = {Rag.red: "FFC7CE", Rag.amber: "FFEB9C", Rag.green: "C6EFCE", Rag.blue: "BDD7EE"}
 RAG_COLUMNS = ("rag", "rag_computed")
+BATCH = 512  # plain rows taken from the cursor at a time
 
 # A sheet: its columns (JSON keys of its rows) and its rows, typed records or mappings.
 Sheet = tuple[Sequence[str], Iterable[object]]
@@ -58,14 +62,8 @@ class ActionLine:
 ACTION_COLUMNS = record_keys(ActionLine)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NoteLine:
-    """A progress note on the Notes sheet, with the ref of its action."""
-
-    action: str
-    author: str
-    at: dt.datetime
-    text: str
+# A note on the Notes sheet, with its action's ref.
+NOTE_COLUMNS = ("action", "author", "at", "text")
 
 
 def actions_csv(actions: Iterable[ActionLine]) -> str:
@@ -77,11 +75,6 @@ def sheets(
 ) -> dict[str, Sheet]:
     """The workbook's sheets from the plan document, the action table and the measures
     with their latest values (a sheet shows the columns named here, in this order)."""
-    notes = (
-        NoteLine(action=a.ref, author=n.author, at=n.at, text=n.text)
-        for a in document.actions
-        for n in a.notes
-    )
     return {
         "Actions": (ACTION_COLUMNS, actions),
         "Recommendations": (
@@ -108,9 +101,40 @@ def sheets(
             ),
             measures,
         ),
-        "Notes": (("action", "author", "at", "text"), notes),
-        "Audit": (record_keys(AuditEntry), document.audit),
+        "Notes": (NOTE_COLUMNS, _notes(_plain(document.actions))),
+        "Audit": (record_keys(AuditEntry), _values(_plain(document.audit))),
     }
+
+
+def _plain(rows: object) -> CellRows:
+    if not isinstance(rows, CellRows):
+        raise TypeError("the workbook reads the document's plain rows")
+    return rows
+
+
+def _notes(actions: CellRows) -> Iterator[tuple[Any, ...]]:
+    """Each action's notes, oldest first, with its ref (NOTE_COLUMNS)."""
+    keys = [key for key, _ in actions.cells]
+    ref, notes = keys.index("ref"), keys.index("notes")
+    note = actions.cells[notes][1]
+    assert not isinstance(note, Cell) and [k for k, _ in note] == list(NOTE_COLUMNS[1:])
+    for row in chain.from_iterable(actions.chunks(BATCH)):
+        for author, at, text in row[notes]:
+            yield (row[ref], author, naive_utc(at), text)
+
+
+def _values(rows: CellRows) -> Iterator[tuple[Any, ...]]:
+    """Plain rows with each date and UTC time as a cell takes it (no record each)."""
+    stamps = [n for n, (_, kind) in enumerate(rows.cells) if kind is Cell.stamp]
+    days = [n for n, (_, kind) in enumerate(rows.cells) if kind is Cell.day]
+    assert all(isinstance(kind, Cell) for _, kind in rows.cells), "no nested rows"
+    for row in chain.from_iterable(rows.chunks(BATCH)):
+        values = list(row)
+        for n in stamps:
+            values[n] = None if values[n] is None else naive_utc(values[n])
+        for n in days:
+            values[n] = dt.date.fromisoformat(values[n]) if type(values[n]) is str else values[n]
+        yield tuple(values)
 
 
 def cell_value(value: Any) -> Any:
@@ -157,6 +181,8 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
 
         def row(item: object) -> list[Any]:
             kind = type(item)
+            if kind is tuple:  # a plain row of the sheet's columns' values
+                return list(map(cell_value, cast(tuple[Any, ...], item)))
             getter = (
                 getters[kind]
                 if kind in getters
@@ -165,7 +191,7 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
             if getter is None:  # a mapping
                 record = as_record(item)
                 return [cell_value(record.get(name)) for name in columns]
-            return [cell_value(value) for value in getter(item)]
+            return list(map(cell_value, getter(item)))
 
         return row
 

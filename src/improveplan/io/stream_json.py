@@ -22,14 +22,15 @@ from enum import Enum
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import IO, Any
 
-from improveplan.domain.records import Cell, TupleRows
-from improveplan.domain.stamps import stamp_iso
+from improveplan.domain.records import CellRows
 from improveplan.io.json_records import compile_record
+from improveplan.io.json_rows import compile_rows
 from improveplan.serialize import json_plan
 
 __all__ = ["write_json"]
 
-FLUSH_EVERY = 512  # elements of a streamed array between writes to the stream
+FLUSH_EVERY = 512  # plain rows of a streamed array made into one piece of text
+FLUSH_SIZE = 1 << 18  # characters of text held between writes to the stream
 
 _Spec = tuple[tuple[str, str, bool], ...]  # (attribute, "  key": prefix, omit when None)
 
@@ -231,41 +232,13 @@ def _streamed(encoder: _Encoder, value: Any, level: int) -> Iterator[str]:
     yield encoder.indent(level) + "}"
 
 
-def _tuple_texts(encoder: _Encoder, rows: TupleRows, level: int) -> Iterator[str]:
-    """Each plain row's text at `level`, as its record's would be (domain/records.py)."""
-    pad = encoder.indent(level + 1)[1:]
-    quote = encoder.quote
-
-    def refs(value: list[str]) -> str:
-        return encoder.array(value, level + 1)
-
-    texts: dict[Cell, Callable[[Any], str]] = {
-        Cell.text: quote,
-        Cell.day: lambda v: '"' + (v if type(v) is str else v.isoformat()) + '"',
-        Cell.word: quote,
-        Cell.number: int.__repr__,
-        Cell.refs: refs,
-        Cell.stamp: lambda v: '"' + stamp_iso(v) + '"',
-        Cell.minutes: quote,
-    }
-    columns = [(pad + quote(name) + ": ", texts[kind]) for name, kind in rows.cells]
-    close = encoder.indent(level) + "}"
-    for row in rows:
-        parts = [
-            prefix + ("null" if value is None else text(value))
-            for (prefix, text), value in zip(columns, row, strict=True)
-        ]
-        yield "{\n" + ",\n".join(parts) + close
-
-
 def _streamed_array(encoder: _Encoder, rows: Iterator[Any], level: int) -> Iterator[str]:
     pad = encoder.indent(level + 1)
+    if isinstance(rows, CellRows):
+        yield from _cell_rows(encoder, rows, level)
+        return
     first = True
-    if isinstance(rows, TupleRows):
-        rows = _tuple_texts(encoder, rows, level + 1)
-        text: Callable[[Any, int], str] = lambda row, _: row  # noqa: E731 - made above
-    else:
-        text = encoder.text
+    text = encoder.text
     for row in rows:
         if first:
             yield "[" + pad
@@ -276,15 +249,29 @@ def _streamed_array(encoder: _Encoder, rows: Iterator[Any], level: int) -> Itera
     yield "[]" if first else encoder.indent(level) + "]"
 
 
+def _cell_rows(encoder: _Encoder, rows: CellRows, level: int) -> Iterator[str]:
+    """Plain rows as their records' texts (io/json_rows.py), FLUSH_EVERY rows a piece."""
+    write = compile_rows(rows.cells, level + 1, encoder.quote)
+    between = "," + encoder.indent(level + 1)
+    start = "[" + encoder.indent(level + 1)
+    for chunk in rows.chunks(FLUSH_EVERY):
+        yield start + between.join(map(write, chunk))
+        start = between
+    yield "[]" if start[0] == "[" else encoder.indent(level) + "]"
+
+
 def write_json(value: Any, stream: IO[str], *, ascii_only: bool = False, end: str = "") -> None:
     """Write `value` as `json.dumps(jsonable(value), indent=2, ensure_ascii=ascii_only)`
     would, then `end`; iterators inside it are read once, as their elements are written."""
     encoder = _Encoder(ascii_only)
     buffer: list[str] = []
+    size = 0
     for piece in _streamed(encoder, value, 0):
         buffer.append(piece)
-        if len(buffer) >= FLUSH_EVERY:
+        size += len(piece)
+        if size >= FLUSH_SIZE:  # a piece may be one value or many rows' text
             stream.write("".join(buffer))
             buffer.clear()
+            size = 0
     buffer.append(end)
     stream.write("".join(buffer))

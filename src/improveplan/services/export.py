@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel, col
 
+from improveplan.domain.records import CellRows, Shape
 from improveplan.domain.timeline import NoticeTerms
 from improveplan.domain.vocab import Area, Grade
 from improveplan.io.export_json import (
@@ -41,9 +42,9 @@ from improveplan.io.export_tabular import ActionLine, Sheet, sheets
 from improveplan.serialize import as_record, record_keys
 from improveplan.services import export_rows
 from improveplan.services.context import App
-from improveplan.services.export_rows import Keys, Names
+from improveplan.services.export_rows import Keys, Names, Row
 from improveplan.services.measures import measure_record
-from improveplan.store import queries
+from improveplan.store import export_reads, queries
 from improveplan.store.models import (
     Action,
     DailyCount,
@@ -56,7 +57,6 @@ from improveplan.store.models import (
     Notification,
     Person,
     Plan,
-    ProgressNote,
     Recommendation,
     RemovedAction,
     Theme,
@@ -80,6 +80,7 @@ REMOVED_FIELDS = record_keys(ExportedRemovedAction)
 COUNT_FIELDS = record_keys(ExportedCount)
 SENT = (Notification.sent_at, Notification.recipient, Notification.kind)  # their order
 T = TypeVar("T")
+Form = Literal["records", "rows"]  # build_document's large sections
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,12 +109,13 @@ def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> 
     return rows(session, model, table(model).c.plan_id == pid, order=order)
 
 
-def build_document(session: Session, plan: Plan, *, stream: bool = False) -> PlanExport:
+def build_document(session: Session, plan: Plan, *, stream: Form = "records") -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
-    With `stream` the actions and the audit trail are iterators over the open cursor (the
-    caller consumes them, in the document's order, before the session ends): the JSON
-    and XLSX writers then never hold them whole.
+    With `stream="rows"` the actions and the audit trail are plain rows in their
+    records' columns (CellRows) over the open cursor: the caller consumes them, in the
+    document's order, before the session ends, so the JSON and XLSX writers never hold
+    them whole nor build a record of each.
     """
     assert plan.id is not None
     pid = plan.id
@@ -124,11 +126,11 @@ def build_document(session: Session, plan: Plan, *, stream: bool = False) -> Pla
     recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
     milestones, milestone_names = _milestones(session, pid, keys)
     lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
-    actions = export_rows.streamed_actions(session, pid, lookups, keys)
+    actions = export_rows.action_rows(session, pid, lookups, keys)
     removed = _removed(session, pid, keys)
     notice = _notice(session, pid, keys)
     measures = _measures(session, pid, keys)
-    audit = export_rows.audit(session, pid, keys)  # last: events name rows by the keys found above
+    audit = export_rows.audit_rows(session, pid, keys)  # last: events name rows by the keys above
     return PlanExport(
         plan=ExportedPlan(
             **{k: getattr(plan, k) for k in PLAN_FIELDS}, lead=names.get(plan.lead_id or -1)
@@ -138,10 +140,10 @@ def build_document(session: Session, plan: Plan, *, stream: bool = False) -> Pla
         inspections=inspections,
         recommendations=recommendations,
         milestones=milestones,
-        actions=actions if stream else list(actions),
+        actions=_section(actions, export_rows.ACTION_SHAPE, export_rows.action_record, stream),
         notice=notice,
         measures=measures,
-        audit=audit if stream else list(audit),
+        audit=_section(audit, export_rows.AUDIT_SHAPE, export_rows.audit_record, stream),
         notifications=[
             _row(ExportedNotification, n) for n in _of_plan(session, Notification, pid, *SENT)
         ],
@@ -150,6 +152,13 @@ def build_document(session: Session, plan: Plan, *, stream: bool = False) -> Pla
         ],
         removed_actions=removed,
     )
+
+
+def _section(
+    found: Iterator[Row], shape: Shape, record: Callable[[Row], T], form: Form
+) -> list[T] | CellRows:
+    """A large section's rows in the form asked for."""
+    return CellRows(found, shape) if form == "rows" else list(map(record, found))
 
 
 def _row(section: type[T], row: Mapping[str, Any], **references: Any) -> T:
@@ -270,37 +279,21 @@ def action_table(
 ) -> Iterator[ActionLine]:
     """Actions as the CSV export and the Actions sheet show them (RAG as of `as_of`), as
     the cursor reads them: each batch's success measures, evidence and latest notes in
-    one query each."""
+    one query on the driver (store/export_reads.py)."""
     assert plan.id is not None
     found = queries.stream_action_rows(
         session, plan_id=plan.id, as_of=as_of, amber_days=amber_days, order="ref"
     )
     while batch := list(islice(found, BATCH)):
-        ids = [a.id for a in batch]
-        extra = {
-            r["id"]: r
-            for r in session.execute(
-                select(col(Action.id), col(Action.success_measure), col(Action.evidence)).where(
-                    col(Action.id).in_(ids)
-                )
-            ).mappings()
-        }
-        latest: dict[int, str] = {}
-        notes = select(col(ProgressNote.action_id), col(ProgressNote.text)).where(
-            col(ProgressNote.action_id).in_(ids)
-        )
-        for action_id, text in session.execute(
-            notes.order_by(col(ProgressNote.created_at), col(ProgressNote.id))
-        ):
-            latest[action_id] = text
+        extra = {row[0]: row for row in export_reads.extras_of(session, [a.id for a in batch])}
         for action in batch:
             yield ActionLine(
                 **as_record(action),
                 start=action.start,
-                success_measure=extra[action.id]["success_measure"],
-                evidence=extra[action.id]["evidence"],
+                success_measure=extra[action.id][1],
+                evidence=extra[action.id][2],
                 rag_override_reason=action.rag_override_reason,
-                latest_note=latest.get(action.id),
+                latest_note=extra[action.id][3],
             )
 
 
@@ -328,7 +321,7 @@ def export_stream(app: App, fmt: str) -> Iterator[PlanExport | ActionExport]:
             actions = action_table(session, plan, as_of=app.today, amber_days=amber)
             yield ActionExport(plan=plan.name, actions=actions)
         else:
-            yield build_document(session, plan, stream=True)
+            yield build_document(session, plan, stream="rows")
 
 
 def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> str:
@@ -338,7 +331,7 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        document = build_document(session, plan, stream=True)
+        document = build_document(session, plan, stream="rows")
         measures = [measure_record(m, _latest(m.values)) for m in document.measures]
         write(sheets(document, actions, measures))
         return plan.name
