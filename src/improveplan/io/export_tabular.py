@@ -71,10 +71,14 @@ def actions_csv(actions: Iterable[ActionLine]) -> str:
 
 
 def sheets(
-    document: PlanExport, actions: Iterable[ActionLine], measures: Sequence[object]
+    document: PlanExport,
+    actions: Iterable[ActionLine],
+    measures: Sequence[object],
+    notes: Iterable[tuple[Any, ...]],
 ) -> dict[str, Sheet]:
-    """The workbook's sheets from the plan document, the action table and the measures
-    with their latest values (a sheet shows the columns named here, in this order)."""
+    """The workbook's sheets from the plan document, the action table, the measures
+    with their latest values and the notes as (action ref, author, at, text) (a sheet
+    shows the columns named here, in this order)."""
     return {
         "Actions": (ACTION_COLUMNS, actions),
         "Recommendations": (
@@ -101,7 +105,7 @@ def sheets(
             ),
             measures,
         ),
-        "Notes": (NOTE_COLUMNS, _notes(_plain(document.actions))),
+        "Notes": (NOTE_COLUMNS, ((r, a, naive_utc(at), t) for r, a, at, t in notes)),
         "Audit": (record_keys(AuditEntry), _values(_plain(document.audit))),
     }
 
@@ -110,17 +114,6 @@ def _plain(rows: object) -> CellRows:
     if not isinstance(rows, CellRows):
         raise TypeError("the workbook reads the document's plain rows")
     return rows
-
-
-def _notes(actions: CellRows) -> Iterator[tuple[Any, ...]]:
-    """Each action's notes, oldest first, with its ref (NOTE_COLUMNS)."""
-    keys = [key for key, _ in actions.cells]
-    ref, notes = keys.index("ref"), keys.index("notes")
-    note = actions.cells[notes][1]
-    assert not isinstance(note, Cell) and [k for k, _ in note] == list(NOTE_COLUMNS[1:])
-    for row in chain.from_iterable(actions.chunks(BATCH)):
-        for author, at, text in row[notes]:
-            yield (row[ref], author, naive_utc(at), text)
 
 
 def _values(rows: CellRows) -> Iterator[tuple[Any, ...]]:

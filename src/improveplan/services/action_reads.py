@@ -35,10 +35,15 @@ def load_action(session: Session, plan: Plan, ref: str, *, lock: bool = False) -
     `domain.workflow.check_new_actions` keeps them); `lock` holds the row until the
     transaction ends."""
     ref = inputs.ref(ref)
-    stmt = select(Action).where(col(Action.plan_id) == plan.id, lookups.same(col(Action.ref), ref))
-    if lock:
-        stmt = stmt.with_for_update()
-    action = session.exec(stmt).first()
+    # As typed first, through the (plan_id, ref) unique index; in any case only when that
+    # finds nothing: lower() on both sides scans the plan (0.16 s of a write at 100k).
+    action = None
+    for match in (col(Action.ref) == ref, lookups.same(col(Action.ref), ref)):
+        stmt = select(Action).where(col(Action.plan_id) == plan.id, match)
+        if lock:
+            stmt = stmt.with_for_update()
+        if (action := session.exec(stmt).first()) is not None:
+            break
     if action is None and lock and _visible(session, plan, ref):
         # Row-level security hides from FOR UPDATE a row its policies forbid changing.
         raise NotAllowed(

@@ -39,7 +39,7 @@ from improveplan.io.export_json import (
     PlanExport,
 )
 from improveplan.io.export_tabular import ActionLine, Sheet, sheets
-from improveplan.serialize import as_record, record_keys
+from improveplan.serialize import record_keys
 from improveplan.services import export_rows
 from improveplan.services.context import App
 from improveplan.services.export_rows import Keys, Names, Row
@@ -109,17 +109,21 @@ def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> 
     return rows(session, model, table(model).c.plan_id == pid, order=order)
 
 
-def build_document(session: Session, plan: Plan, *, stream: Form = "records") -> PlanExport:
+def build_document(
+    session: Session, plan: Plan, *, stream: Form = "records", keys: Keys | None = None
+) -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
     With `stream="rows"` the actions and the audit trail are plain rows in their
     records' columns (CellRows) over the open cursor: the caller consumes them, in the
     document's order, before the session ends, so the JSON and XLSX writers never hold
-    them whole nor build a record of each.
+    them whole nor build a record of each. `keys` (filled here) lets a caller read the
+    notes its own way (export_rows.note_lines) in place of the actions.
     """
     assert plan.id is not None
     pid = plan.id
-    keys: Keys = {("plan", pid): plan.name}
+    keys = {} if keys is None else keys
+    keys[("plan", pid)] = plan.name
     people, names = _people(session, plan, keys)
     themes, theme_names = _themes(session, pid, names, keys)
     inspections, ordinals = _inspections(session, pid, keys)
@@ -281,20 +285,23 @@ def action_table(
     the cursor reads them: each batch's success measures, evidence and latest notes in
     one query on the driver (store/export_reads.py)."""
     assert plan.id is not None
-    found = queries.stream_action_rows(
+    found = queries.stream_action_values(
         session, plan_id=plan.id, as_of=as_of, amber_days=amber_days, order="ref"
     )
     while batch := list(islice(found, BATCH)):
-        extra = {row[0]: row for row in export_reads.extras_of(session, [a.id for a in batch])}
-        for action in batch:
+        extra = {row[0]: row for row in export_reads.extras_of(session, [a[0] for a in batch])}
+        for (ident, ref, title, owner, due, original_due, status, rag, rag_computed, late,
+             recommendations, theme, milestone, version, updated_at, start, reason,
+             _) in batch:  # fmt: skip
+            _, success_measure, evidence, latest_note = extra[ident]
             yield ActionLine(
-                **as_record(action),
-                start=action.start,
-                success_measure=extra[action.id][1],
-                evidence=extra[action.id][2],
-                rag_override_reason=action.rag_override_reason,
-                latest_note=extra[action.id][3],
-            )
+                ref=ref, title=title, owner=owner, due=due, original_due=original_due,
+                status=status, rag=rag, rag_computed=rag_computed, days_overdue=late,
+                recommendations=recommendations, theme=theme, milestone=milestone,
+                version=version, updated_at=updated_at, start=start,
+                success_measure=success_measure, evidence=evidence,
+                rag_override_reason=reason, latest_note=latest_note,
+            )  # fmt: skip
 
 
 def export_document(app: App) -> PlanExport:
@@ -331,9 +338,12 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        document = build_document(session, plan, stream="rows")
+        keys: Keys = {}
+        document = build_document(session, plan, stream="rows", keys=keys)
         measures = [measure_record(m, _latest(m.values)) for m in document.measures]
-        write(sheets(document, actions, measures))
+        assert plan.id is not None
+        notes = export_rows.note_lines(session, plan.id, keys)  # the keys before the audit
+        write(sheets(document, actions, measures, notes))
         return plan.name
 
 

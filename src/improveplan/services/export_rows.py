@@ -64,6 +64,19 @@ def _action_batches(
         ]  # fmt: skip
 
 
+def note_lines(session: Session, pid: int, keys: Keys) -> Iterator[Row]:
+    """(action ref, author, at, text) of every note, in the order of `action_rows` (the
+    workbook's Notes sheet), filling the same keys without reading the actions whole:
+    their other columns and their recommendations were a fifth of the workbook's time."""
+    for batch in export_reads.action_refs(session, pid):
+        refs = dict(batch)
+        keys.update({("action", ident): ref for ident, ref in refs.items()})
+        notes = _notes(session, refs, keys)
+        for ident, ref in batch:
+            for author, at, text in notes.get(ident, ()):
+                yield ref, author, at, text
+
+
 def _notes(session: Session, refs: dict[int, str], keys: Keys) -> dict[int, list[Row]]:
     """{action id: [(author, at, text)]} for these actions (id → ref), each action's
     oldest first; each note's key is its action's ref and its number, `ref#n`."""

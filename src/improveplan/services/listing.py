@@ -2,7 +2,7 @@
 
 The capped table views build their (few) rows as lists. A full listing is up to 100k
 rows, which a script or a spreadsheet reads: here the rows come from the open cursor
-(`queries.stream_action_rows`) inside a context manager that holds the read session, and
+(`queries.stream_action_values`) inside a context manager that holds the read session, and
 the caller writes each row as it comes (io/stream_json.py, render/output.py's CSV), so
 memory is flat in the number of rows (issue 14). The text is the same as the listed
 reports' (tests/cli/test_streamed_outputs.py).
@@ -46,15 +46,10 @@ def overdue_stream(
 
         def rows(flt: queries.ActionFilter) -> Counted:
             assert plan.id is not None
-            return Counted(
-                queries.stream_action_rows(
-                    session,
-                    plan_id=plan.id,
-                    as_of=as_of,
-                    amber_days=app.settings.amber_days,
-                    flt=flt,
-                )
+            found = queries.stream_action_values(
+                session, plan_id=plan.id, as_of=as_of, amber_days=app.settings.amber_days, flt=flt
             )
+            return Counted(queries.action_records(found))
 
         soon = queries.ActionFilter(owner=name, due_from=as_of, due_by=shift_days(as_of, within))
         yield OverdueStream(
@@ -79,10 +74,11 @@ def action_stream(
     with app.read() as session:
         plan = app.plan(session)
         assert plan.id is not None
-        yield queries.stream_action_rows(
+        found = queries.stream_action_values(
             session,
             plan_id=plan.id,
             as_of=as_of,
             amber_days=app.settings.amber_days,
             flt=_check_filter(session, plan, flt),
         )
+        yield queries.action_records(found)

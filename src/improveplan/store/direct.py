@@ -161,7 +161,7 @@ def plan_themes(plan: Plan) -> dict[int, str]:
 def action_rows(
     plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter, minutes: bool = False
 ) -> TupleRows | None:
-    """store/queries.py's `stream_action_rows` (the order by due), or None for a filter
+    """store/queries.py's `stream_action_values` (the order by due), or None for a filter
     this path does not take (a recommendation, words). With `minutes`, the time of the
     last change comes as the text CSV shows (ACTION_MINUTE_CELLS): cut by the database,
     not parsed and cut again per row."""

@@ -30,6 +30,8 @@ SELECT a.ref, a.seq, a.title, a.start, a.due, a.original_due, a.status, a.rag_ov
        a.created_at, a.updated_at, a.id, a.owner_id, a.theme_id, a.milestone_id
 FROM action a WHERE a.plan_id = ? ORDER BY a.seq, a.ref
 """
+# The same actions' ids and refs alone: what the workbook's Notes sheet needs of them.
+ACTION_REFS = "SELECT a.id, a.ref FROM action a WHERE a.plan_id = ? ORDER BY a.seq, a.ref"
 # Each action's recommendations in recommendation order (of the plan's own only).
 LINKS = """
 SELECT ar.action_id, r.ref FROM action_recommendation ar
@@ -97,6 +99,11 @@ def _batches(session: Session, sql: str, params: Sequence[Any]) -> Iterator[list
 def action_batches(session: Session, plan_id: int) -> Iterator[list[tuple[Any, ...]]]:
     """The plan's actions by (seq, ref), BATCH at a time, columns as in ACTIONS."""
     return _batches(session, _sql(session, ACTIONS), (plan_id,))
+
+
+def action_refs(session: Session, plan_id: int) -> Iterator[list[tuple[Any, ...]]]:
+    """(id, ref) of the plan's actions in ACTIONS's order, BATCH at a time."""
+    return _batches(session, _sql(session, ACTION_REFS), (plan_id,))
 
 
 def notes_of(session: Session, action_ids: Sequence[int]) -> list[tuple[Any, ...]]:
