@@ -177,11 +177,16 @@ def fresh_db(backend: str, workdir: Path, server: str, tag: str) -> str:
 # -- the benchmark -----------------------------------------------------------------------
 
 
-def scale_figures(scale: str, url: str, workdir: Path, env: dict[str, str]) -> list[Figure]:
+Case = tuple[str, list[str], Callable[[int], list[str]], tuple[int, ...]]
+
+
+def scale_cases(scale: str, url: str, workdir: Path) -> list[Case]:
+    """(name, the command's words, argv of run i, exit codes that count as success)."""
     base = [IMPROVEPLAN, "--db", url]
     if scale == "region":
         base += ["--plan", REGION_PLAN]
-    cases: list[tuple[str, list[str], Callable[[int], list[str]], tuple[int, ...]]] = [
+    out = workdir / Path(url).name.replace("/", "_")  # outputs apart per database
+    return [
         ("overdue", ["overdue"], lambda i: [*base, "overdue"], (0, 3)),
         (
             "overdue --format csv",
@@ -214,18 +219,27 @@ def scale_figures(scale: str, url: str, workdir: Path, env: dict[str, str]) -> l
         (
             "report --format html",
             ["report"],
-            lambda i: [*base, "report", "--format", "html", "-o", str(workdir / "report.html")],
+            lambda i: [*base, "report", "--format", "html", "-o", f"{out}-report.html"],
+            (0,),
+        ),
+        (
+            "export --format json",
+            ["export"],
+            lambda i: [*base, "export", "--format", "json", "-o", f"{out}-export.json"],
             (0,),
         ),
         (
             "export --format xlsx",
             ["export"],
-            lambda i: [*base, "export", "--format", "xlsx", "-o", str(workdir / "export.xlsx")],
+            lambda i: [*base, "export", "--format", "xlsx", "-o", f"{out}-export.xlsx"],
             (0,),
         ),
     ]
+
+
+def scale_figures(scale: str, url: str, workdir: Path, env: dict[str, str]) -> list[Figure]:
     figures = []
-    for name, words, make, ok in cases:
+    for name, words, make, ok in scale_cases(scale, url, workdir):
         if not has_command(words, env):
             figures.append(Figure(scale, name, state="missing", detail="not in this build"))
             continue
@@ -465,9 +479,86 @@ def pair_table(pairs: list[Pair]) -> str:
     return "\n".join(lines)
 
 
+# -- PostgreSQL beside SQLite ------------------------------------------------------------
+
+# Every command with a target at 100k, timed on both databases A B A B in one run.
+BESIDE = (
+    "overdue", "overdue --format csv", "status", "action list --owner",
+    "action update (write)", "export --format json", "export --format xlsx",
+)  # fmt: skip
+
+
+@dataclass
+class Beside:
+    scale: str
+    sqlite: Figure
+    postgres: Figure
+
+
+def _command(url: str, words: list[str]) -> Callable[[int], list[str]]:
+    return lambda i: [IMPROVEPLAN, "--db", url, *words]
+
+
+def backends_side_by_side(
+    scale: str, urls: tuple[str, str], workdir: Path, env: dict[str, str]
+) -> list[Beside]:
+    """The same commands on the SQLite and the PostgreSQL database, alternated run by run
+    so that load hits both alike: the targets ask PostgreSQL for SQLite's figures ×1.3."""
+    made: list[dict[str, tuple[Callable[[int], list[str]], tuple[int, ...]]]] = []
+    for url in urls:
+        cases = {name: (make, ok) for name, _, make, ok in scale_cases(scale, url, workdir)}
+        for name, words, _ in SIDE_BY_SIDE:
+            cases[name] = (_command(url, words), (0,))
+        made.append(cases)
+    found = []
+    for name in (*[n for n, _, _ in SIDE_BY_SIDE if n not in BESIDE], *BESIDE):
+        figures = (Figure(scale, name), Figure(scale, name))
+        print(f"  {scale}: {name} | SQLite, PostgreSQL", file=sys.stderr)
+        for i in range(RUNS):
+            for figure, cases in zip(figures, made, strict=True):
+                make, ok = cases[name]
+                s = sample(make(i), env)
+                if s.code not in ok and figure.state == "ok":
+                    last = s.stderr.strip().splitlines()[-1:] or [""]
+                    figure.state, figure.detail = "failed", f"exit {s.code}: {last[0][:90]}"
+                figure.times.append(s.seconds)
+                figure.rss_mib = max(figure.rss_mib, s.rss_mib)
+            if sum(figures[0].times) + sum(figures[1].times) > 2 * BUDGET_S:
+                break
+        found.append(Beside(scale, *figures))
+    return found
+
+
+def beside_table(rows: list[Beside]) -> str:
+    lines = [
+        "| scale | command | SQLite s | peak MiB | PostgreSQL s | peak MiB | PG ÷ SQLite "
+        "| target (100k) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for b in rows:
+        lite, pg = b.sqlite, b.postgres
+        if lite.state != "ok" or pg.state != "ok":
+            detail = "; ".join(d for d in (lite.detail, pg.detail) if d)
+            lines.append(f"| {b.scale} | {lite.name} | {lite.state} | | {pg.state} | | | "
+                         f"{detail} |")  # fmt: skip
+            continue
+        ratio = pg.median / lite.median
+        verdict = ""
+        if b.scale == "100k":
+            verdict = "met ≤ 1.3×" if ratio <= 1.3 else "MISSED ≤ 1.3×"
+        runs = f" ({len(lite.times)} runs)" if len(lite.times) < RUNS else ""
+        lines.append(
+            f"| {b.scale} | {lite.name}{runs} | {lite.median:.3f} | {lite.rss_mib:.0f} | "
+            f"{pg.median:.3f} | {pg.rss_mib:.0f} | ×{ratio:.2f} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
 # -- targets and reporting -----------------------------------------------------------------
 
 BOUNDED = ("overdue", "status", "action update (write)")
+RATIO_ONLY = ("action list --owner",)  # one owner's rows: ~2,000 at 100k, ~200 at 10k
+EXPORTS = {"export --format json": (5.0, 150), "export --format xlsx": (20.0, 200)}
 
 
 def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
@@ -492,6 +583,15 @@ def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
             ratio = big.median / small.median
             checks.append((ratio <= 1.5, f"≤ 1.5× 10k (×{ratio:.2f})"))
         judge(("100k", name), checks)
+    for name in RATIO_ONLY:
+        big, small = by.get(("100k", name)), by.get(("10k", name))
+        if big is not None and small is not None:
+            ratio = big.median / small.median
+            judge(("100k", name), [(ratio <= 1.5, f"≤ 1.5× 10k (×{ratio:.2f})")])
+    for name, (seconds, mib) in EXPORTS.items():
+        if (e := by.get(("100k", name))) is not None:
+            judge(("100k", name), [(e.median <= seconds, f"≤ {seconds:g} s"),
+                                   (e.rss_mib <= mib, f"≤ {mib} MiB")])  # fmt: skip
     if (r := by.get(("100k", "report --format html"))) is not None:
         judge(("100k", r.name), [(r.median <= 3.0, "≤ 3 s")])
     if (i := by.get(("10k", "import 10k rows (csv)"))) is not None:
@@ -574,6 +674,36 @@ def record(
     RESULTS.write_text(body, encoding="utf-8")
 
 
+def run_beside(scales: list[str], db_dir: Path, server: str, *, record_it: bool) -> None:
+    """`--backend both`: the floor, then each scale's commands on both databases."""
+    workdir = Path(tempfile.mkdtemp(prefix="improveplan-bench-"))
+    env = clean_env(workdir)
+    floor = measure("-", "floor", lambda i: [sys.executable, "-c", "import sqlmodel"], env)
+    rows = []
+    for scale in (s for s in scales if s != "region"):
+        urls = (sqlite_db(scale, db_dir), postgres_db(scale, server))
+        rows += backends_side_by_side(scale, urls, workdir, env)
+    shutil.rmtree(workdir, ignore_errors=True)
+    text = beside_table(rows)
+    print(text)
+    if not record_it:
+        return
+    when = f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    body = RESULTS.read_text(encoding="utf-8")
+    section = [
+        f"### PostgreSQL beside SQLite — {when}",
+        "",
+        f"Machine: {machine()}. Each command ran on the SQLite and the PostgreSQL database "
+        f"alternately, {RUNS} times (fewer where a pair passed {2 * BUDGET_S:g} s); median "
+        f'wall time, peak RSS. Floor `python -c "import sqlmodel"` {floor.median:.3f} s '
+        "in the same run.",
+        "",
+        text,
+    ]
+    RESULTS.write_text(_replace_section(body, "postgres-beside-sqlite", section), "utf-8")
+    print(f"\nrecorded in {RESULTS}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     global RUNS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -581,7 +711,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--db-dir", type=Path, default=Path(tempfile.gettempdir()) / "improveplan-bench"
     )
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default="sqlite",
+        help="both: every command with a target on SQLite and PostgreSQL, A B A B",
+    )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get(
@@ -604,6 +739,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown scale(s): {', '.join(sorted(unknown))}")
     RUNS = args.runs
     args.db_dir.mkdir(parents=True, exist_ok=True)
+    if args.backend == "both":
+        run_beside(scales, args.db_dir, args.pg_url, record_it=not args.no_record)
+        return
     figures, pairs = run(scales, args.backend, args.db_dir, args.pg_url, args.taskwarrior)
     print(table(figures))
     if pairs:
