@@ -67,13 +67,20 @@ def test_db_check_lists_the_damage_it_finds(sqlite_template: Path, tmp_path: Pat
         " — restore it from a backup\n"
     )
     assert path.read_bytes() == before
-    # Every other command still says so in one line, and points at db check.
-    listed = run("action", "list")
-    assert listed.exit_code == 1 and "Traceback" not in listed.output
-    assert listed.stderr.endswith(
-        "is damaged (database disk image is malformed) — restore it from a backup;"
-        " improveplan db check reports what it finds\n"
-    )
+    # Every other command still says so in one line, and points at db check: the reads
+    # with the driver alone too (the table, json, csv, --mine, overdue).
+    for args in (
+        ("action", "list"),
+        ("action", "list", "--format", "csv"),
+        ("action", "list", "--mine", "--format", "json"),
+        ("overdue", "--format", "json"),
+    ):
+        listed = run(*args, user="Tom Okafor")
+        assert listed.exit_code == 1 and "Traceback" not in listed.output, (args, listed.output)
+        assert listed.stderr.endswith(
+            "is damaged (database disk image is malformed) — restore it from a backup;"
+            " improveplan db check reports what it finds\n"
+        ), args
 
 
 def test_db_check_on_a_sound_database_still_passes(run: Invoke, backend: str) -> None:

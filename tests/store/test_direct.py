@@ -1,9 +1,10 @@
-"""The full listings read with the driver alone say what the SQLAlchemy path says (issue 14).
+"""The listings read with the driver alone say what the SQLAlchemy path says (issue 14).
 
-`overdue` and `action list` in json or csv read through store/direct.py when they can.
-Each command here runs twice on the same database, on SQLite and PostgreSQL: as it runs
-(direct), and with `open_plan` saying no, so the SQLAlchemy path of services/listing.py
-answers; the bytes must be equal. The plan is the demo's (a notice, inspections, stored
+`overdue` and `action list` in json or csv, and `action list` as a table, read through
+store/direct.py when they can. Each command here runs twice on the same database, on
+SQLite and PostgreSQL: as it runs (direct), and with `open_plan` saying no, so the
+SQLAlchemy path (services/listing.py, services/action_reads.py) answers; the bytes on
+stdout and stderr and the exit code must be equal. The plan is the demo's (a notice, inspections, stored
 and default milestones, linked actions) with actions added whose text a spreadsheet
 would take for a formula, names in other cases and scripts, a RAG set by hand, slips,
 and every status.
@@ -16,6 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -55,6 +57,32 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("action", "list", "--format", "json", "--rag", "amber"),
     ("action", "list", "--format", "csv", "--rag", "red", "--owner", "émile zola"),
     ("action", "list", "--format", "json", "--theme", "children in care"),
+    ("action", "list"),  # the table
+    ("action", "list", "--owner", "ÉMILE  zola"),
+    ("action", "list", "--owner", "Sarah Whitfield", "--all", "--as-of", "2025-06-30"),
+    ("action", "list", "--status", "blocked", "--status", "cancelled"),
+    ("action", "list", "--overdue"),
+    ("action", "list", "--all", "--rag", "red"),
+    ("action", "list", "--theme", "CHILDREN IN CARE", "--owner", "gareth  lloyd"),
+)
+# --mine finds the acting user as the services' mine_filter does: in any case and spacing
+MINE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("émile  ZOLA", ("action", "list", "--mine")),
+    ("Sarah Whitfield", ("action", "list", "--mine", "--overdue")),
+    ("ann lee", ("action", "list", "--mine", "--format", "json", "--all")),
+    ("Sarah Whitfield", ("action", "list", "--mine", "--format", "csv", "--status", "blocked")),
+)
+# What the direct read leaves to the services: their errors, their rows (exit code, said).
+LEFT: tuple[tuple[str, tuple[str, ...], int, str], ...] = (
+    ("tester", ("action", "list", "--owner", "Nobody Known"), 1, 'no person named "Nobody Known"'),
+    ("tester", ("action", "list", "--theme", "Nothing"), 1, 'no theme named "Nothing"'),
+    ("tester", ("action", "list", "--format", "csv", "--theme", "Nothing"), 1, "no theme named"),
+    ("Nobody Here", ("action", "list", "--mine"), 1, 'you are "Nobody Here", who owns no'),
+    ("Nobody Here", ("action", "list", "--mine", "--format", "json"), 1, 'you are "Nobody Here"'),
+    ("tester", ("--plan", "Elsewhere", "action", "list"), 1, 'no plan named "Elsewhere"'),
+    ("tester", ("action", "list", "--rec", "r1"), 0, "actions:"),
+    ("Sarah Whitfield", ("action", "list", "--mine", "--rec", "R1", "--all"), 0, "actions:"),
+    ("tester", ("overdue", "--format", "json", "--owner", "Nobody Known"), 1, "no person named"),
 )
 
 
@@ -90,35 +118,45 @@ def _refs(run: Invoke) -> dict[str, str]:
     return {a["title"]: a["ref"] for a in json.loads(listed.output)}
 
 
-def _both(run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
-    """The output read directly, then through SQLAlchemy; the direct read must be taken."""
-    opened: list[object] = []
-    real = direct.open_plan
+Seen = tuple[int, str, str]  # exit code, stdout, stderr
 
-    def counted(db: str, plan: str | None) -> direct.Plan | None:
-        found = real(db, plan)
-        opened.append(found)
+
+def _seen(run: Invoke, args: tuple[str, ...], user: str) -> Seen:
+    result = run(*args, user=user, env=TODAY)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _both(
+    run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, *,
+    user: str = "tester", taken: bool = True,
+) -> tuple[Seen, Seen]:  # fmt: skip
+    """The command as it runs, then through SQLAlchemy alone; the direct read's listing
+    must be read (`taken`), or not at all (a name it cannot settle, a filter it leaves)."""
+    read: list[object] = []
+    real = direct.listing
+
+    def counted(*args: Any, **kw: Any) -> tuple[str, list[Any]] | None:
+        found = real(*args, **kw)
+        read.append(found)
         return found
 
     with monkeypatch.context() as patch:
-        patch.setattr(direct, "open_plan", counted)
-        first = run(*args, env=TODAY)
-    assert first.exit_code == 0, first.output
-    assert opened and all(o is not None for o in opened), "the direct read was not taken"
+        patch.setattr(direct, "listing", counted)
+        first = _seen(run, args, user)
+    assert any(r is not None for r in read) is taken, "the direct read was (not) taken"
     with monkeypatch.context() as patch:
         patch.setattr(direct, "open_plan", lambda db, plan: None)
-        second = run(*args, env=TODAY)
-    assert second.exit_code == 0, second.output
-    return first.output, second.output
+        second = _seen(run, args, user)
+    return first, second
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_direct_and_sqlalchemy_reads_agree(
     demo_run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    direct_text, full_text = _both(demo_run, args, monkeypatch)
-    assert direct_text == full_text
-    assert len(direct_text.splitlines()) >= 2  # something was listed
+    seen, full = _both(demo_run, args, monkeypatch)
+    assert seen == full
+    assert seen[0] == 0 and len(seen[1].splitlines()) >= 2  # something was listed
 
 
 def test_the_direct_reads_see_milestones_at_risk(
@@ -132,21 +170,51 @@ def test_the_direct_reads_see_milestones_at_risk(
     found = json.loads(demo_run(*args, env=TODAY).output)
     names = [m["name"] for m in found["milestones_at_risk"]]
     assert "Care leaver hub opens" in names
-    direct_text, full_text = _both(demo_run, args, monkeypatch)
-    assert direct_text == full_text
+    seen, full = _both(demo_run, args, monkeypatch)
+    assert seen == full
 
 
-def test_names_the_direct_read_cannot_settle_go_to_the_full_path(demo_run: Invoke) -> None:
-    """An unknown owner or theme, an unknown plan: the SQLAlchemy path's own errors."""
-    cases = (
-        (("overdue", "--format", "json", "--owner", "Nobody Known"), 'no person named "Nobody Known"'),
-        (("action", "list", "--format", "csv", "--theme", "Nothing"), 'no theme named "Nothing"'),
-        (("--plan", "Elsewhere", "action", "list", "--format", "csv"), 'no plan named "Elsewhere"'),
-    )  # fmt: skip
-    for args, said in cases:
-        result = demo_run(*args, env=TODAY)
-        assert result.exit_code == 1, result.output
-        assert said in result.output
+@pytest.mark.parametrize(
+    ("user", "args"), MINE, ids=lambda v: v if isinstance(v, str) else " ".join(v)
+)
+def test_mine_is_read_directly_as_the_services_read_it(
+    demo_run: Invoke, user: str, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen, full = _both(demo_run, args, monkeypatch, user=user)
+    assert seen == full
+    assert seen[0] == 0 and len(seen[1].splitlines()) >= 2
+
+
+@pytest.mark.parametrize(("user", "args", "code", "said"), LEFT, ids=lambda v: str(v))
+def test_what_the_direct_read_cannot_settle_goes_to_the_full_path(
+    demo_run: Invoke, user: str, args: tuple[str, ...], code: int, said: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An unknown owner, theme, user or plan, a recommendation filter: the SQLAlchemy
+    path's own errors and rows, the same as when the direct read is not there at all."""
+    seen, full = _both(demo_run, args, monkeypatch, user=user, taken=False)
+    assert seen == full
+    assert seen[0] == code and said in seen[1] + seen[2]
+
+
+def test_an_empty_database_lists_as_before(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No plan yet: the services' error; a plan of no actions: the table says so."""
+    seen, full = _both(run, ("action", "list"), monkeypatch, taken=False)
+    assert seen == full and seen[0] == 1 and "no plan" in seen[2], seen
+    for setup in (
+        ("plan", "add", "Peterborough", "--authority", "PCC"),
+        ("person", "add", "Aisha Rahman"),
+    ):
+        assert run(*setup).exit_code == 0
+    cases: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("tester", ("action", "list")),
+        ("aisha rahman", ("action", "list", "--mine", "--all")),
+        ("tester", ("action", "list", "--owner", "Aisha Rahman", "--format", "csv")),
+    )
+    for user, args in cases:
+        seen, full = _both(run, args, monkeypatch, user=user)
+        assert seen == full and seen[0] == 0, seen
+    assert "No actions match" in _seen(run, ("action", "list"), "tester")[2]
 
 
 def test_a_database_with_grants_is_read_through_sqlalchemy(demo_run: Invoke, db_url: str) -> None:
@@ -160,7 +228,7 @@ def test_a_database_with_grants_is_read_through_sqlalchemy(demo_run: Invoke, db_
 
 
 def test_the_direct_read_imports_no_sqlalchemy(tmp_path: Path) -> None:
-    """The point of it: a full listing never loads SQLAlchemy or SQLModel."""
+    """The point of it: a full listing, or a table, never loads SQLAlchemy or SQLModel."""
     db = tmp_path / "demo.db"
     env = {**os.environ, **TODAY, "IMPROVEPLAN_USER": "tester"}
     subprocess.run(
@@ -174,7 +242,12 @@ def test_the_direct_read_imports_no_sqlalchemy(tmp_path: Path) -> None:
         "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'sqlmodel', 'pydantic'))[:3], file=sys.stderr)\n"
     )
-    for args in (("overdue", "--format", "json"), ("action", "list", "--format", "csv")):
+    for args in (
+        ("overdue", "--format", "json"),
+        ("action", "list", "--format", "csv"),
+        ("action", "list", "--owner", "Sarah Whitfield"),  # the table
+        ("--user", "sarah whitfield", "action", "list", "--mine", "--format", "json"),
+    ):
         done = subprocess.run(
             [sys.executable, "-c", probe, str(db), *args],
             env=env, capture_output=True, text=True, check=False,

@@ -61,7 +61,6 @@ def list_(
 
     Cancelled actions are left out unless --all or --status asks for them.
     """
-    from improveplan.cli.action_views import render_list
     from improveplan.domain.filters import ActionFilter
     from improveplan.domain.vocab import Rag, Status
 
@@ -78,16 +77,26 @@ def list_(
         overdue=overdue,
         include_cancelled=all_ or bool(statuses),
     )
-    if mine:
+    if fmt == "table":
+        _table(app, day, flt, mine=mine)
+    else:  # every row, written as the cursor reads it
+        _stream(app, day, flt, fmt, mine=mine)
+
+
+def _table(app: App, day: dt.date, flt: ActionFilter, *, mine: bool) -> None:
+    """The table from the driver alone where it can (services/direct.py: no SQLAlchemy
+    to import for a few thousand rows), else from the services, which say what is wrong."""
+    from improveplan.cli.action_views import render_list
+    from improveplan.services import direct
+
+    rows = direct.action_list(app, as_of=day, flt=flt, mine=mine)
+    if rows is None:
         from improveplan.services import actions
 
-        flt = actions.mine_filter(app, flt)
-    if fmt != "table":  # every row, written as the cursor reads it
-        _stream(app, day, flt, fmt, mine=mine)
-        return
-    from improveplan.services import actions
-
-    render_list(actions.list_actions(app, as_of=day, flt=flt), fmt, day)
+        if mine:
+            flt = actions.mine_filter(app, flt)
+        rows = actions.list_actions(app, as_of=day, flt=flt)
+    render_list(rows, "table", day)
 
 
 def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) -> None:
@@ -96,12 +105,15 @@ def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) 
     from improveplan.cli.action_views import render_list
     from improveplan.services import direct
 
-    if not mine:  # --mine asked who "me" is: the database is open through SQLAlchemy
-        with direct.action_stream(app, as_of=day, flt=flt, minutes=fmt == "csv") as rows:
-            if rows is not None:
-                render_list(rows, fmt, day)
-                return
+    with direct.action_stream(app, as_of=day, flt=flt, minutes=fmt == "csv", mine=mine) as rows:
+        if rows is not None:
+            render_list(rows, fmt, day)
+            return
     from improveplan.services.listing import action_stream
 
+    if mine:
+        from improveplan.services import actions
+
+        flt = actions.mine_filter(app, flt)
     with action_stream(app, as_of=day, flt=flt) as full:
         render_list(full, fmt, day)

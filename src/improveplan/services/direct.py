@@ -52,7 +52,9 @@ def overdue_stream(
             plan, as_of=as_of, amber_days=amber, flt=ActionFilter(owner=name, overdue=True)
         )
         coming = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=soon)
-        assert late is not None and coming is not None  # filters it always takes
+        if late is None or coming is None:  # a database the driver cannot read
+            yield None
+            return
         risks = _at_risk(plan, app, as_of, person[0] if person else None)
         yield OverdueStream(
             as_of=as_of, plan=plan.name, overdue=late, due_soon=coming,
@@ -84,12 +86,14 @@ def _at_risk(
 
 @contextmanager
 def action_stream(
-    app: App, *, as_of: dt.date, flt: ActionFilter | None = None, minutes: bool = False
-) -> Iterator[TupleRows | None]:
-    """services/listing.py's `action_stream`, or None (`minutes`: store/direct.py's)."""
+    app: App, *, as_of: dt.date, flt: ActionFilter | None = None, minutes: bool = False,
+    mine: bool = False,
+) -> Iterator[TupleRows | None]:  # fmt: skip
+    """services/listing.py's `action_stream`, or None (`minutes`: store/direct.py's;
+    `mine`: the acting user's, as `list_actions`)."""
     flt = flt or ActionFilter()
     with _opened(app) as plan:
-        found = _resolved(plan, flt) if plan else None
+        found = _resolved(plan, flt, app.user if mine else None) if plan else None
         rows = None
         if plan is not None and found is not None:
             rows = direct.action_rows(
@@ -99,11 +103,38 @@ def action_stream(
         yield rows
 
 
-def _resolved(plan: direct.Plan, flt: ActionFilter) -> ActionFilter | None:
+def action_list(
+    app: App, *, as_of: dt.date, flt: ActionFilter, mine: bool = False
+) -> list[ActionRow] | None:
+    """services/action_reads.py's `list_actions` (under `mine_filter` with `mine`), or
+    None when the direct read does not apply: a table of a few thousand rows need not
+    wait for SQLAlchemy's import."""
+    with _opened(app) as plan:
+        found = _records(app, plan, as_of, flt, mine) if plan else None
+        return found[1] if found else None
+
+
+def _records(
+    app: App, plan: direct.Plan, as_of: dt.date, flt: ActionFilter, mine: bool
+) -> tuple[str, list[ActionRow]] | None:
+    """The plan's name and the listing as records, or None (a name not found once, a
+    filter the direct read does not take)."""
+    from improveplan.store.direct_records import action_records
+
+    found = _resolved(plan, flt, app.user if mine else None)
+    if found is None:
+        return None
+    rows = action_records(plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found)
+    return None if rows is None else (plan.name, rows)
+
+
+def _resolved(plan: direct.Plan, flt: ActionFilter, me: str | None) -> ActionFilter | None:
     """The filter with the stored owner's and theme's names (services/action_reads.py
-    `_check_filter`), or None when a name does not find exactly one."""
-    if flt.owner is not None:
-        person = direct.named(plan.people, flt.owner)
+    `_check_filter`; `me`, the acting user, as `mine_filter` finds them), or None when a
+    name does not find exactly one."""
+    owner = me if me is not None else flt.owner
+    if owner is not None:
+        person = direct.named(plan.people, owner)
         if person is None:
             return None
         flt = dataclasses.replace(flt, owner=person[1])
@@ -120,13 +151,6 @@ def my_open_actions(app: App, *, as_of: dt.date) -> tuple[str, list[ActionRow]] 
     services/action_reads.py's `list_actions` under `mine_filter` gives them; None when
     the direct read does not apply or the user is nobody's owner (the services then say
     why)."""
-    from improveplan.store.direct_records import action_records
-
     with _opened(app) as plan:
-        me = direct.named(plan.people, app.user) if plan is not None else None
-        if plan is None or me is None:
-            return None
-        flt = ActionFilter(owner=me[1], status=sorted(OPEN_STATUSES))
-        rows = action_records(plan, as_of=as_of, amber_days=app.settings.amber_days, flt=flt)
-        assert rows is not None  # a filter it always takes
-        return plan.name, rows
+        flt = ActionFilter(status=sorted(OPEN_STATUSES))
+        return _records(app, plan, as_of, flt, mine=True) if plan else None

@@ -21,11 +21,14 @@ Dialect = str  # "sqlite" or "postgresql", as SQLAlchemy names them
 
 
 class Connection:
-    """One read-only connection; `?` in a query is the driver's placeholder."""
+    """One read-only connection; `?` in a query is the driver's placeholder, `error` the
+    base class of the driver's errors (a damaged file, a lost server)."""
 
-    def __init__(self, conn: Any, dialect: Dialect) -> None:
+    def __init__(self, conn: Any, dialect: Dialect, error: type[Exception] = sqlite3.Error) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.error = error
+        self.streams = 0
         self.placeholder = "%s" if dialect == "postgresql" else "?"
 
     def _sql(self, query: str) -> str:
@@ -38,16 +41,16 @@ class Connection:
 
     def stream(self, query: str, params: Sequence[Any], batch: int) -> Iterator[tuple[Any, ...]]:
         """Rows as the cursor reads them, `batch` at a time (psycopg: a server-side
-        cursor, so a 100k-row listing is never held whole by the client)."""
+        cursor, so a 100k-row listing is never held whole by the client). The query runs
+        here, so a database the driver cannot read raises before a row is written."""
         if self.dialect == "postgresql":
-            cursor = self.conn.cursor(name="improveplan_stream")
+            self.streams += 1  # a name each: overdue holds two open at once
+            cursor = self.conn.cursor(name=f"improveplan_stream_{self.streams}")
             cursor.itersize = batch
         else:
             cursor = self.conn.cursor()
         cursor.execute(self._sql(query), params)
-        while rows := cursor.fetchmany(batch):
-            yield from rows
-        cursor.close()
+        return _fetched(cursor, batch)
 
     def date(self, value: dt.date) -> Any:
         """A date as a parameter: SQLite stores and compares ISO text."""
@@ -61,6 +64,12 @@ class Connection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _fetched(cursor: Any, batch: int) -> Iterator[tuple[Any, ...]]:
+    while rows := cursor.fetchmany(batch):
+        yield from rows
+    cursor.close()
 
 
 def connect(db: str, *, timeout: float, postgres_options: str = "") -> Connection:
@@ -83,7 +92,7 @@ def connect(db: str, *, timeout: float, postgres_options: str = "") -> Connectio
             conninfo, connect_timeout=max(1, int(timeout)), options=postgres_options
         )
         conn.read_only = True
-        return Connection(conn, "postgresql")
+        return Connection(conn, "postgresql", psycopg.Error)
     raise ValueError(f"{base}:// databases are not supported")
 
 

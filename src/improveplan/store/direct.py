@@ -17,7 +17,7 @@ SQLAlchemy path then says why, with its suggestions).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,7 +164,25 @@ def action_rows(
     """store/queries.py's `stream_action_values` (the order by due), or None for a filter
     this path does not take (a recommendation, words). With `minutes`, the time of the
     last change comes as the text CSV shows (ACTION_MINUTE_CELLS): cut by the database,
-    not parsed and cut again per row."""
+    not parsed and cut again per row. None too for a database the driver opened but
+    cannot read (a damaged page): nothing is written yet, and the services say what it is."""
+    found = listing(plan, as_of=as_of, amber_days=amber_days, flt=flt, minutes=minutes)
+    if found is None:
+        return None
+    try:
+        rows = plan.conn.stream(*found, BATCH)
+    except plan.conn.error:
+        return None
+    return TupleRows(cells(plan, rows, as_of), ACTION_MINUTE_CELLS if minutes else ACTION_CELLS)
+
+
+def listing(
+    plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter, minutes: bool = False,
+    extra: str = "",
+) -> tuple[str, list[Any]] | None:  # fmt: skip
+    """The one SELECT of an action listing and its parameters, or None for a filter this
+    path does not take. Its first columns are those `cells` reads; `extra` columns follow
+    (store/direct_records.py's, for a whole `ActionRow`)."""
     if flt.rec is not None or flt.text:
         return None
     window = plan.date(shift_days(as_of, amber_days))
@@ -176,11 +194,10 @@ def action_rows(
     sql = (
         f"SELECT a.ref, a.title, a.owner_id, {as_text('a.due', plan)},"
         f" {as_text('a.original_due', plan)}, a.status, a.rag_override, {COMPUTED}, a.theme_id,"
-        f" a.milestone_id, a.version, {stamp}, {link}"
+        f" a.milestone_id, a.version, {stamp}, {link}{extra}"
         f" FROM action a WHERE {where}{order_by(plan)}"
     )
-    rows = plan.conn.stream(sql, [plan.date(as_of), window, *params], BATCH)
-    return TupleRows(_rows(plan, rows, as_of), ACTION_MINUTE_CELLS if minutes else ACTION_CELLS)
+    return sql, [plan.date(as_of), window, *params]
 
 
 def order_by(plan: Plan) -> str:
@@ -239,11 +256,13 @@ def where_clause(
 
 
 _OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
+OWN_COLUMNS = 13  # the columns of `listing` before its `extra`
 
 
-def _rows(plan: Plan, rows: Iterator[tuple[Any, ...]], as_of: dt.date) -> Iterator[tuple[Any, ...]]:
+def cells(plan: Plan, rows: Iterable[tuple[Any, ...]], as_of: dt.date) -> Iterator[tuple[Any, ...]]:
     """The SELECT's rows as ACTION_CELLS tuples (domain/records.py): names looked up,
-    RAG as store/queries' rag_effective, days overdue as domain/rag.py counts them."""
+    RAG as store/queries' rag_effective, days overdue as domain/rag.py counts them.
+    It takes rows of `listing`'s own OWN_COLUMNS: any `extra` is cut off first."""
     people, themes, milestones = plan.people.get, plan.themes.get, plan.milestones.get
     refs = refs_of(plan.recs)
     today, opened, fromiso = as_of.isoformat(), _OPEN_VALUES, dt.date.fromisoformat
