@@ -237,15 +237,42 @@ def scale_cases(scale: str, url: str, workdir: Path) -> list[Case]:
     ]
 
 
-def scale_figures(scale: str, url: str, workdir: Path, env: dict[str, str]) -> list[Figure]:
-    figures = []
-    for name, words, make, ok in scale_cases(scale, url, workdir):
+def scale_figures(urls: dict[str, str], workdir: Path, env: dict[str, str]) -> list[Figure]:
+    """Each command on every scale, the scales alternated run by run (10k, 100k, 10k, …)
+    so that a change in the machine's speed hits them alike: the capped views are judged
+    by 100k ÷ 10k."""
+    made = {scale: scale_cases(scale, url, workdir) for scale, url in urls.items()}
+    found: dict[str, list[Figure]] = {scale: [] for scale in urls}
+    first = next(iter(made.values()))
+    for n, (name, words, _, _) in enumerate(first):
         if not has_command(words, env):
-            figures.append(Figure(scale, name, state="missing", detail="not in this build"))
+            for scale in urls:
+                found[scale].append(
+                    Figure(scale, name, state="missing", detail="not in this build")
+                )
             continue
-        print(f"  {scale}: {name}", file=sys.stderr)
-        figures.append(measure(scale, name, make, env, ok))
-    return figures
+        print(f"  {', '.join(urls)}: {name}", file=sys.stderr)
+        figures = [Figure(scale, name) for scale in urls]
+        for i in range(RUNS):
+            for figure, cases in zip(figures, made.values(), strict=True):
+                _, _, make, ok = cases[n]
+                if figure.state == "ok" and not (i and sum(figure.times) > BUDGET_S):
+                    _sample_into(figure, make(i), env, ok)
+        for figure in figures:
+            if figure.state == "ok" and len(figure.times) < RUNS:
+                figure.detail = f"{len(figure.times)} of {RUNS} runs (time budget)"
+            found[figure.scale].append(figure)
+    return [figure for scale in urls for figure in found[scale]]
+
+
+def _sample_into(figure: Figure, argv: list[str], env: dict[str, str], ok: tuple[int, ...]) -> None:
+    s = sample(argv, env)
+    if s.code not in ok:
+        last = s.stderr.strip().splitlines()[-1:] or [""]
+        figure.state, figure.detail = "failed", f"exit {s.code}: {last[0][:90]}"
+        return
+    figure.times.append(s.seconds)
+    figure.rss_mib = max(figure.rss_mib, s.rss_mib)
 
 
 def import_figure(
@@ -295,8 +322,9 @@ def run(
         urls[scale] = (
             sqlite_db(scale, db_dir) if backend == "sqlite" else postgres_db(scale, server)
         )
-        if taskwarrior != "only":
-            figures += scale_figures(scale, urls[scale], workdir, env)
+    if taskwarrior != "only":
+        figures += scale_figures(urls, workdir, env)
+    for scale in scales:
         if taskwarrior != "off" and scale != "region":
             pairs += side_by_side(scale, urls[scale], db_dir, env)
     if "10k" in urls and taskwarrior != "only":
@@ -561,10 +589,29 @@ RATIO_ONLY = ("action list --owner",)  # one owner's rows: ~2,000 at 100k, ~200 
 EXPORTS = {"export --format json": (5.0, 150), "export --format xlsx": (20.0, 200)}
 
 
+# The floor (`python -c "import sqlmodel"`) of the 2026-11-23 run, when the targets in
+# seconds were set and met. The same machine has since measured floors from 0.31 s to
+# 0.95 s, idle, its speed moving through the day; a target in seconds is judged against
+# target × f, f = this run's floor ÷ REFERENCE_FLOOR when that is over 1. Ratios (100k ÷
+# 10k, Taskwarrior ÷ ours, PostgreSQL ÷ SQLite) are timed in one run and never scaled.
+REFERENCE_FLOOR = 0.310
+
+
+def speed_factor(figures: list[Figure]) -> float:
+    floor = next((f for f in figures if f.name.startswith("floor") and f.state == "ok"), None)
+    return 1.0 if floor is None else max(1.0, floor.median / REFERENCE_FLOOR)
+
+
 def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
     """(scale, name) -> 'met: ...' / 'MISSED: ...' for every figure with a target."""
     by = {(f.scale, f.name): f for f in figures if f.state == "ok"}
     out: dict[tuple[str, str], str] = {}
+    f = speed_factor(figures)
+
+    def within(seconds: float, target: float) -> tuple[bool, str]:
+        if f == 1.0:
+            return seconds <= target, f"≤ {target:g} s"
+        return seconds <= target * f, f"≤ {target:g} s·f ({target * f:.2f} s)"
 
     def judge(key: tuple[str, str], checks: list[tuple[bool, str]]) -> None:
         missed = [text for ok, text in checks if not ok]
@@ -573,12 +620,12 @@ def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
         )
 
     if (h := by.get(("-", "improveplan --help"))) is not None:
-        judge(("-", h.name), [(h.median <= 0.15, "≤ 0.15 s")])
+        judge(("-", h.name), [within(h.median, 0.15)])
     for name in BOUNDED:
         big, small = by.get(("100k", name)), by.get(("10k", name))
         if big is None:
             continue
-        checks = [(big.median <= 0.6, "≤ 0.6 s"), (big.rss_mib <= 120, "≤ 120 MiB")]
+        checks = [within(big.median, 0.6), (big.rss_mib <= 120, "≤ 120 MiB")]
         if small is not None:
             ratio = big.median / small.median
             checks.append((ratio <= 1.5, f"≤ 1.5× 10k (×{ratio:.2f})"))
@@ -590,13 +637,22 @@ def verdicts(figures: list[Figure]) -> dict[tuple[str, str], str]:
             judge(("100k", name), [(ratio <= 1.5, f"≤ 1.5× 10k (×{ratio:.2f})")])
     for name, (seconds, mib) in EXPORTS.items():
         if (e := by.get(("100k", name))) is not None:
-            judge(("100k", name), [(e.median <= seconds, f"≤ {seconds:g} s"),
-                                   (e.rss_mib <= mib, f"≤ {mib} MiB")])  # fmt: skip
+            judge(("100k", name), [within(e.median, seconds), (e.rss_mib <= mib, f"≤ {mib} MiB")])
     if (r := by.get(("100k", "report --format html"))) is not None:
-        judge(("100k", r.name), [(r.median <= 3.0, "≤ 3 s")])
+        judge(("100k", r.name), [within(r.median, 3.0)])
     if (i := by.get(("10k", "import 10k rows (csv)"))) is not None:
-        judge(("10k", i.name), [(i.median <= 10.0, "≤ 10 s")])
+        judge(("10k", i.name), [within(i.median, 10.0)])
     return out
+
+
+def factor_note(figures: list[Figure]) -> str:
+    f = speed_factor(figures)
+    if f == 1.0:
+        return f"Floor at or under the reference {REFERENCE_FLOOR:.3f} s: targets unscaled."
+    return (
+        f"f = {f:.2f}: this run's floor ÷ {REFERENCE_FLOOR:.3f} s, the floor when the targets "
+        "in seconds were set (2026-11-23); each is judged against target × f."
+    )
 
 
 def table(figures: list[Figure]) -> str:
@@ -648,8 +704,9 @@ def record(
             [
                 f"### {label} — {when}",
                 "",
-                f"Machine: {machine()}. Scales: {', '.join(scales)}. Median of {RUNS} runs; "
-                "peak RSS of the command's process.",
+                f"Machine: {machine()}. Scales: {', '.join(scales)}, alternated run by run. "
+                f"Median of {RUNS} runs; peak RSS of the command's process. "
+                f"{factor_note(figures)}",
                 "",
                 table(figures),
             ],
