@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from improveplan.render.output import Column, csv_text, table
+from improveplan.render.csv_out import csv_text
+from improveplan.render.output import Column, table
 
 
 def test_table_limit_keeps_the_first_rows_and_says_how_many_more(

@@ -135,7 +135,7 @@ def _whoami_csv(me: WhoAmI) -> None:
     role columns empty when there is none, so the login is always there."""
     import sys
 
-    from improveplan.render.output import write_csv
+    from improveplan.render.csv_out import write_csv
 
     who = {"login": me.login, "person": me.person, "actor": me.actor}
     roles = [{"plan": r.plan, "role": r.role.value, "theme": r.theme} for r in me.roles]

@@ -37,7 +37,7 @@ def setup(members: tuple[str, ...], fmt: str) -> None:
     if fmt == "csv":  # one row: what was set up, by the JSON's keys
         import sys
 
-        from improveplan.render.output import write_csv
+        from improveplan.render.csv_out import write_csv
         from improveplan.serialize import record_keys
         from improveplan.services.access_setup import SetupReport
 

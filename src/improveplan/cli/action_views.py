@@ -88,7 +88,8 @@ def _list_columns(width: int) -> list[Any]:
 def render_list(rows: Iterable[ActionRow] | TupleRows, fmt: str, as_of: dt.date) -> None:
     """The actions as json or csv (written as `rows` yields them), or as a table."""
     from improveplan.domain.records import ActionRow, TupleRows
-    from improveplan.render.output import emit_json, out, table, write_csv
+    from improveplan.render.csv_out import write_csv
+    from improveplan.render.output import emit_json, out, table
     from improveplan.serialize import as_record, record_keys
 
     if fmt == "json":
@@ -141,7 +142,8 @@ def _panel_rows(a: ActionDetail) -> list[dict[str, Any]]:
 def render_show(a: ActionDetail, fmt: str) -> None:
     import sys
 
-    from improveplan.render.output import Column, csv_text, emit_json, table
+    from improveplan.render.csv_out import csv_text
+    from improveplan.render.output import Column, emit_json, table
     from improveplan.serialize import as_record
 
     if fmt == "json":

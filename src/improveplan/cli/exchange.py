@@ -125,7 +125,7 @@ def _write_export(found: PlanExport | ActionExport, stream: IO[str]) -> None:
         write_json(found, stream, end="\n")  # as export_json.dumps, UTF-8 kept
     else:
         from improveplan.io.export_tabular import ACTION_COLUMNS
-        from improveplan.render.output import write_csv
+        from improveplan.render.csv_out import write_csv
 
         write_csv(found.actions, ACTION_COLUMNS, stream)
 

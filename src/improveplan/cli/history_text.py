@@ -31,7 +31,8 @@ def render_history(history: InspectionHistory, fmt: str) -> None:
     import sys
 
     from improveplan.cli.inspection_text import grade_style
-    from improveplan.render.output import Column, emit_json, message, table, write_csv
+    from improveplan.render.csv_out import write_csv
+    from improveplan.render.output import Column, emit_json, message, table
 
     if fmt == "json":
         emit_json(history)

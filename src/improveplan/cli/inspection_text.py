@@ -158,7 +158,7 @@ def _judgements_csv(record: InspectionRecord) -> None:
     grid a spreadsheet compares across inspections. The recommendations are `rec list`'s."""
     import sys
 
-    from improveplan.render.output import write_csv
+    from improveplan.render.csv_out import write_csv
 
     rows = [{"area": area, "grade": grade} for area, grade in record.judgements.items()]
     write_csv(rows, ("area", "grade"), sys.stdout)

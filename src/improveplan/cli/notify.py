@@ -52,7 +52,8 @@ def _messages(rows: list[Reminder], fmt: str, *, title: str, empty: str) -> None
     the table."""
     import sys
 
-    from improveplan.render.output import emit_json, write_csv
+    from improveplan.render.csv_out import write_csv
+    from improveplan.render.output import emit_json
     from improveplan.serialize import record_keys
     from improveplan.services.notify import Reminder
 
@@ -192,7 +193,7 @@ def _check_csv(result: CheckResult) -> None:
     keeps. Who was reminded is in --format json; who was not, on stderr as in the table."""
     import sys
 
-    from improveplan.render.output import write_csv
+    from improveplan.render.csv_out import write_csv
     from improveplan.serialize import record_keys
     from improveplan.services.check import PlanSummary
 

@@ -62,7 +62,7 @@ def _csv(data: OverdueReport | OverdueStream) -> None:
     import sys
     from itertools import chain
 
-    from improveplan.render.output import csv_rows, write_cells
+    from improveplan.render.csv_out import csv_rows, write_cells
 
     def lines(section: str, rows: Iterable[Any]) -> Iterator[list[Any]]:
         return ([section, *cells] for cells in csv_rows(rows, CSV_KEYS[1:]))

@@ -32,7 +32,8 @@ def render_person(p: PersonDetail, fmt: str) -> None:
     import sys
 
     from improveplan.domain.vocab import spoken
-    from improveplan.render.output import Column, csv_text, emit_json, table
+    from improveplan.render.csv_out import csv_text
+    from improveplan.render.output import Column, emit_json, table
     from improveplan.serialize import as_record, record_keys
     from improveplan.services.people import OwnedAction
 

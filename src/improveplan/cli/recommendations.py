@@ -147,7 +147,7 @@ def show(ref: str, fmt: str, as_of: dt.date | None) -> None:
         import sys
 
         from improveplan.domain.records import ActionRow
-        from improveplan.render.output import write_csv
+        from improveplan.render.csv_out import write_csv
         from improveplan.serialize import record_keys
 
         write_csv(detail.actions, record_keys(ActionRow), sys.stdout)

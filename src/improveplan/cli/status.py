@@ -70,7 +70,7 @@ def _csv(data: StatusReport) -> None:
     the whole plan's row ("totals", under the plan's name); numbers stay numbers."""
     import sys
 
-    from improveplan.render.output import write_csv
+    from improveplan.render.csv_out import write_csv
     from improveplan.serialize import as_record
 
     rows = [{"by": data.by, **as_record(g)} for g in data.groups]

@@ -290,7 +290,8 @@ def notice_show(fmt: str) -> None:
     import sys
 
     from improveplan.domain.vocab import spoken
-    from improveplan.render.output import Column, emit, emit_json, write_csv
+    from improveplan.render.csv_out import write_csv
+    from improveplan.render.output import Column, emit, emit_json
     from improveplan.serialize import as_record
     from improveplan.services import notices
 

@@ -22,7 +22,7 @@ from improveplan.domain.stamps import naive_utc
 from improveplan.domain.vocab import Rag, Status
 from improveplan.io.export_json import AuditEntry, PlanExport
 from improveplan.io.xml_text import xml_text
-from improveplan.render.output import FORMULA_PREFIXES, cell_text, csv_text, neutralise
+from improveplan.render.csv_out import FORMULA_PREFIXES, cell_text, csv_text, neutralise
 from improveplan.serialize import as_record, json_plan, record_keys
 
 RAG_FILLS = {Rag.red: "FFC7CE", Rag.amber: "FFEB9C", Rag.green: "C6EFCE", Rag.blue: "BDD7EE"}

@@ -18,7 +18,7 @@ from typing import Any
 from improveplan.domain import rag
 from improveplan.domain.vocab import Rag, Status
 from improveplan.domain.workflow import NEW_STATUS, usable_ref
-from improveplan.render.output import FORMULA_PREFIXES
+from improveplan.render.csv_out import FORMULA_PREFIXES
 
 # What trackers say beyond the spellings `domain.rag.parse_status` knows (compared in
 # lower case, each run of other characters than letters and _ as one space).
