@@ -32,6 +32,8 @@ instants = st.datetimes(min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime
 stamps = st.one_of(
     instants.map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S.%f")),
     instants.map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S")),
+    # PostgreSQL's text of a timestamp: the fraction without its trailing zeros.
+    instants.map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")),
     instants.map(lambda t: t.replace(tzinfo=dt.UTC)),
     instants.map(lambda t: t.replace(tzinfo=dt.timezone(dt.timedelta(hours=-5)))),
 )

@@ -28,7 +28,8 @@ __all__ = ["compile_rows", "shape_of"]
 Format = Callable[[tuple[Any, ...]], str]
 
 # Each kind's text of a column's value `@`, never None (null is written before). A stamp
-# as SQLite keeps UTC, "2025-03-09 09:19:07.000000", is rearranged inline; others by
+# as SQLite keeps UTC, "2025-03-09 09:19:07.000000", or as PostgreSQL's text of it gives
+# a whole second, "2025-03-09 09:19:07", is rearranged inline; others by
 # stamp_iso (domain/stamps.py), which gives what the record's datetime would.
 _TEXTS: dict[Cell, str] = {
     Cell.text: "q(@)",
@@ -37,7 +38,7 @@ _TEXTS: dict[Cell, str] = {
     Cell.day: "('\"' + @ + '\"' if @.__class__ is str else '\"' + @.isoformat() + '\"')",
     Cell.stamp: (
         "('\"' + @[:10] + 'T' + @[11:19] + '+00:00\"' if @.__class__ is str"
-        " and @[19:] == '.000000' and @[10] == ' ' else S(@))"
+        " and (@[19:] == '.000000' or len(@) == 19) and @[10] == ' ' else S(@))"
     ),
     Cell.refs: "('[' + P + J.join(map(q, @)) + E + ']' if @ else '[]')",
     Cell.minutes: "q(@)",

@@ -11,6 +11,7 @@ server-side cursor, so memory stays flat in the number of rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
@@ -25,9 +26,10 @@ BATCH = 2000  # rows fetched at a time; also the ids of one notes query
 # (LINKS): a correlated subquery aggregating them for each action took 0.6 s of SQLite's
 # time at 100k actions, the batched query 0.25 s.
 ACTIONS = """
-SELECT a.ref, a.seq, a.title, a.start, a.due, a.original_due, a.status, a.rag_override,
-       a.rag_override_reason, a.status_reason, a.success_measure, a.evidence, a.version,
-       a.created_at, a.updated_at, a.id, a.owner_id, a.theme_id, a.milestone_id
+SELECT a.ref, a.seq, a.title, {day:a.start}, {day:a.due}, {day:a.original_due}, a.status,
+       a.rag_override, a.rag_override_reason, a.status_reason, a.success_measure,
+       a.evidence, a.version,
+       {utc:a.created_at}, {utc:a.updated_at}, a.id, a.owner_id, a.theme_id, a.milestone_id
 FROM action a WHERE a.plan_id = ? ORDER BY a.seq, a.ref
 """
 # The same actions' ids and refs alone: what the workbook's Notes sheet needs of them.
@@ -36,11 +38,11 @@ ACTION_REFS = "SELECT a.id, a.ref FROM action a WHERE a.plan_id = ? ORDER BY a.s
 LINKS = """
 SELECT ar.action_id, r.ref FROM action_recommendation ar
 JOIN recommendation r ON r.id = ar.recommendation_id
-WHERE ar.action_id IN ({ids}) AND r.plan_id = ? ORDER BY ar.action_id, r.seq, r.ref
+WHERE ar.action_id {ids} AND r.plan_id = ? ORDER BY ar.action_id, r.seq, r.ref
 """
 NOTES = """
-SELECT action_id, id, author, created_at, text FROM progress_note
-WHERE action_id IN ({ids}) ORDER BY action_id, created_at, id
+SELECT action_id, id, author, {utc:created_at}, text FROM progress_note
+WHERE action_id {ids} ORDER BY action_id, created_at, id
 """
 # What the action table (CSV, the Actions sheet) adds to a listing row: the texts a
 # listing leaves out and the latest note, each action's by one step down its notes' index.
@@ -48,14 +50,14 @@ EXTRAS = """
 SELECT a.id, a.success_measure, a.evidence,
        (SELECT n.text FROM progress_note n WHERE n.action_id = a.id
         ORDER BY n.created_at DESC, n.id DESC LIMIT 1)
-FROM action a WHERE a.id IN ({ids})
+FROM action a WHERE a.id {ids}
 """
 # Oldest first. SQLite reads the plan's events by id (ix_audit_event_plan_id_id, close to
 # the table's own order) and sorts them by time, spilling to a temporary file: walking
 # the (plan_id, at) index instead reads the table in random order, twice the time at
 # 500k events when the ids are not in time order (events imported from another plan).
 AUDIT = """
-SELECT at, actor, entity, entity_id, field, old_value, new_value
+SELECT {utc:at}, actor, entity, entity_id, field, old_value, new_value
 FROM audit_event {hint} WHERE plan_id = ? ORDER BY at, id
 """
 _names = count()
@@ -65,12 +67,40 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _sql(session: Session, text: str, **parts: str) -> str:
-    """`text` for the session's database: its hints and placeholders."""
+# `{day:column}` and `{utc:column}`: a date and a UTC time as SQLite stores them, ISO
+# text. psycopg's date and datetime objects cost a conversion each way: at 100k actions
+# the export's 650k stamps took a third of its time on PostgreSQL as datetimes, against
+# SQLite's text rearranged inline (io/json_rows.py). The session's DateStyle is ISO
+# (_iso_dates), so the cast is ISO 8601.
+_AS_TEXT = re.compile(r"\{(day|utc):([\w.]+)\}")
+
+
+def _sql(session: Session, text: str, ids: int = 0) -> str:
+    """`text` for the session's database: its hints, placeholders, dates and times as
+    text, and `{ids}` as a test of `ids` action ids (one array parameter on PostgreSQL:
+    2,000 placeholders cost more to send and plan than the query took to run)."""
     postgres = _dialect(session) == "postgresql"
-    defaults = {"hint": "" if postgres else "INDEXED BY ix_audit_event_plan_id_id"}
-    found = text.format(**{**defaults, **parts})
+    parts = {
+        "hint": "" if postgres else "INDEXED BY ix_audit_event_plan_id_id",
+        "ids": "= ANY(?)" if postgres else f"IN ({', '.join('?' * ids)})",
+    }
+    found = _AS_TEXT.sub(lambda m: _as_text(m[1], m[2], postgres=postgres), text)
+    found = found.format(**parts)
     return found.replace("?", "%s") if postgres else found
+
+
+def _as_text(kind: str, column: str, *, postgres: bool) -> str:
+    if not postgres:
+        return column
+    return f"({column} AT TIME ZONE 'UTC')::text" if kind == "utc" else f"{column}::text"
+
+
+def _iso_dates(session: Session, conn: Any) -> None:
+    """PostgreSQL writes dates and times as ISO text for the rest of this transaction."""
+    if _dialect(session) == "postgresql" and not session.info.get("iso_dates"):
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL DateStyle TO 'ISO, YMD'")
+        session.info["iso_dates"] = True
 
 
 @contextmanager
@@ -78,6 +108,7 @@ def _cursor(session: Session, *, streamed: bool) -> Iterator[Any]:
     """A cursor on the session's connection; `streamed` on PostgreSQL: a server-side one."""
     conn = session.connection().connection.driver_connection
     assert conn is not None
+    _iso_dates(session, conn)
     if streamed and _dialect(session) == "postgresql":
         cursor = conn.cursor(name=f"improveplan_export_{next(_names)}")
         cursor.itersize = BATCH
@@ -128,9 +159,10 @@ def _of_actions(
 ) -> list[tuple[Any, ...]]:
     if not action_ids:
         return []
-    sql = _sql(session, text, ids=", ".join("?" * len(action_ids)))
+    sql = _sql(session, text, ids=len(action_ids))
+    ids = [list(action_ids)] if _dialect(session) == "postgresql" else list(action_ids)
     with _cursor(session, streamed=False) as cursor:
-        cursor.execute(sql, (*action_ids, *more))
+        cursor.execute(sql, (*ids, *more))
         found: list[tuple[Any, ...]] = cursor.fetchall()
         return found
 
