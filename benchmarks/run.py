@@ -471,12 +471,8 @@ def side_by_side(scale: str, url: str, db_dir: Path, env: dict[str, str]) -> lis
         print(f"  {scale}: {name} | task {report}", file=sys.stderr)
         for _ in range(RUNS):
             for figure, argv, run_env in ((ours, argv_ours, env), (theirs, argv_theirs, task_env)):
-                s = sample(argv, run_env)
-                if s.code != 0 and figure.state == "ok":
-                    last = s.stderr.strip().splitlines()[-1:] or [""]
-                    figure.state, figure.detail = "failed", f"exit {s.code}: {last[0][:90]}"
-                figure.times.append(s.seconds)
-                figure.rss_mib = max(figure.rss_mib, s.rss_mib)
+                if figure.state == "ok":
+                    _sample_into(figure, argv, run_env, (0,))
         pairs.append(Pair(scale, ours, theirs))
     return pairs
 
@@ -545,12 +541,8 @@ def backends_side_by_side(
         for i in range(RUNS):
             for figure, cases in zip(figures, made, strict=True):
                 make, ok = cases[name]
-                s = sample(make(i), env)
-                if s.code not in ok and figure.state == "ok":
-                    last = s.stderr.strip().splitlines()[-1:] or [""]
-                    figure.state, figure.detail = "failed", f"exit {s.code}: {last[0][:90]}"
-                figure.times.append(s.seconds)
-                figure.rss_mib = max(figure.rss_mib, s.rss_mib)
+                if figure.state == "ok":
+                    _sample_into(figure, make(i), env, ok)
             if sum(figures[0].times) + sum(figures[1].times) > 2 * BUDGET_S:
                 break
         found.append(Beside(scale, *figures))
