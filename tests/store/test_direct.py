@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from improveplan.domain.stamps import stamp_iso, stamp_minutes
 from improveplan.services import direct as direct_service
-from improveplan.store import direct
+from improveplan.store import direct, direct_csv
 from tests.conftest import Invoke, make_invoker
 
 TODAY = {"IMPROVEPLAN_TODAY": "2025-03-31", "COLUMNS": "120", "NO_COLOR": "1"}
@@ -131,7 +131,8 @@ def _both(
     user: str = "tester", taken: bool = True,
 ) -> tuple[Seen, Seen]:  # fmt: skip
     """The command as it runs, then through SQLAlchemy alone; the direct read's listing
-    must be read (`taken`), or not at all (a name it cannot settle, a filter it leaves)."""
+    (or PostgreSQL's CSV of it) must be read (`taken`), or not at all (a name it cannot
+    settle, a filter it leaves)."""
     read: list[object] = []
     real = direct.listing
 
@@ -140,8 +141,16 @@ def _both(
         read.append(found)
         return found
 
+    def copied(*args: Any, **kw: Any) -> tuple[str, list[Any]] | None:
+        found = real_copy(*args, **kw)
+        read.append(found)
+        return found
+
+    real_copy = direct_csv.copy_query
     with monkeypatch.context() as patch:
         patch.setattr(direct, "listing", counted)
+        patch.setattr(direct_csv, "listing", counted)
+        patch.setattr(direct_csv, "copy_query", copied)
         first = _seen(run, args, user)
     assert any(r is not None for r in read) is taken, "the direct read was (not) taken"
     with monkeypatch.context() as patch:

@@ -105,7 +105,8 @@ def _stream(app: App, day: dt.date, flt: ActionFilter, fmt: str, *, mine: bool) 
     from improveplan.cli.action_views import render_list
     from improveplan.services import direct
 
-    with direct.action_stream(app, as_of=day, flt=flt, minutes=fmt == "csv", mine=mine) as rows:
+    read = direct.action_csv if fmt == "csv" else direct.action_stream
+    with read(app, as_of=day, flt=flt, mine=mine) as rows:
         if rows is not None:
             render_list(rows, fmt, day)
             return

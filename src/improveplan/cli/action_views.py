@@ -14,7 +14,7 @@ LONDON = "Europe/London"
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from improveplan.domain.records import ActionRow, TupleRows
+    from improveplan.domain.records import ActionRow, CsvText, TupleRows
     from improveplan.services.action_reads import ActionDetail, HistoryEvent
 
 
@@ -85,22 +85,29 @@ def _list_columns(width: int) -> list[Any]:
     return [c for c in columns if c.key not in dropped]
 
 
-def render_list(rows: Iterable[ActionRow] | TupleRows, fmt: str, as_of: dt.date) -> None:
+def render_list(rows: Iterable[ActionRow] | TupleRows | CsvText, fmt: str, as_of: dt.date) -> None:
     """The actions as json or csv (written as `rows` yields them), or as a table."""
-    from improveplan.domain.records import ActionRow, TupleRows
-    from improveplan.render.csv_out import write_csv
-    from improveplan.render.output import emit_json, out, table
+    from improveplan.domain.records import ActionRow, CsvText, TupleRows
     from improveplan.serialize import as_record, record_keys
 
     if fmt == "json":
+        from improveplan.render.output import emit_json
+
         emit_json(rows if isinstance(rows, list | TupleRows) else iter(rows))
         return
     if fmt == "csv":
         import sys
 
-        write_csv(rows, record_keys(ActionRow), sys.stdout)
+        from improveplan.render.csv_out import write_csv
+
+        if isinstance(rows, CsvText):  # written by the database (store/direct_csv.py)
+            sys.stdout.writelines(rows)
+        else:
+            write_csv(rows, record_keys(ActionRow), sys.stdout)
         return
-    assert not isinstance(rows, TupleRows)  # tables are read through SQLAlchemy
+    from improveplan.render.output import out, table
+
+    assert not isinstance(rows, TupleRows | CsvText)  # tables are read through SQLAlchemy
     rows = list(rows)
     shown = [
         {**as_record(r), "rag_label": _rag_label(r), "late": _late(r.days_overdue)} for r in rows

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 
 __all__ = [
     "EMAIL_LENGTH",
@@ -147,6 +145,9 @@ def clean_email(text: str) -> str:
             f"(this one has {len(candidate)})",
             todo,
         )
+    from email.errors import HeaderParseError  # 8 ms of every command's start, used here
+    from email.headerregistry import Address
+
     shown = repr(candidate)  # one line: repr escapes what cannot be printed
     if not candidate or _controls(candidate) or any(c.isspace() for c in candidate):
         raise Refused(f"{shown} is not an email address", todo)

@@ -107,7 +107,8 @@ class Cell(StrEnum):
     `text` a str or None, `day` a date or its ISO text, `word` an enum's value, `number`
     an int, `refs` a list of str, `stamp` a UTC time as the driver reads it (read by
     domain/stamps.py), `minutes` one already as the text a table or CSV shows
-    ("2025-03-09 09:19", UTC), as the database wrote it for a CSV listing."""
+    ("2025-03-09 09:19", UTC), as the database wrote it for a CSV listing, `csv` a text
+    already a CSV cell (domain/cells.py)."""
 
     text = "text"
     day = "day"
@@ -116,6 +117,7 @@ class Cell(StrEnum):
     refs = "refs"
     stamp = "stamp"
     minutes = "minutes"
+    csv = "csv"
 
 
 # ActionRow's public fields, in order, as plain rows hold them.
@@ -126,8 +128,19 @@ ACTION_CELLS: tuple[tuple[str, Cell], ...] = (
     ("theme", Cell.text), ("milestone", Cell.text), ("version", Cell.number),
     ("updated_at", Cell.stamp),
 )  # fmt: skip
-# The same, with the time of the last change to the minute, for CSV.
-ACTION_MINUTE_CELLS = (*ACTION_CELLS[:-1], ("updated_at", Cell.minutes))
+# The same as `action list --format csv` writes them: texts made cells, the references
+# joined, the time of the last change to the minute (store/direct_csv.py).
+ACTION_CSV_CELLS: tuple[tuple[str, Cell], ...] = tuple(
+    (
+        key,
+        Cell.minutes
+        if kind is Cell.stamp
+        else Cell.csv
+        if kind in (Cell.text, Cell.refs)
+        else kind,
+    )
+    for key, kind in ACTION_CELLS
+)
 
 
 # A plain row's columns: (key, what it holds); a nested Shape holds a list of such rows.
@@ -146,6 +159,10 @@ class CellRows(Iterator[tuple[Any, ...]]):
 
     def __iter__(self) -> CellRows:
         return self
+
+    def uncounted(self) -> Iterator[tuple[Any, ...]]:
+        """The rows for a writer that needs no count: no call of `__next__` per row."""
+        return self._rows
 
     def chunks(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
         """The rows `size` at a time (a writer's loop, without a call per row)."""
@@ -170,6 +187,20 @@ class TupleRows(CellRows):
         self, rows: Iterator[tuple[Any, ...]], cells: tuple[tuple[str, Cell], ...] = ACTION_CELLS
     ) -> None:
         super().__init__(rows, cells)
+
+
+class CsvText(Iterator[str]):
+    """A listing's CSV as PostgreSQL's COPY wrote it, header first, in pieces: the text
+    render/csv_out.py writes of the same rows (store/direct_csv.py)."""
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+
+    def __iter__(self) -> CsvText:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._pieces)
 
 
 class Counted(Iterator[ActionRow]):

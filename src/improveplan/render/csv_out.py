@@ -13,13 +13,15 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from improveplan.domain.records import ACTION_CELLS, ACTION_MINUTE_CELLS, Cell, TupleRows
+from improveplan.domain.cells import FORMULA_PREFIXES, text_cell
+from improveplan.domain.records import ACTION_CSV_CELLS, Cell, TupleRows
 from improveplan.domain.stamps import stamp_minutes
 from improveplan.domain.vocab import Rag, Status
 from improveplan.serialize import as_record
 
+__all__ = ["FORMULA_PREFIXES", "cell_text", "csv_cell", "csv_rows", "neutralise", "write_csv"]
+
 _ENUM_TEXT: dict[type, Callable[[Any], str]] = {Rag: str, Status: str}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
@@ -128,48 +130,24 @@ def csv_rows(rows: Iterable[Any], keys: Sequence[str]) -> Iterator[Sequence[Any]
     return ([cell(type(v), csv_cell)(v) for v in values(row)] for row in rows)
 
 
-def _text_cell(value: str | None) -> str | None:
-    if value is None or not (value.startswith(FORMULA_PREFIXES) or "\r" in value):
-        return value  # the csv writer writes None as an empty cell
-    return csv_cell(value)
-
-
 # csv_cell of what a TupleRows column holds (domain/records.py Cell), without a record;
 # None: the csv writer's own text is the same (None empty, an int or a date as str()).
 _TUPLE_CELL: dict[Cell, Callable[[Any], Any] | None] = {
-    Cell.text: _text_cell,
+    Cell.text: text_cell,
     Cell.day: None,
     Cell.word: None,
     Cell.number: None,
-    Cell.refs: lambda v: _text_cell(", ".join(v)),
+    Cell.refs: lambda v: text_cell(", ".join(v)),
     Cell.stamp: stamp_minutes,
     Cell.minutes: None,
+    Cell.csv: None,
 }
 
 
 def _tuple_cells(rows: TupleRows, keys: Sequence[str]) -> Iterator[Sequence[Any]]:
-    whole = tuple(keys) == tuple(name for name, _ in ACTION_CELLS)
-    if whole and rows.cells in (ACTION_CELLS, ACTION_MINUTE_CELLS):
-        return _action_cells(rows, minutes=rows.cells[-1][1] is Cell.minutes)
+    if rows.cells is ACTION_CSV_CELLS and tuple(keys) == tuple(n for n, _ in rows.cells):
+        return rows.uncounted()  # `action list --format csv`: made cells (store/direct_csv.py)
     return _picked_cells(rows, keys)
-
-
-def _action_cells(rows: TupleRows, *, minutes: bool) -> Iterator[tuple[Any, ...]]:
-    """`action list --format csv`: every ACTION_CELLS column, converted where it must be
-    (_TUPLE_CELL), written out for the 100k rows of a listing; the time comes cut to
-    the minute by the database where it can (`minutes`)."""
-    text = _text_cell
-    stamp = _unchanged if minutes else stamp_minutes
-    for (ref, title, owner, due, original_due, status, rag, rag_computed, late, refs, theme,
-         milestone, version, changed) in rows:  # fmt: skip
-        yield (
-            text(ref), text(title), text(owner), due, original_due, status, rag, rag_computed,
-            late, text(", ".join(refs)), text(theme), text(milestone), version, stamp(changed),
-        )  # fmt: skip
-
-
-def _unchanged(value: Any) -> Any:
-    return value  # the time already cut to the minute by the database
 
 
 def _picked_cells(rows: TupleRows, keys: Sequence[str]) -> Iterator[list[Any]]:

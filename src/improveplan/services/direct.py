@@ -14,11 +14,15 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from improveplan.domain.at_risk import Work, ahead_of, at_risk
 from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
-from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
-from improveplan.domain.records import ActionRow, MilestoneAtRisk, OverdueStream, TupleRows
+from improveplan.domain.records import (
+    ActionRow,
+    CsvText,
+    MilestoneAtRisk,
+    OverdueStream,
+    TupleRows,
+)
 from improveplan.domain.vocab import OPEN_STATUSES
 from improveplan.services.context import App
 from improveplan.store import direct
@@ -66,6 +70,10 @@ def _at_risk(
     plan: direct.Plan, app: App, as_of: dt.date, owner_id: int | None
 ) -> list[MilestoneAtRisk]:
     """services/overdue.py's `milestones_at_risk` in full (no refs limit)."""
+    # Here, not at the top: 15 ms of `action list`'s start, which has no milestones.
+    from improveplan.domain.at_risk import Work, ahead_of, at_risk
+    from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
+
     sources = direct.milestone_sources(plan)
     wanted = implied_milestones(
         sources, until=horizon(sources.lifted, today=app.today, as_of=as_of)
@@ -86,20 +94,31 @@ def _at_risk(
 
 @contextmanager
 def action_stream(
-    app: App, *, as_of: dt.date, flt: ActionFilter | None = None, minutes: bool = False,
-    mine: bool = False,
-) -> Iterator[TupleRows | None]:  # fmt: skip
-    """services/listing.py's `action_stream`, or None (`minutes`: store/direct.py's;
-    `mine`: the acting user's, as `list_actions`)."""
-    flt = flt or ActionFilter()
+    app: App, *, as_of: dt.date, flt: ActionFilter | None = None, mine: bool = False
+) -> Iterator[TupleRows | None]:
+    """services/listing.py's `action_stream`, or None (`mine`: the acting user's, as
+    `list_actions`)."""
+    with _opened(app) as plan:
+        found = _resolved(plan, flt or ActionFilter(), app.user if mine else None) if plan else None
+        rows = None
+        if plan is not None and found is not None:
+            amber = app.settings.amber_days
+            rows = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=found)
+        yield rows
+
+
+@contextmanager
+def action_csv(
+    app: App, *, as_of: dt.date, flt: ActionFilter, mine: bool = False
+) -> Iterator[TupleRows | CsvText | None]:
+    """`action_stream` as CSV cells, or the CSV itself from PostgreSQL (store/direct_csv.py)."""
+    from improveplan.store.direct_csv import action_csv as read
+
     with _opened(app) as plan:
         found = _resolved(plan, flt, app.user if mine else None) if plan else None
         rows = None
         if plan is not None and found is not None:
-            rows = direct.action_rows(
-                plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found,
-                minutes=minutes,
-            )  # fmt: skip
+            rows = read(plan, as_of=as_of, amber_days=app.settings.amber_days, flt=found)
         yield rows
 
 

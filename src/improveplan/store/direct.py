@@ -25,7 +25,7 @@ from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
 from improveplan.domain.inputs import clean_key, folded
 from improveplan.domain.milestone_sync import MilestoneFacts, MilestoneSources
-from improveplan.domain.records import ACTION_CELLS, ACTION_MINUTE_CELLS, TupleRows
+from improveplan.domain.records import ACTION_CELLS, TupleRows
 from improveplan.domain.vocab import (
     OPEN_STATUSES,
     Area,
@@ -47,7 +47,7 @@ _LISTING = (
     " -c enable_incremental_sort=off"  # walking the due index then sorting: slower at 100k
 )
 
-_OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 # domain/rag.py's compute_rag as store/queries.py's rag_computed writes it: ? is the as-of
 # date, then the end of the amber window.
 COMPUTED = (
@@ -159,21 +159,23 @@ def plan_themes(plan: Plan) -> dict[int, str]:
 
 
 def action_rows(
-    plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter, minutes: bool = False
+    plan: Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter
 ) -> TupleRows | None:
     """store/queries.py's `stream_action_values` (the order by due), or None for a filter
-    this path does not take (a recommendation, words). With `minutes`, the time of the
-    last change comes as the text CSV shows (ACTION_MINUTE_CELLS): cut by the database,
-    not parsed and cut again per row. None too for a database the driver opened but
-    cannot read (a damaged page): nothing is written yet, and the services say what it is."""
-    found = listing(plan, as_of=as_of, amber_days=amber_days, flt=flt, minutes=minutes)
-    if found is None:
-        return None
+    this path does not take (a recommendation, words). None too for a database the
+    driver opened but cannot read (a damaged page): nothing is written yet, and the
+    services say what it is."""
+    found = listing(plan, as_of=as_of, amber_days=amber_days, flt=flt)
+    rows = None if found is None else streamed(plan, found)
+    return None if rows is None else TupleRows(cells(plan, rows, as_of), ACTION_CELLS)
+
+
+def streamed(plan: Plan, query: tuple[str, list[Any]]) -> Iterator[tuple[Any, ...]] | None:
+    """The rows of `query` from the cursor, or None for a database the driver cannot read."""
     try:
-        rows = plan.conn.stream(*found, BATCH)
+        return plan.conn.stream(*query, BATCH)
     except plan.conn.error:
         return None
-    return TupleRows(cells(plan, rows, as_of), ACTION_MINUTE_CELLS if minutes else ACTION_CELLS)
 
 
 def listing(
@@ -247,9 +249,9 @@ def where_clause(
     if flt.theme is not None:
         add("a.theme_id IN (SELECT id FROM theme WHERE lower(name) = lower(?))", flt.theme)
     if flt.overdue:
-        add(f"a.status IN ({_OPEN}) AND a.due IS NOT NULL AND a.due < ?", plan.date(as_of))
+        add(f"a.status IN ({OPEN_SQL}) AND a.due IS NOT NULL AND a.due < ?", plan.date(as_of))
     if flt.due_by is not None:
-        add(f"a.status IN ({_OPEN}) AND a.due <= ?", plan.date(flt.due_by))
+        add(f"a.status IN ({OPEN_SQL}) AND a.due <= ?", plan.date(flt.due_by))
     if flt.due_from is not None:
         add("a.due >= ?", plan.date(flt.due_from))
     return " AND ".join(clauses), params
@@ -381,7 +383,7 @@ def threats(
     window = plan.date(shift_days(as_of, amber_days))
     off = f"({_EFFECTIVE}) IN ('red', 'amber')"
     params: list[Any] = [plan.date(as_of), window, plan.id]
-    where = f"a.plan_id = ? AND a.status IN ({_OPEN})"
+    where = f"a.plan_id = ? AND a.status IN ({OPEN_SQL})"
     if owner_id is not None:
         where += " AND a.owner_id = ?"
         params.append(owner_id)
