@@ -83,6 +83,31 @@ def test_db_check_lists_the_damage_it_finds(sqlite_template: Path, tmp_path: Pat
         ), args
 
 
+def test_damage_met_mid_export_is_one_line_and_no_file(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export reads its audit trail last, on the session's own cursor (store/
+    export_reads.py): a damaged trail is met after the actions were read, by the driver
+    itself, and is still one line, with no file left behind."""
+    path = _demo_file(sqlite_template, tmp_path / "improveplan.db")
+    run = make_invoker(str(path))
+    ok(run, "action", "update", "1", "--status", "in_progress")
+    _overwrite_page(path, "audit_event")
+    damaged = (
+        "the database is damaged (database disk image is malformed) — restore it from a"
+        " backup; improveplan db check reports what it finds"
+    )
+    for args, written in (
+        (("export", "--format", "json", "-o", "plan.json"), "plan.json"),
+        (("export", "--format", "xlsx", "-o", "plan.xlsx"), "plan.xlsx"),
+        (("export", "--format", "ics", "-o", "plan.ics"), "plan.ics"),
+        (("export", "--format", "json"), None),
+    ):
+        monkeypatch.chdir(tmp_path)
+        one_error(run(*args, env=TODAY), damaged)
+        assert written is None or not any(tmp_path.glob(written + "*")), args
+
+
 def test_db_check_on_a_sound_database_still_passes(run: Invoke, backend: str) -> None:
     result = run("db", "check")
     assert result.exit_code == 0, result.output

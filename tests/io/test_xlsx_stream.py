@@ -130,3 +130,22 @@ def test_a_workbook_opens_with_its_dates_fills_and_filters(tmp_path: Path) -> No
     assert sheet["B2"].fill.fgColor.rgb == "00FFC7CE"
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:D3"
+
+
+def test_the_workbook_is_dated_by_the_commands_clock(tmp_path: Path) -> None:
+    """openpyxl dates a workbook and its zip's parts by the wall clock; given `made`, all
+    are it (the zip keeps even seconds), so one database at one moment exports to the
+    same bytes."""
+    made = dt.datetime(2025, 6, 1, 9, 30, 5, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    book: Book = {"Actions": (COLUMNS, [["A1", "red", dt.date(2025, 1, 2), "x"]])}
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path in (first, second):
+        write_sheets(path, book, values=_as_given, rag_columns=("rag",), fills=FILLS, made=made)
+    with zipfile.ZipFile(first) as written:
+        core = written.read("docProps/core.xml").decode()
+        assert {info.date_time for info in written.infolist()} == {(2025, 6, 1, 8, 30, 4)}
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == [
+        "2025-06-01T08:30:05Z",
+        "2025-06-01T08:30:05Z",
+    ]
+    assert first.read_bytes() == second.read_bytes()

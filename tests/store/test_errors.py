@@ -6,8 +6,10 @@ acting user (`--user`) longer than the audit column, and a role that may only re
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
+import psycopg
 import pytest
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
@@ -99,3 +101,33 @@ def test_a_user_who_may_only_read_gets_one_line(pg_database: str) -> None:
         sql(db_url, f'DROP OWNED BY "{role}"')  # its grants in this database
         _pg_admin(f'REVOKE ALL ON DATABASE "{url.database}" FROM "{role}"')
         _pg_admin(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.parametrize(
+    ("exc", "line"),
+    [
+        (sqlite3.DatabaseError("database disk image is malformed"),
+         "the database is damaged (database disk image is malformed) — restore it from a"
+         " backup; improveplan db check reports what it finds"),
+        (sqlite3.OperationalError("disk I/O error"),
+         "database error: disk I/O error — check the database and retry"),
+        (psycopg.OperationalError(
+            "connection to postgresql://ann:Top@Secret@db/x lost\nDETAIL: more"),
+         "database error: connection to postgresql://ann:***@db/x lost — check the database"
+         " and retry"),
+    ],
+)  # fmt: skip
+def test_the_drivers_own_errors_met_mid_read_are_one_line(exc: Exception, line: str) -> None:
+    """A session's raw cursor (the export) and the driver-alone reads raise the driver's
+    exceptions, not SQLAlchemy's: the same words, passwords masked."""
+    found = translate_db_error(exc)
+    assert isinstance(found, DatabaseError)
+    assert str(found) == line
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [sqlite3.ProgrammingError("bad SQL"), psycopg.ProgrammingError("bad SQL"), ValueError("x")],
+)
+def test_a_drivers_bug_is_not_translated(exc: Exception) -> None:
+    assert translate_db_error(exc) is None

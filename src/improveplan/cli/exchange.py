@@ -139,8 +139,9 @@ def _export_xlsx(output: Path) -> str:
 
     # The rows stream from the database while the workbook is written; if either fails
     # the temporary file is removed and `output` is left as it was.
+    app = get_app()
     with replacing(output, protected=protected_files()) as temporary:
-        plan = export_xlsx(get_app(), write=lambda book: write_xlsx(temporary, book))
+        plan = export_xlsx(app, write=lambda book: write_xlsx(temporary, book, made=app.now()))
     return plan
 
 

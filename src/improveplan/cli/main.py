@@ -17,8 +17,10 @@ from improveplan.errors import ImproveplanError
 
 def _translate(exc: Exception) -> ImproveplanError | None:
     """A database failure a user can cause, as one masked line; None for real bugs."""
-    if "sqlalchemy" not in sys.modules:
-        return None
+    if "sqlalchemy" not in sys.modules:  # the driver alone read (store/direct.py)
+        from improveplan.store.dbapi import driver_error
+
+        return driver_error(exc)
     from improveplan.store.errors import translate_db_error
 
     return translate_db_error(exc)

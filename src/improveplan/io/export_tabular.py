@@ -164,9 +164,9 @@ def _getter(kind: type, columns: Sequence[str]) -> Callable[[object], tuple[Any,
     return cast(Callable[[object], tuple[Any, ...]], attrgetter(*(attributes[c] for c in columns)))
 
 
-def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
+def write_xlsx(path: Path, book: Mapping[str, Sheet], *, made: dt.datetime | None = None) -> None:
     """The workbook, streamed (io/xlsx_stream.py): frozen header, auto-filter, real dates
-    (dd/mm/yyyy), RAG fills."""
+    (dd/mm/yyyy), RAG fills; `made`, when it was made (the command's clock)."""
     from improveplan.io.xlsx_stream import write_sheets
 
     def values(columns: Sequence[str]) -> Callable[[object], list[Any]]:
@@ -188,4 +188,4 @@ def write_xlsx(path: Path, book: Mapping[str, Sheet]) -> None:
 
         return row
 
-    write_sheets(path, book, values=values, rag_columns=RAG_COLUMNS, fills=RAG_FILLS)
+    write_sheets(path, book, values=values, rag_columns=RAG_COLUMNS, fills=RAG_FILLS, made=made)

@@ -11,6 +11,7 @@ numbers agree. tests/cli/test_streamed_outputs.py holds the two writers to the s
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -175,10 +176,13 @@ def write_sheets(
     values: Callable[[Sequence[str]], Row],
     rag_columns: Sequence[str],
     fills: Mapping[Any, str],
+    made: dt.datetime | None = None,
 ) -> None:
     """Write `book` (sheet title → columns, rows) to `path`. `values(columns)` gives the
     function turning one row into its cells' values (str, int, float, date, datetime or
-    None); a cell of a `rag_columns` column whose text is in `fills` gets that fill."""
+    None); a cell of a `rag_columns` column whose text is in `fills` gets that fill.
+    `made` (aware) is the workbook's created and modified time, in place of the wall
+    clock's that openpyxl writes: one database at one time exports to the same bytes."""
     styles = _Styles()
     with tempfile.TemporaryDirectory(prefix="improveplan-xlsx-") as folder:
         sheets: list[tuple[str, Sequence[str], int, Path]] = []
@@ -200,7 +204,7 @@ def write_sheets(
                         rows.clear()
                 out.write("".join(rows))
             sheets.append((title, columns, count, part))
-        _assemble(path, sheets, styles, fills)
+        _assemble(path, sheets, styles, fills, made)
 
 
 def _assemble(
@@ -208,6 +212,7 @@ def _assemble(
     sheets: Sequence[tuple[str, Sequence[str], int, Path]],
     styles: _Styles,
     fills: Mapping[Any, str],
+    made: dt.datetime | None,
 ) -> None:
     """The workbook: openpyxl's skeleton, each sheet's rows put in its <sheetData>."""
     import io
@@ -219,9 +224,13 @@ def _assemble(
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS) as book,
     ):
         for info in parts.infolist():
+            if made is not None:  # each part's time in the zip too, not the wall clock's
+                info.date_time = made.astimezone(dt.UTC).timetuple()[:6]
             text = parts.read(info)
             number = _sheet_number(info.filename)
             if number is None:
+                if info.filename == "docProps/core.xml" and made is not None:
+                    text = _made(text, made)
                 book.writestr(info, text, compresslevel=COMPRESS)
                 continue
             # An info object given to open() keeps its own level (None: zlib's default);
@@ -237,6 +246,15 @@ def _assemble(
                 while chunk := rows.read(1 << 20):
                     out.write(chunk)
                 out.write(f"</sheetData>{tail}".encode())
+
+
+def _made(core: bytes, made: dt.datetime) -> bytes:
+    """The document properties with `made` as their created and modified times."""
+    stamp = made.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return _PROPERTY_TIME.sub(rb"\g<1>" + stamp, core)
+
+
+_PROPERTY_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
 
 
 def _sheet_number(name: str) -> int | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from improveplan.domain.stamps import utc_time
+from improveplan.errors import DatabaseError
 
 Dialect = str  # "sqlite" or "postgresql", as SQLAlchemy names them
 
@@ -145,6 +148,35 @@ def quoted_password(rest: str) -> str:
     userinfo, _, host = authority.rpartition("@")
     user, colon, password = userinfo.partition(":")
     return f"{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
+
+
+def driver_error(exc: Exception) -> DatabaseError | None:
+    """A driver's own error met while reading rows with it (here, or on a session's raw
+    cursor: store/export_reads.py), as one line; None for what is a bug (bad SQL) or no
+    driver's. A damaged page deep in a table is met mid-stream, after the first rows."""
+    drivers: list[type[Exception]] = [sqlite3.DatabaseError]
+    if "psycopg" in sys.modules:  # loaded only where PostgreSQL is used
+        import psycopg
+
+        drivers.append(psycopg.DatabaseError)
+    if not isinstance(exc, tuple(drivers)) or exc.__class__.__name__ == "ProgrammingError":
+        return None
+    first = mask_url((str(exc).strip().splitlines() or [exc.__class__.__name__])[0])
+    if "malformed" in first or "not a database" in first:
+        return DatabaseError(
+            f"the database is damaged ({first})",
+            "restore it from a backup; improveplan db check reports what it finds",
+        )
+    return DatabaseError(f"database error: {first}", "check the database and retry")
+
+
+def mask_url(text: str) -> str:
+    """A password inside any URL in the text, masked."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+# Greedy up to the last `@` before the path: a password may itself hold `@`.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^/\s]*@")
 
 
 def day(value: Any) -> dt.date | None:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
 from improveplan.errors import Conflict, DatabaseError, ImproveplanError, NotAllowed
+from improveplan.store.dbapi import driver_error
+from improveplan.store.dbapi import mask_url as mask_text
 
-# Greedy up to the last `@` before the path: a password may itself hold `@`.
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^/\s]*@")
-
-
-def mask_text(text: str) -> str:
-    """Mask a password inside any URL that appears in free text."""
-    return _URL_PASSWORD.sub(r"\1***@", text)
+__all__ = ["mask_text", "translate_db_error"]
 
 
 def translate_db_error(exc: Exception) -> ImproveplanError | None:
     """Known failures as ImproveplanError; None means a bug that should surface."""
+    if not isinstance(exc, SQLAlchemyDatabaseError):
+        return driver_error(exc)  # a session's raw cursor (store/export_reads.py)
     if isinstance(exc, IntegrityError):
         return Conflict(
             "the change conflicts with data already in the database",
