@@ -448,6 +448,7 @@ def pg_database(server: str, name: str, *, scale: str | None = None) -> str:
         ).first()
     if exists and scale is not None and _action_count(url) == _expected(scale):
         admin.dispose()
+        _vacuumed(url)
         return url
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -456,7 +457,22 @@ def pg_database(server: str, name: str, *, scale: str | None = None) -> str:
     if scale is not None:
         print(f"building {name} ...", file=sys.stderr)
         build(url, scale)
+        _vacuumed(url)
     return url
+
+
+def _vacuumed(url: str) -> None:
+    """VACUUM ANALYZE, as autovacuum keeps a database in use: a server with it off (as
+    this machine's) would otherwise plan on no statistics, and visit the heap for
+    every index-only row (no visibility map)."""
+    from sqlalchemy import create_engine
+
+    from improveplan.store.engine import to_url
+
+    engine = create_engine(to_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
 
 
 def _expected(scale: str) -> int:

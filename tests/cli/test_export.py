@@ -252,3 +252,30 @@ def test_imported_copy_into_another_sqlite_db(plan_run: Invoke, tmp_path: Path) 
     assert other("init").exit_code == 0
     assert other("import", str(path)).exit_code == 0
     assert ok(other, "export") == path.read_text()
+
+
+def test_the_trail_names_notes_by_their_place_and_removed_actions_by_ref(
+    plan_run: Invoke, db_url: str
+) -> None:
+    """The audit trail names a note `ref#n` by its place among its action's notes (by
+    time, then by id when two share a time), and a removed action by the ref it kept."""
+    ok(plan_run, "action", "add", "Noted", "--owner", "Tom Okafor", "--due", "2024-07-01")
+    ok(plan_run, "action", "add", "By mistake", "--owner", "Tom Okafor", "--due", "2024-07-01")
+    for text_ in ("First", "Second", "Third"):
+        ok(plan_run, "action", "note", "1", text_)
+    engine = create_engine(to_url(db_url))
+    with engine.begin() as conn:  # the first two at one moment: their ids decide
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM progress_note ORDER BY id"))]
+        conn.execute(
+            text("UPDATE progress_note SET created_at = :at WHERE id IN (:a, :b)"),
+            {"at": dt.datetime(2024, 5, 1, 9, 0), "a": ids[0], "b": ids[1]},
+        )
+    engine.dispose()
+    ok(plan_run, "action", "remove", "2", "--reason", "Entered twice")
+    doc = json.loads(ok(plan_run, "export", "--format", "json"))
+    noted = [n["text"] for n in doc["actions"][0]["notes"]]
+    assert noted == ["First", "Second", "Third"]
+    by_id = {e["key"] for e in doc["audit"] if e["entity"] == "progress_note"}
+    assert by_id >= {"1#1", "1#2", "1#3"}
+    removed = [e for e in doc["audit"] if e["entity"] == "action" and e["key"] == "2"]
+    assert removed and all(e["entity_id"] is None for e in removed)

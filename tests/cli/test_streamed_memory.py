@@ -17,10 +17,6 @@ import pytest
 from tests.cli.test_streamed_outputs import generate
 
 GROWTH_MIB = 12  # 45,000 more actions may cost this much more at most
-# The export's audit trail names each event's action or note by its ref: that map of
-# ids to refs (services/export.py `Keys`) is still held whole, ~0.5 KiB an action.
-# Resolving the refs in SQL instead would make it flat too (issue 14, not yet done).
-GROWTH_OF: dict[tuple[str, ...], int] = {("export", "--format", "json"): 30}
 CEILING_MIB = 120
 COMMANDS = (
     ("overdue", "--format", "json"),
@@ -82,6 +78,5 @@ def test_memory_is_flat_in_the_number_of_rows(
 ) -> None:
     small = peak_mib(plans[5_000], args, tmp_path)
     large = peak_mib(plans[50_000], args, tmp_path)
-    growth = GROWTH_OF.get(args, GROWTH_MIB)
-    assert large - small <= growth, f"{small:.0f} MiB at 5k actions, {large:.0f} at 50k"
+    assert large - small <= GROWTH_MIB, f"{small:.0f} MiB at 5k actions, {large:.0f} at 50k"
     assert large <= CEILING_MIB

@@ -109,20 +109,17 @@ def _of_plan(session: Session, model: type[SQLModel], pid: int, *order: Any) -> 
     return rows(session, model, table(model).c.plan_id == pid, order=order)
 
 
-def build_document(
-    session: Session, plan: Plan, *, stream: Form = "records", keys: Keys | None = None
-) -> PlanExport:
+def build_document(session: Session, plan: Plan, *, stream: Form = "records") -> PlanExport:
     """Every entity of one plan, referenced by names and refs rather than row ids.
 
     With `stream="rows"` the actions and the audit trail are plain rows in their
     records' columns (CellRows) over the open cursor: the caller consumes them, in the
     document's order, before the session ends, so the JSON and XLSX writers never hold
-    them whole nor build a record of each. `keys` (filled here) lets a caller read the
-    notes its own way (export_rows.note_lines) in place of the actions.
+    them whole nor build a record of each.
     """
     assert plan.id is not None
     pid = plan.id
-    keys = {} if keys is None else keys
+    keys: Keys = {}
     keys[("plan", pid)] = plan.name
     people, names = _people(session, plan, keys)
     themes, theme_names = _themes(session, pid, names, keys)
@@ -130,7 +127,7 @@ def build_document(
     recommendations = _recommendations(session, pid, ordinals, theme_names, keys)
     milestones, milestone_names = _milestones(session, pid, keys)
     lookups = {"owner": names, "theme": theme_names, "milestone": milestone_names}
-    actions = export_rows.action_rows(session, pid, lookups, keys)
+    actions = export_rows.action_rows(session, pid, lookups)
     removed = _removed(session, pid, keys)
     notice = _notice(session, pid, keys)
     measures = _measures(session, pid, keys)
@@ -338,11 +335,10 @@ def export_xlsx(app: App, *, write: Callable[[Mapping[str, Sheet]], None]) -> st
     with app.read() as session:
         plan = app.plan(session)
         actions = action_table(session, plan, as_of=app.today, amber_days=app.settings.amber_days)
-        keys: Keys = {}
-        document = build_document(session, plan, stream="rows", keys=keys)
+        document = build_document(session, plan, stream="rows")
         measures = [measure_record(m, _latest(m.values)) for m in document.measures]
         assert plan.id is not None
-        notes = export_rows.note_lines(session, plan.id, keys)  # the keys before the audit
+        notes = export_rows.note_lines(session, plan.id)
         write(sheets(document, actions, measures, notes))
         return plan.name
 

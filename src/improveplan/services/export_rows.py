@@ -6,8 +6,9 @@ events at the benchmark's largest plan. Rows come as the driver's tuples
 (ACTION_SHAPE, AUDIT_SHAPE): the JSON writer writes each straight from its tuple
 (io/json_rows.py), the workbook takes its Notes and Audit cells from them, and only the
 ICS calendar, which wants records, builds them, each column converted as its type says.
-Each action's and note's key (services/export.py `Keys`) is known once it has been read,
-and the audit trail, read last, names its subjects by them.
+The audit trail, read last, names a live action or note as the query finds it (its ref,
+`ref#n`) and anything else by the small tables' keys (services/export.py `Keys`): no map
+of every action's and note's id is held, so memory stays flat in the number of actions.
 """
 
 from __future__ import annotations
@@ -37,24 +38,21 @@ _STATUS: dict[str, Status] = {s.value: s for s in Status}
 _RAG: dict[str | None, Rag | None] = {None: None, **{r.value: r for r in Rag}}
 
 
-def action_rows(session: Session, pid: int, lookups: dict[str, Names], keys: Keys) -> Iterator[Row]:
+def action_rows(session: Session, pid: int, lookups: dict[str, Names]) -> Iterator[Row]:
     """The plan's actions by (seq, ref) in ACTION_SHAPE, each with its notes (oldest
     first) and its recommendations' refs (in recommendation order)."""
-    return chain.from_iterable(_action_batches(session, pid, lookups, keys))
+    return chain.from_iterable(_action_batches(session, pid, lookups))
 
 
-def _action_batches(
-    session: Session, pid: int, lookups: dict[str, Names], keys: Keys
-) -> Iterator[list[Row]]:
+def _action_batches(session: Session, pid: int, lookups: dict[str, Names]) -> Iterator[list[Row]]:
     """A batch of actions at a time, with one query for their notes and one for their
     recommendations."""
     owners, themes, milestones = lookups["owner"], lookups["theme"], lookups["milestone"]
     for batch in export_reads.action_batches(session, pid):
-        refs = {row[15]: row[0] for row in batch}
-        keys.update({("action", ident): ref for ident, ref in refs.items()})
-        notes = _notes(session, refs, keys)
+        ids = [row[15] for row in batch]
+        notes = _notes(session, ids)
         links: dict[int, list[str]] = defaultdict(list)
-        for action_id, ref in export_reads.links_of(session, pid, list(refs)):
+        for action_id, ref in export_reads.links_of(session, pid, ids):
             links[action_id].append(ref)
         # The action's own columns (ref ... updated_at), then what it refers to.
         yield [
@@ -64,27 +62,22 @@ def _action_batches(
         ]  # fmt: skip
 
 
-def note_lines(session: Session, pid: int, keys: Keys) -> Iterator[Row]:
+def note_lines(session: Session, pid: int) -> Iterator[Row]:
     """(action ref, author, at, text) of every note, in the order of `action_rows` (the
-    workbook's Notes sheet), filling the same keys without reading the actions whole:
-    their other columns and their recommendations were a fifth of the workbook's time."""
+    workbook's Notes sheet), without reading the actions whole: their other columns and
+    their recommendations were a fifth of the workbook's time."""
     for batch in export_reads.action_refs(session, pid):
-        refs = dict(batch)
-        keys.update({("action", ident): ref for ident, ref in refs.items()})
-        notes = _notes(session, refs, keys)
+        notes = _notes(session, [ident for ident, _ in batch])
         for ident, ref in batch:
             for author, at, text in notes.get(ident, ()):
                 yield ref, author, at, text
 
 
-def _notes(session: Session, refs: dict[int, str], keys: Keys) -> dict[int, list[Row]]:
-    """{action id: [(author, at, text)]} for these actions (id → ref), each action's
-    oldest first; each note's key is its action's ref and its number, `ref#n`."""
+def _notes(session: Session, ids: list[int]) -> dict[int, list[Row]]:
+    """{action id: [(author, at, text)]} for these actions, each action's oldest first."""
     found: dict[int, list[Row]] = defaultdict(list)
-    for action_id, note_id, author, at, text in export_reads.notes_of(session, list(refs)):
-        own = found[action_id]
-        own.append((author, at, text))
-        keys[("progress_note", note_id)] = f"{refs[action_id]}#{len(own)}"
+    for action_id, _, author, at, text in export_reads.notes_of(session, ids):
+        found[action_id].append((author, at, text))
     return found
 
 
@@ -95,12 +88,14 @@ def audit_rows(session: Session, pid: int, keys: Keys) -> Iterator[Row]:
 
 
 def _audit_batches(session: Session, pid: int, keys: Keys) -> Iterator[list[Row]]:
+    """A live action or note is named by the query; the rest by `keys` (a removed
+    action by its ref, people, themes and the plan's other small tables)."""
     get = keys.get
     for batch in export_reads.audit_batches(session, pid):
         yield [
-            (at, actor, entity, (key := get((entity, entity_id))),
-             None if key is not None else entity_id, field, old, new)
-            for at, actor, entity, entity_id, field, old, new in batch
+            (at, actor, entity, (key := found if found is not None else get((entity, ident))),
+             None if key is not None else ident, field, old, new)
+            for at, actor, entity, ident, field, old, new, found in batch
         ]  # fmt: skip
 
 
