@@ -155,11 +155,13 @@ def driver_error(exc: Exception) -> DatabaseError | None:
     cursor: store/export_reads.py), as one line; None for what is a bug (bad SQL) or no
     driver's. A damaged page deep in a table is met mid-stream, after the first rows."""
     drivers: list[type[Exception]] = [sqlite3.DatabaseError]
+    bugs: list[type[Exception]] = [sqlite3.ProgrammingError]
     if "psycopg" in sys.modules:  # loaded only where PostgreSQL is used
         import psycopg
 
         drivers.append(psycopg.DatabaseError)
-    if not isinstance(exc, tuple(drivers)) or exc.__class__.__name__ == "ProgrammingError":
+        bugs.append(psycopg.ProgrammingError)
+    if not isinstance(exc, tuple(drivers)) or isinstance(exc, tuple(bugs)):
         return None
     first = mask_url((str(exc).strip().splitlines() or [exc.__class__.__name__])[0])
     if "malformed" in first or "not a database" in first:

@@ -257,7 +257,7 @@ def where_clause(
     return " AND ".join(clauses), params
 
 
-_OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
+OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 OWN_COLUMNS = 13  # the columns of `listing` before its `extra`
 
 
@@ -267,7 +267,7 @@ def cells(plan: Plan, rows: Iterable[tuple[Any, ...]], as_of: dt.date) -> Iterat
     It takes rows of `listing`'s own OWN_COLUMNS: any `extra` is cut off first."""
     people, themes, milestones = plan.people.get, plan.themes.get, plan.milestones.get
     refs = refs_of(plan.recs)
-    today, opened, fromiso = as_of.isoformat(), _OPEN_VALUES, dt.date.fromisoformat
+    today, opened, fromiso = as_of.isoformat(), OPEN_VALUES, dt.date.fromisoformat
     for (ref, title, owner, due, original_due, status, override, computed, theme, milestone,
          version, updated_at, links) in rows:  # fmt: skip
         late = 0

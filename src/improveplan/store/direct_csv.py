@@ -20,10 +20,10 @@ from improveplan.domain.cells import RISKY, sql_cell, text_cell
 from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
 from improveplan.domain.records import ACTION_CSV_CELLS, CsvText, TupleRows
-from improveplan.domain.vocab import OPEN_STATUSES
 from improveplan.store.direct import (
     COMPUTED,
     OPEN_SQL,
+    OPEN_VALUES,
     Plan,
     as_text,
     listing,
@@ -71,7 +71,7 @@ def _cells(
     )
     refs = refs_of(plan.recs)
     joined: dict[str | None, str | None] = {None: None, "": None}
-    today, opened, fromiso, risky = as_of.isoformat(), _OPEN_VALUES, dt.date.fromisoformat, RISKY
+    today, opened, fromiso, risky = as_of.isoformat(), OPEN_VALUES, dt.date.fromisoformat, RISKY
     for (ref, title, owner, due, original_due, status, override, computed, theme, milestone,
          version, updated_at, links) in rows:  # fmt: skip
         late = 0
@@ -86,9 +86,6 @@ def _cells(
             None if status == "cancelled" else override or computed, computed, late,
             joined[links], themes(theme), milestones(milestone), version, updated_at,
         )  # fmt: skip
-
-
-_OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 
 
 def copy_query(
