@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from improveplan.services.measures import on_track
+from improveplan.domain.measures import on_track
 from improveplan.store.engine import to_url
 from tests.conftest import Invoke
 

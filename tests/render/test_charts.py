@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
+from improveplan.domain.measures import MeasureRecord
 from improveplan.domain.records import RagCounts
+from improveplan.domain.status import GroupCounts
 from improveplan.render import charts
-from improveplan.services.measures import MeasureRecord
 from improveplan.services.report_results import TrendPoint
-from improveplan.services.status import GroupCounts
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = "<script>alert('x')</script> & \"quoted\""

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from improveplan.domain.stamps import stamp_iso, stamp_minutes
 from improveplan.services import direct as direct_service
-from improveplan.store import direct, direct_csv
+from improveplan.store import direct, direct_csv, direct_status
 from tests.conftest import Invoke, make_invoker
 
 TODAY = {"IMPROVEPLAN_TODAY": "2025-03-31", "COLUMNS": "120", "NO_COLOR": "1"}
@@ -40,6 +40,25 @@ EXTRA: tuple[tuple[str, ...], ...] = (
     ("action", "add", "Far off", "--owner", "Émile Zola", "--due", "2026-01-30"),
     ("milestone", "add", "Care leaver hub opens", "--date", "2025-06-30"),
     ("action", "add", "Blocked later", "--owner", "Émile Zola", "--due", "2025-09-30"),
+    ("measure", "add", "Return interviews", "--unit", "%", "--baseline", "40", "--target", "80"),
+    (
+        "measure",
+        "add",
+        "Days to assessment",
+        "--unit",
+        "days",
+        "--baseline",
+        "30",
+        "--target",
+        "20",
+        "--lower-is-better",
+        "--baseline-date",
+        "2024-04-01",
+        "--target-date",
+        "2025-09-30",
+    ),
+    ("measure", "record", "Days to assessment", "26", "--date", "2025-01-31"),
+    ("measure", "record", "Days to assessment", "19", "--date", "2025-05-31"),
 )
 
 COMMANDS: tuple[tuple[str, ...], ...] = (
@@ -64,6 +83,16 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("action", "list", "--overdue"),
     ("action", "list", "--all", "--rag", "red"),
     ("action", "list", "--theme", "CHILDREN IN CARE", "--owner", "gareth  lloyd"),
+)
+# `status` is read directly but with --since (the audit trail is left to the services)
+STATUS: tuple[tuple[str, ...], ...] = (
+    ("status",),
+    ("status", "--format", "json"),
+    ("status", "--format", "csv", "--by", "owner"),
+    ("status", "--by", "recommendation"),
+    ("status", "--format", "json", "--by", "recommendation", "--as-of", "2024-11-01"),
+    ("status", "--format", "json", "--by", "owner", "--as-of", "2025-06-30"),
+    ("status", "--as-of", "2023-01-01"),  # before the plan: nothing ahead yet counted
 )
 # --mine finds the acting user as the services' mine_filter does: in any case and spacing
 MINE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -226,6 +255,43 @@ def test_an_empty_database_lists_as_before(run: Invoke, monkeypatch: pytest.Monk
     assert "No actions match" in _seen(run, ("action", "list"), "tester")[2]
 
 
+@pytest.mark.parametrize("args", STATUS, ids=" ".join)
+def test_status_read_directly_says_what_the_services_say(
+    demo_run: Invoke, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[object] = []
+    real = direct_status.rag_counts
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        counted.append(kw["group_by"])
+        return real(*args, **kw)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(direct_status, "rag_counts", counting)
+        seen = _seen(demo_run, args, "tester")
+        assert counted, "the direct read was taken"
+        with_since = _seen(demo_run, (*args, "--since", "2025-03-01"), "tester")
+        assert len(counted) == (2 if "recommendation" in args else 1), "--since: the services"
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "open_plan", lambda db, plan: None)
+        full = _seen(demo_run, args, "tester")
+    assert seen == full
+    assert seen[0] == 0 and with_since[0] == 0
+    assert with_since[1].startswith(seen[1].splitlines()[0][:12])  # the same plan shown
+
+
+def test_the_direct_status_reads_measures_as_the_services_do(demo_run: Invoke) -> None:
+    import json
+
+    listed = json.loads(demo_run("status", "--format", "json", env=TODAY).output)["measures"]
+    named = {m["name"]: m for m in listed}
+    assert named["Return interviews"]["latest"] is None
+    assert named["Return interviews"]["on_track"] is None
+    days = named["Days to assessment"]
+    assert (days["latest"], days["latest_date"], days["on_track"]) == (26.0, "2025-01-31", False)
+    assert days["direction"] == "lower is better"
+
+
 def test_a_database_with_grants_is_read_through_sqlalchemy(demo_run: Invoke, db_url: str) -> None:
     """Roles are checked on the SQLAlchemy path: the direct read stands aside."""
     opened = direct.open_plan(db_url, None)
@@ -256,6 +322,8 @@ def test_the_direct_read_imports_no_sqlalchemy(tmp_path: Path) -> None:
         ("action", "list", "--format", "csv"),
         ("action", "list", "--owner", "Sarah Whitfield"),  # the table
         ("--user", "sarah whitfield", "action", "list", "--mine", "--format", "json"),
+        ("status",),
+        ("status", "--format", "json", "--by", "recommendation"),
     ):
         done = subprocess.run(
             [sys.executable, "-c", probe, str(db), *args],

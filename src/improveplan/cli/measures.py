@@ -22,7 +22,7 @@ from improveplan.cli.options import (
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
-    from improveplan.services.measures import MeasureRecord
+    from improveplan.domain.measures import MeasureRecord
 
 
 @click.group()

@@ -18,14 +18,14 @@ from improveplan.cli.options import (
 from improveplan.domain.access import Need
 
 if TYPE_CHECKING:
-    from improveplan.render.output import Column
-    from improveplan.services.status import (
+    from improveplan.domain.status import (
         Changes,
         GroupCounts,
         NextMilestone,
         StatusReport,
         Totals,
     )
+    from improveplan.render.output import Column
 
 
 @click.command()
@@ -50,9 +50,16 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
     CSV: a row per group, then the plan's totals (by: "totals").
     """
     from improveplan.render.output import emit_json
-    from improveplan.services.status import plan_status
+    from improveplan.services import direct
 
-    data = plan_status(get_app(), as_of=as_of_or_today(as_of), by=by, since=since)
+    app, day = get_app(), as_of_or_today(as_of)
+    # Read with the driver alone when it can (services/direct.py): half the time
+    # SQLAlchemy's import would take. The audit trail of --since is read through it.
+    data = None if since is not None else direct.status_report(app, as_of=day, by=by)
+    if data is None:
+        from improveplan.services.status import plan_status
+
+        data = plan_status(app, as_of=day, by=by, since=since)
     if fmt == "json":
         emit_json(data)
     elif fmt == "csv":

@@ -7,7 +7,11 @@ A target must lie on the better side of the baseline for the measure's direction
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
+
+from improveplan.serialize import json_field
 
 PERCENT = "%"
 
@@ -78,3 +82,95 @@ def parse_value(text: str) -> TypedValue:
     percent = stripped.endswith(PERCENT)
     number = float(stripped.removesuffix(PERCENT).strip() if percent else stripped)
     return TypedValue(number, percent)
+
+
+class MeasureTerms(Protocol):
+    """What defines a measure: a stored row or an exported one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def baseline(self) -> float: ...
+    @property
+    def baseline_date(self) -> dt.date | None: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def target_date(self) -> dt.date | None: ...
+    @property
+    def higher_is_better(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeasureRecord:
+    """A measure with its latest value on a date and whether that is on track (None: no
+    value yet): `measure list`, the status dashboard, the board report, the XLSX sheet."""
+
+    name: str
+    unit: str
+    baseline: float
+    baseline_date: dt.date | None
+    target: float
+    target_date: dt.date | None
+    latest: float | None
+    latest_date: dt.date | None
+    direction: str
+    on_track: bool | None
+    higher_is_better: bool = json_field(hidden=True)
+
+
+def on_track(
+    *,
+    baseline: float,
+    target: float,
+    higher_is_better: bool,
+    latest: float | None,
+    latest_date: dt.date | None = None,
+    baseline_date: dt.date | None = None,
+    target_date: dt.date | None = None,
+) -> bool | None:
+    """Is the latest value where it should be? None when nothing has been recorded.
+
+    Target met → on track. With baseline and target dates, the value must be at least as
+    good as the straight line from baseline to target on the value's date; without them,
+    it must have moved from the baseline in the better direction.
+    """
+    if latest is None:
+        return None
+    sign = 1.0 if higher_is_better else -1.0
+    if sign * (latest - target) >= 0:
+        return True
+    expected = baseline
+    if baseline_date and target_date and latest_date and target_date > baseline_date:
+        share = (latest_date - baseline_date).days / (target_date - baseline_date).days
+        expected = baseline + (target - baseline) * min(max(share, 0.0), 1.0)
+        return sign * (latest - expected) >= 0
+    return sign * (latest - baseline) > 0
+
+
+def measure_record(measure: MeasureTerms, latest: tuple[dt.date, float] | None) -> MeasureRecord:
+    """A measure with its latest (date, value), judged against its target."""
+    latest_date, latest_value = latest if latest else (None, None)
+    return MeasureRecord(
+        name=measure.name,
+        unit=measure.unit,
+        baseline=measure.baseline,
+        baseline_date=measure.baseline_date,
+        target=measure.target,
+        target_date=measure.target_date,
+        latest=latest_value,
+        latest_date=latest_date,
+        direction="higher is better" if measure.higher_is_better else "lower is better",
+        on_track=on_track(
+            baseline=measure.baseline,
+            target=measure.target,
+            higher_is_better=measure.higher_is_better,
+            latest=latest_value,
+            latest_date=latest_date,
+            baseline_date=measure.baseline_date,
+            target_date=measure.target_date,
+        ),
+        higher_is_better=measure.higher_is_better,
+    )

@@ -201,7 +201,7 @@ def trend(points: Sequence[TrendLike], *, label: str = "Open and overdue actions
 
 
 class Measured(Protocol):
-    """What a measure's bar needs (services.measures.MeasureRecord has it)."""
+    """What a measure's bar needs (domain.measures.MeasureRecord has it)."""
 
     @property
     def name(self) -> str: ...

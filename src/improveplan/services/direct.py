@@ -1,4 +1,4 @@
-"""`overdue` and `action list` in full (json, csv) read with the driver alone.
+"""`overdue`, `action list` and `status` read with the driver alone.
 
 store/direct.py reads; this module asks it for what services/listing.py's streams hold,
 with the same rules: names found as the lookups find them, the milestones at risk by
@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
@@ -24,6 +25,10 @@ from improveplan.domain.records import (
     TupleRows,
 )
 from improveplan.domain.vocab import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from improveplan.domain.milestone_sync import MilestoneFacts
+    from improveplan.domain.status import StatusReport
 from improveplan.services.context import App
 from improveplan.store import direct
 
@@ -72,15 +77,8 @@ def _at_risk(
     """services/overdue.py's `milestones_at_risk` in full (no refs limit)."""
     # Here, not at the top: 15 ms of `action list`'s start, which has no milestones.
     from improveplan.domain.at_risk import Work, ahead_of, at_risk
-    from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
 
-    sources = direct.milestone_sources(plan)
-    wanted = implied_milestones(
-        sources, until=horizon(sources.lifted, today=app.today, as_of=as_of)
-    )
-    stored = direct.stored_milestones(plan)
-    retired = [m.id for m in reconcile(stored, wanted).retired if m.id is not None]
-    ahead = ahead_of(effective(stored, wanted, direct.linked(plan, retired)), as_of)
+    ahead = ahead_of(_milestones(plan, app, as_of), as_of)
     if not ahead:
         return []
     deadlines = [m.date for m in ahead if not m.meeting]
@@ -90,6 +88,47 @@ def _at_risk(
     )  # fmt: skip
     works = ((ref, Work(milestone=ms, due=due, off_track=bad)) for ref, due, ms, bad in found)
     return at_risk(ahead, works)
+
+
+def _milestones(plan: direct.Plan, app: App, as_of: dt.date) -> list[MilestoneFacts]:
+    """services/milestone_sync.py's `plan_milestones`: the stored milestones brought in
+    line with their sources in memory, defaults not yet stored included."""
+    from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
+
+    sources = direct.milestone_sources(plan)
+    wanted = implied_milestones(
+        sources, until=horizon(sources.lifted, today=app.today, as_of=as_of)
+    )
+    stored = direct.stored_milestones(plan)
+    retired = [m.id for m in reconcile(stored, wanted).retired if m.id is not None]
+    return effective(stored, wanted, direct.linked(plan, retired))
+
+
+def status_report(app: App, *, as_of: dt.date, by: str) -> StatusReport | None:
+    """services/status.py's `plan_status` without `since` (the audit trail is left to
+    it), or None when the direct read does not apply."""
+    from improveplan.domain import status
+    from improveplan.store.direct_status import measures, rag_counts
+
+    with _opened(app) as plan:
+        if plan is None:
+            return None
+        amber = app.settings.amber_days
+        try:
+            found = rag_counts(plan, as_of=as_of, amber_days=amber, group_by=by)
+            total = None
+            if by == "recommendation":
+                (total,) = rag_counts(plan, as_of=as_of, amber_days=amber, group_by=None)
+            milestones, kpis = _milestones(plan, app, as_of), measures(plan, as_of=as_of)
+        except plan.conn.error:  # a damaged database: the services say what it is
+            return None
+        totals, groups = status.totals_and_groups(found, by, total)
+        return status.StatusReport(
+            as_of=as_of, plan=plan.name, totals=totals, groups=groups,
+            next_milestone=status.next_milestone(milestones, as_of), by=by,
+            overdue=totals.overdue, complete=totals.complete, pct_complete=totals.pct_complete,
+            measures=kpis,
+        )  # fmt: skip
 
 
 @contextmanager

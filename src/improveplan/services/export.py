@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import Table, or_, select
 from sqlmodel import Session, SQLModel, col
 
+from improveplan.domain.measures import measure_record
 from improveplan.domain.records import CellRows, Shape
 from improveplan.domain.timeline import NoticeTerms
 from improveplan.domain.vocab import Area, Grade
@@ -43,7 +44,6 @@ from improveplan.serialize import record_keys
 from improveplan.services import export_rows
 from improveplan.services.context import App
 from improveplan.services.export_rows import Keys, Names, Row
-from improveplan.services.measures import measure_record
 from improveplan.store import export_reads, queries
 from improveplan.store.models import (
     Action,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from improveplan.domain.status import GroupCounts, MeasureRows, NextMilestone, Totals
 from improveplan.domain.timeline import MilestoneRecord
 from improveplan.domain.vocab import Rag, Status
 from improveplan.services.history import InspectionHistory
-from improveplan.services.status import GroupCounts, MeasureRows, NextMilestone, Totals
 
 # What each colour tells a board: a card's caption, and the report's footnote (§2).
 RAG_LABELS: dict[Rag, str] = {

@@ -57,7 +57,7 @@ COMPUTED = (
     " WHEN a.due < ? THEN 'red' WHEN a.due <= ? OR a.status = 'blocked'"
     " OR (a.original_due IS NOT NULL AND a.due > a.original_due) THEN 'amber' ELSE 'green' END"
 )
-_EFFECTIVE = (
+EFFECTIVE = (
     f"CASE WHEN a.status = 'cancelled' THEN NULL ELSE coalesce(a.rag_override, {COMPUTED}) END"
 )
 # By due, undated last. PostgreSQL puts NULLs last by itself, and sorting on the date
@@ -245,7 +245,7 @@ def where_clause(
     if not flt.include_cancelled:
         add("a.status != 'cancelled'")
     if flt.rag is not None:
-        add(f"{_EFFECTIVE} = ?", plan.date(as_of), window, flt.rag.value)
+        add(f"{EFFECTIVE} = ?", plan.date(as_of), window, flt.rag.value)
     if flt.theme is not None:
         add("a.theme_id IN (SELECT id FROM theme WHERE lower(name) = lower(?))", flt.theme)
     if flt.overdue:
@@ -381,7 +381,7 @@ def threats(
     """(ref, due, milestone id, off track) of the open actions that may put a milestone
     ahead at risk (services/overdue.py `_threats`), in listing order."""
     window = plan.date(shift_days(as_of, amber_days))
-    off = f"({_EFFECTIVE}) IN ('red', 'amber')"
+    off = f"({EFFECTIVE}) IN ('red', 'amber')"
     params: list[Any] = [plan.date(as_of), window, plan.id]
     where = f"a.plan_id = ? AND a.status IN ({OPEN_SQL})"
     if owner_id is not None:

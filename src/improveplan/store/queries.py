@@ -9,7 +9,7 @@ Rows come back as `ActionRow`s (the action JSON of docs/design.md §3) and `RagC
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, get_args
 
@@ -21,6 +21,7 @@ from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter as ActionFilter  # re-exported
 from improveplan.domain.rag import days_overdue
 from improveplan.domain.records import ActionRow, RagCounts
+from improveplan.domain.status import pivot_counts
 from improveplan.domain.vocab import AMBER_DAYS, DONE_STATUSES, OPEN_STATUSES, Rag, Status
 from improveplan.store.models import (
     Action,
@@ -407,20 +408,4 @@ def rag_counts(
     stmt = select(
         inner.c.name, inner.c.rag, inner.c.done, func.count(), func.sum(inner.c.late)
     ).group_by(inner.c.name, inner.c.rag, inner.c.done)
-    colours: dict[Any, Counter[Rag]] = {None: Counter()} if group_by is None else {}
-    total: Counter[Any] = Counter()
-    overdue: Counter[Any] = Counter()
-    done_total: Counter[Any] = Counter()
-    for name, rag, done, n, late in session.execute(stmt):
-        colours.setdefault(name, Counter())[Rag(rag)] += n
-        total[name] += n
-        overdue[name] += int(late or 0)
-        done_total[name] += n if done else 0
-    names = sorted(colours, key=lambda name: (name is None, str(name or "")))
-    return [
-        RagCounts(
-            name=name, **{rag.value: colours[name][rag] for rag in Rag},
-            total=total[name], overdue=overdue[name], complete=done_total[name],
-        )
-        for name in names
-    ]  # fmt: skip
+    return pivot_counts(session.execute(stmt), grouped=group_by is not None)
