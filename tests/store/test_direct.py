@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,11 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("action", "list", "--overdue"),
     ("action", "list", "--all", "--rag", "red"),
     ("action", "list", "--theme", "CHILDREN IN CARE", "--owner", "gareth  lloyd"),
+    ("overdue",),  # the table: its first rows, counts, milestones at risk cut short
+    ("overdue", "--owner", "ÉMILE  zola"),
+    ("overdue", "--as-of", "2024-11-01"),
+    ("overdue", "--within", "90", "--as-of", "2025-01-15"),
+    ("overdue", "--as-of", "2025-06-30"),
 )
 # `status` is read directly but with --since (the audit trail is left to the services)
 STATUS: tuple[tuple[str, ...], ...] = (
@@ -280,6 +286,27 @@ def test_status_read_directly_says_what_the_services_say(
     assert with_since[1].startswith(seen[1].splitlines()[0][:12])  # the same plan shown
 
 
+def test_the_overdue_table_cut_short_reads_as_the_services_cut_it(
+    demo_run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lists longer than the table's limit say how many more; a milestone at risk shows
+    its first refs and how many in all (the demo's lists are shorter than the limits)."""
+    from improveplan.cli import overdue as command
+    from improveplan.domain import at_risk
+    from improveplan.services import overdue as service
+
+    monkeypatch.setattr(command, "TABLE_LIMIT", 2)
+    monkeypatch.setattr(at_risk, "REFS_LIMIT", 1)
+    monkeypatch.setattr(service, "REFS_LIMIT", 1)
+    cases = (("overdue",), ("overdue", "--within", "90"), ("overdue", "--fail-on-overdue"))
+    for args in cases:
+        seen, full = _both(demo_run, args, monkeypatch)
+        assert seen == full
+        assert seen[0] == (3 if "--fail-on-overdue" in args else 0)
+        assert "more — use --format csv or json" in seen[2]
+        assert re.search(r"\+\d+ more +│", seen[1]), "a milestone's refs cut short"
+
+
 def test_the_direct_status_reads_measures_as_the_services_do(demo_run: Invoke) -> None:
     import json
 
@@ -324,6 +351,7 @@ def test_the_direct_read_imports_no_sqlalchemy(tmp_path: Path) -> None:
         ("--user", "sarah whitfield", "action", "list", "--mine", "--format", "json"),
         ("status",),
         ("status", "--format", "json", "--by", "recommendation"),
+        ("overdue",),
     ):
         done = subprocess.run(
             [sys.executable, "-c", probe, str(db), *args],

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from improveplan.domain.records import MilestoneAtRisk
 from improveplan.domain.timeline import is_meeting
 
+REFS_LIMIT = 8  # refs per milestone at risk in the summary (the table)
+
 if TYPE_CHECKING:
     from improveplan.domain.milestone_sync import MilestoneFacts
 
-__all__ = ["Ahead", "Work", "ahead_of", "at_risk", "risk_rule"]
+__all__ = ["REFS_LIMIT", "Ahead", "Work", "ahead_of", "at_risk", "risk_rule"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ __all__ = [
     "CellRows",
     "Counted",
     "MilestoneAtRisk",
+    "OverdueCounts",
+    "OverdueReport",
     "OverdueStream",
     "RagCounts",
     "Shape",
@@ -221,11 +223,32 @@ class Counted(Iterator[ActionRow]):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OverdueStream:
-    """`overdue --format json` as it is written: services/overdue.py's OverdueReport
-    (the same keys, in order), its two action lists read from the cursor."""
+    """`overdue --format json` as it is written: OverdueReport (the same keys, in
+    order), its two action lists read from the cursor."""
 
     as_of: dt.date
     plan: str
     overdue: Counted | TupleRows
     due_soon: Counted | TupleRows
     milestones_at_risk: list[MilestoneAtRisk]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueCounts:
+    """How many actions each list of a cut (`limit`ed) report holds in all."""
+
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueReport:
+    """The `overdue --format json` document (docs/design.md §3). `counts` appears only
+    when the lists were cut to a limit (the table's summary), saying how long they are."""
+
+    as_of: dt.date
+    plan: str
+    overdue: list[ActionRow]
+    due_soon: list[ActionRow]
+    milestones_at_risk: list[MilestoneAtRisk]
+    counts: OverdueCounts | None = json_field(omit_none=True, default=None)  # noqa: RUF009

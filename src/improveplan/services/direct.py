@@ -21,6 +21,8 @@ from improveplan.domain.records import (
     ActionRow,
     CsvText,
     MilestoneAtRisk,
+    OverdueCounts,
+    OverdueReport,
     OverdueStream,
     TupleRows,
 )
@@ -49,26 +51,76 @@ def overdue_stream(
 ) -> Iterator[OverdueStream | None]:
     """services/listing.py's `overdue_stream`, or None."""
     with _opened(app) as plan:
-        person = direct.named(plan.people, owner) if plan and owner else None
-        if plan is None or (owner and person is None):
+        found = _overdue_filters(plan, app, as_of, within, owner) if plan else None
+        if plan is None or found is None:
             yield None
             return
-        within = app.settings.due_soon_days if within is None else within
-        name = person[1] if person else None
+        late_filter, soon_filter, owner_id = found
         amber = app.settings.amber_days
-        soon = ActionFilter(owner=name, due_from=as_of, due_by=shift_days(as_of, within))
-        late = direct.action_rows(
-            plan, as_of=as_of, amber_days=amber, flt=ActionFilter(owner=name, overdue=True)
-        )
-        coming = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=soon)
+        late = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=late_filter)
+        coming = direct.action_rows(plan, as_of=as_of, amber_days=amber, flt=soon_filter)
         if late is None or coming is None:  # a database the driver cannot read
             yield None
             return
-        risks = _at_risk(plan, app, as_of, person[0] if person else None)
         yield OverdueStream(
             as_of=as_of, plan=plan.name, overdue=late, due_soon=coming,
-            milestones_at_risk=risks,
+            milestones_at_risk=_at_risk(plan, app, as_of, owner_id),
         )  # fmt: skip
+
+
+def overdue_report(
+    app: App, *, as_of: dt.date, within: int | None, owner: str | None, limit: int
+) -> OverdueReport | None:
+    """services/overdue.py's `overdue_report` cut to `limit` (the table), or None."""
+    from improveplan.domain.at_risk import REFS_LIMIT
+
+    with _opened(app) as plan:
+        found = _overdue_filters(plan, app, as_of, within, owner) if plan else None
+        if plan is None or found is None:
+            return None
+        late_filter, soon_filter, owner_id = found
+        late, soon = _capped(plan, app, as_of, late_filter, limit), None
+        if late is not None:
+            soon = _capped(plan, app, as_of, soon_filter, limit)
+        if late is None or soon is None:
+            return None
+        risks = [
+            MilestoneAtRisk(name=m.name, date=m.date, open_actions=m.open_actions[:REFS_LIMIT],
+                            open_count=len(m.open_actions))
+            for m in _at_risk(plan, app, as_of, owner_id)
+        ]  # fmt: skip
+        return OverdueReport(
+            as_of=as_of, plan=plan.name, overdue=late[0], due_soon=soon[0],
+            milestones_at_risk=risks, counts=OverdueCounts(overdue=late[1], due_soon=soon[1]),
+        )  # fmt: skip
+
+
+def _overdue_filters(
+    plan: direct.Plan, app: App, as_of: dt.date, within: int | None, owner: str | None
+) -> tuple[ActionFilter, ActionFilter, int | None] | None:
+    """The overdue and due-soon filters and the owner's id, or None: an owner not found
+    once (the services say why)."""
+    person = direct.named(plan.people, owner) if owner else None
+    if owner and person is None:
+        return None
+    within = app.settings.due_soon_days if within is None else within
+    name = person[1] if person else None
+    soon = ActionFilter(owner=name, due_from=as_of, due_by=shift_days(as_of, within))
+    return ActionFilter(owner=name, overdue=True), soon, person[0] if person else None
+
+
+def _capped(
+    plan: direct.Plan, app: App, as_of: dt.date, flt: ActionFilter, limit: int
+) -> tuple[list[ActionRow], int] | None:
+    """services/overdue.py's `_listed`: the first `limit` rows and how many in all."""
+    from improveplan.store.direct_records import action_records, count_actions
+
+    amber = app.settings.amber_days
+    rows = action_records(plan, as_of=as_of, amber_days=amber, flt=flt, limit=limit)
+    if rows is None or len(rows) < limit:
+        return None if rows is None else (rows, len(rows))
+    total = count_actions(plan, as_of=as_of, amber_days=amber, flt=flt)
+    return None if total is None else (rows, total)
 
 
 def _at_risk(

@@ -11,46 +11,21 @@ past and not done is not "at risk" but overdue: `timeline` shows it so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, true
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
-from improveplan.domain.at_risk import Ahead, Work, ahead_of, at_risk, risk_rule
+from improveplan.domain.at_risk import REFS_LIMIT, Ahead, Work, ahead_of, at_risk, risk_rule
 from improveplan.domain.dates import shift_days
-from improveplan.domain.records import ActionRow, MilestoneAtRisk
+from improveplan.domain.records import ActionRow, MilestoneAtRisk, OverdueCounts, OverdueReport
 from improveplan.domain.vocab import AMBER_DAYS, Rag
-from improveplan.serialize import json_field
 from improveplan.services import lookups
 from improveplan.services.context import App
 from improveplan.services.milestone_sync import plan_milestones
 from improveplan.store import queries
 from improveplan.store.models import Action, Plan
-
-REFS_LIMIT = 8  # refs per milestone at risk in the summary (table) view
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OverdueCounts:
-    """How many actions each list of a cut (`limit`ed) report holds in all."""
-
-    overdue: int
-    due_soon: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OverdueReport:
-    """The `overdue --format json` document (docs/design.md §3). `counts` appears only
-    when the lists were cut to a limit (the table's summary), saying how long they are."""
-
-    as_of: dt.date
-    plan: str
-    overdue: list[ActionRow]
-    due_soon: list[ActionRow]
-    milestones_at_risk: list[MilestoneAtRisk]
-    counts: OverdueCounts | None = json_field(omit_none=True, default=None)  # noqa: RUF009
 
 
 def _ahead(session: Session, plan_id: int, today: dt.date, as_of: dt.date) -> list[Ahead]:

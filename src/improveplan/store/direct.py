@@ -185,7 +185,7 @@ def listing(
     """The one SELECT of an action listing and its parameters, or None for a filter this
     path does not take. Its first columns are those `cells` reads; `extra` columns follow
     (store/direct_records.py's, for a whole `ActionRow`)."""
-    if flt.rec is not None or flt.text:
+    if not takes(flt):
         return None
     window = plan.date(shift_days(as_of, amber_days))
     where, params = where_clause(plan, flt, as_of, window)
@@ -200,6 +200,11 @@ def listing(
         f" FROM action a WHERE {where}{order_by(plan)}"
     )
     return sql, [plan.date(as_of), window, *params]
+
+
+def takes(flt: ActionFilter) -> bool:
+    """Whether this path reads the filter: not a recommendation's or words (the services')."""
+    return flt.rec is None and not flt.text
 
 
 def order_by(plan: Plan) -> str:

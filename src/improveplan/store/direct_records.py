@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from improveplan.domain.dates import shift_days
 from improveplan.domain.filters import ActionFilter
 from improveplan.domain.records import ActionRow
 from improveplan.domain.stamps import utc_time
@@ -26,21 +27,41 @@ from improveplan.store.dbapi import day
 
 
 def action_records(
-    plan: direct.Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter
-) -> list[ActionRow] | None:
-    """store/queries.py's `action_rows` (sorted by due), or None for a filter the direct
-    read does not take (a recommendation, words) or a database the driver could open but
-    not read (a damaged page): nothing is shown yet, so the services can say what it is."""
+    plan: direct.Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter,
+    limit: int | None = None,
+) -> list[ActionRow] | None:  # fmt: skip
+    """store/queries.py's `action_rows` (sorted by due; the first `limit`), or None for a
+    filter the direct read does not take (a recommendation, words) or a database the
+    driver could open but not read (a damaged page): nothing is shown yet, so the
+    services can say what it is."""
     extra = f", a.id, a.seq, {direct.as_text('a.start', plan)}, a.rag_override_reason"
     found = direct.listing(plan, as_of=as_of, amber_days=amber_days, flt=flt, extra=extra)
     if found is None:
         return None
     sql, params = found
+    if limit is not None:  # the first rows of the sort, not the whole sort read
+        sql += f" LIMIT {int(limit)}"
     try:
         rows = plan.conn.rows(sql, *params)
     except plan.conn.error:
         return None
     return list(_records(plan, rows, as_of))
+
+
+def count_actions(
+    plan: direct.Plan, *, as_of: dt.date, amber_days: int, flt: ActionFilter
+) -> int | None:
+    """store/queries.py's `count_actions`: how many `action_records` would return without
+    a limit; None as there."""
+    if not direct.takes(flt):
+        return None
+    window = plan.date(shift_days(as_of, amber_days))
+    where, params = direct.where_clause(plan, flt, as_of, window)
+    try:
+        (found,) = plan.conn.rows(f"SELECT count(*) FROM action a WHERE {where}", *params)
+    except plan.conn.error:
+        return None
+    return int(found[0])
 
 
 def _records(

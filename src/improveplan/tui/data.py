@@ -18,11 +18,11 @@ from improveplan.domain.vocab import Status
 from improveplan.errors import ImproveplanError
 
 if TYPE_CHECKING:
+    from improveplan.domain.records import OverdueReport
     from improveplan.domain.status import StatusReport
     from improveplan.domain.timeline import Timeline
     from improveplan.services.action_reads import ActionDetail, HistoryEvent
     from improveplan.services.context import App
-    from improveplan.services.overdue import OverdueReport
 
 
 class Shown(Protocol):

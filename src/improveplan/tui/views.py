@@ -14,9 +14,9 @@ from improveplan.tui.tables import ActionTable, rag_cell
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from improveplan.domain.records import OverdueReport
     from improveplan.domain.status import StatusReport
     from improveplan.domain.timeline import Timeline
-    from improveplan.services.overdue import OverdueReport
     from improveplan.tui.data import Filter, Mine
 
 VIEWS: tuple[tuple[str, str], ...] = (
