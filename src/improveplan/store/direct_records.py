@@ -35,12 +35,12 @@ def action_records(
     driver could open but not read (a damaged page): nothing is shown yet, so the
     services can say what it is."""
     extra = f", a.id, a.seq, {direct.as_text('a.start', plan)}, a.rag_override_reason"
-    found = direct.listing(plan, as_of=as_of, amber_days=amber_days, flt=flt, extra=extra)
+    found = direct.listing(
+        plan, as_of=as_of, amber_days=amber_days, flt=flt, extra=extra, limit=limit
+    )
     if found is None:
         return None
     sql, params = found
-    if limit is not None:  # the first rows of the sort, not the whole sort read
-        sql += f" LIMIT {int(limit)}"
     try:
         rows = plan.conn.rows(sql, *params)
     except plan.conn.error:
@@ -56,7 +56,7 @@ def count_actions(
     if not direct.takes(flt):
         return None
     window = plan.date(shift_days(as_of, amber_days))
-    where, params = direct.where_clause(plan, flt, as_of, window)
+    where, params = direct.where_clause(plan, flt, as_of, window, scan=False)
     try:
         (found,) = plan.conn.rows(f"SELECT count(*) FROM action a WHERE {where}", *params)
     except plan.conn.error:
