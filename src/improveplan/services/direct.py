@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from improveplan.domain.milestone_sync import MilestoneFacts
     from improveplan.domain.status import StatusReport
 from improveplan.services.context import App
-from improveplan.store import direct
+from improveplan.store import direct, direct_milestones
 
 
 @contextmanager
@@ -134,7 +134,7 @@ def _at_risk(
     if not ahead:
         return []
     deadlines = [m.date for m in ahead if not m.meeting]
-    found = direct.threats(
+    found = direct_milestones.threats(
         plan, as_of=as_of, amber_days=app.settings.amber_days, owner_id=owner_id,
         ids=[m.key for m in ahead if m.key > 0], last_deadline=max(deadlines, default=None),
     )  # fmt: skip
@@ -147,13 +147,13 @@ def _milestones(plan: direct.Plan, app: App, as_of: dt.date) -> list[MilestoneFa
     line with their sources in memory, defaults not yet stored included."""
     from improveplan.domain.milestone_sync import effective, horizon, implied_milestones, reconcile
 
-    sources = direct.milestone_sources(plan)
+    sources = direct_milestones.milestone_sources(plan)
     wanted = implied_milestones(
         sources, until=horizon(sources.lifted, today=app.today, as_of=as_of)
     )
-    stored = direct.stored_milestones(plan)
+    stored = direct_milestones.stored_milestones(plan)
     retired = [m.id for m in reconcile(stored, wanted).retired if m.id is not None]
-    return effective(stored, wanted, direct.linked(plan, retired))
+    return effective(stored, wanted, direct_milestones.linked(plan, retired))
 
 
 def status_report(app: App, *, as_of: dt.date, by: str) -> StatusReport | None:
