@@ -13,13 +13,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from improveplan.domain.measures import MeasureRecord
-from improveplan.domain.milestone_sync import MilestoneFacts
 from improveplan.domain.records import RagCounts
 from improveplan.domain.vocab import RAG_ORDER, MilestoneKind, Rag
 from improveplan.serialize import json_field
+
+if TYPE_CHECKING:  # a type only: the status read loads the rules where it uses them
+    from improveplan.domain.milestone_sync import MilestoneFacts
 
 NO_GROUP = {"theme": "(no theme)", "owner": "(no owner)", "recommendation": "(no recommendation)"}
 
