@@ -43,11 +43,16 @@ def plan_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("view", VIEWS)
-def test_view(view: str, size: str, plan_file: Path, snap_compare: Any) -> None:
+def test_view(
+    view: str, size: str, plan_file: Path, snap_compare: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from improveplan.services.context import App as Context
     from improveplan.tui.app import PlanScreen
     from improveplan.tui.data import Board
 
+    # Today as well as the as-of date: the timeline's expected milestones run to a
+    # horizon counted from today, so the wall clock would change the picture.
+    monkeypatch.setenv("IMPROVEPLAN_TODAY", AS_OF.isoformat())
     context = Context.from_options(db=str(plan_file), user="Priya Natarajan")
     ui = PlanScreen(Board(context, as_of=AS_OF))
 
