@@ -98,6 +98,7 @@ STATUS: tuple[tuple[str, ...], ...] = (
     ("status", "--by", "recommendation"),
     ("status", "--format", "json", "--by", "recommendation", "--as-of", "2024-11-01"),
     ("status", "--format", "json", "--by", "owner", "--as-of", "2025-06-30"),
+    ("status", "--by", "theme", "--as-of", "2025-03-01"),
     ("status", "--as-of", "2023-01-01"),  # before the plan: nothing ahead yet counted
 )
 # --mine finds the acting user as the services' mine_filter does: in any case and spacing

@@ -81,8 +81,8 @@ def test_odd_texts_are_the_same_cells_both_ways(
 def test_postgres_makes_every_text_the_same_cell(pg_database: str, value: str) -> None:
     conn = dbapi.connect(pg_database, timeout=10)
     try:
-        query = f"WITH v(x) AS (SELECT CAST(%s AS text)) SELECT {sql_cell('x')} FROM v"
-        found = conn.conn.execute(query, (value,)).fetchone()[0]
+        query = f"WITH v(x) AS (SELECT CAST(? AS text)) SELECT {sql_cell('x')} FROM v"
+        found = conn.rows(query, value)[0][0]
     finally:
         conn.close()
     assert found == (text_cell(value) or None)

@@ -120,15 +120,24 @@ def connect(db: str, *, timeout: float, postgres_options: str = "") -> Connectio
             raise ValueError("no database file")
         return _sqlite(Path(path).expanduser(), timeout)
     if base in ("postgresql", "postgres"):
-        import psycopg  # only PostgreSQL users have it, and only they pay for it
-
-        conninfo = f"postgresql://{quoted_password(rest)}"
-        conn = psycopg.connect(
-            conninfo, connect_timeout=max(1, int(timeout)), options=postgres_options
-        )
-        conn.read_only = True
-        return Connection(conn, "postgresql", psycopg.Error)
+        return _postgres(f"postgresql://{quoted_password(rest)}", timeout, postgres_options)
     raise ValueError(f"{base}:// databases are not supported")
+
+
+def _postgres(conninfo: str, timeout: float, options: str) -> Connection:
+    """libpq itself where it loads (store/libpq.py: a tenth of psycopg's import), else
+    psycopg; only PostgreSQL users pay for either."""
+    from improveplan.store import libpq
+
+    seconds = max(1, int(timeout))
+    if libpq.library() is not None:
+        found = libpq.connect(conninfo, connect_timeout=seconds, options=options)
+        return Connection(found, "postgresql", libpq.Error)
+    import psycopg
+
+    conn = psycopg.connect(conninfo, connect_timeout=seconds, options=options)
+    conn.read_only = True
+    return Connection(conn, "postgresql", psycopg.Error)
 
 
 def _sqlite(path: Path, timeout: float) -> Connection:
@@ -156,6 +165,12 @@ def driver_error(exc: Exception) -> DatabaseError | None:
     driver's. A damaged page deep in a table is met mid-stream, after the first rows."""
     drivers: list[type[Exception]] = [sqlite3.DatabaseError]
     bugs: list[type[Exception]] = [sqlite3.ProgrammingError]
+    if "improveplan.store.libpq" in sys.modules:
+        from improveplan.store import libpq
+
+        if isinstance(exc, libpq.Error) and exc.sqlstate[:2] in libpq.BUG_CLASSES:
+            return None
+        drivers.append(libpq.Error)
     if "psycopg" in sys.modules:  # loaded only where PostgreSQL is used
         import psycopg
 

@@ -36,11 +36,9 @@ from improveplan.store.revisions import HEAD
 BATCH = 2000  # rows read from the cursor at a time
 # PostgreSQL for a read of every row: no JIT (compiling this SELECT took 0.43 s of a 0.9 s
 # query at 100k), a cursor planned for all its rows, not the first tenth, and room to
-# sort 100k rows in memory rather than on disk.
-_LISTING = (
-    "-c jit=off -c cursor_tuple_fraction=1 -c work_mem=32MB -c DateStyle=ISO,YMD"
-    " -c enable_incremental_sort=off"  # walking the due index then sorting: slower at 100k
-)
+# sort 100k rows in memory rather than on disk. Incremental sort stays on: the first 50
+# of the overdue table read 2 ms walking the due index, 40 ms sorting all 23k.
+_LISTING = "-c jit=off -c cursor_tuple_fraction=1 -c work_mem=32MB -c DateStyle=ISO,YMD"
 
 OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 # domain/rag.py's compute_rag as store/queries.py's rag_computed writes it: ? is the as-of

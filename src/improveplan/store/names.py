@@ -1,7 +1,7 @@
 """Names for shell completion, read with the database driver alone.
 
 A completion runs on every Tab, so it must cost about what `--help` does: the database is
-opened read-only with the standard library's sqlite3 (psycopg for PostgreSQL), one small
+opened read-only with the standard library's sqlite3 (libpq for PostgreSQL), one small
 query is run and the schema is never checked. SQLAlchemy's import alone would take longer
 than all of that. Any failure (no database, a lock, another schema, a server that does not
 answer) means no names, never an error: the shell has nowhere to show one.
@@ -49,10 +49,7 @@ def names(db: str, kind: str, *, plan: str | None, typed: str) -> list[tuple[str
 
 
 def _connect(db: str) -> Connection:
-    conn = connect(db, timeout=0.5, postgres_options="-c statement_timeout=2000")
-    if conn.dialect == "postgresql":
-        conn.conn.autocommit = True
-    return conn
+    return connect(db, timeout=0.5, postgres_options="-c statement_timeout=2000")
 
 
 def _names(conn: Connection, kind: str, plan: str | None, typed: str) -> list[tuple[str, str]]:
