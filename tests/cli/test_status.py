@@ -224,29 +224,3 @@ def test_status_rejects_unknown_formats_and_bad_dates(plan_run: Invoke) -> None:
     bad = plan_run("status", "--since", "31/02/2025", env=TODAY)
     assert bad.exit_code == 2
     assert "Traceback" not in bad.stderr
-
-
-def test_an_error_met_by_the_direct_read_is_said_by_the_command(
-    plan_run: Invoke, monkeypatch: Any
-) -> None:
-    """The table's counts are read in a thread while rich is imported: what that read
-    raises is raised where the command runs, one line, exit 1."""
-    import threading
-
-    from improveplan.errors import DatabaseError
-    from improveplan.services import direct
-
-    readers: list[str] = []
-
-    def failing(*args: Any, **kwargs: Any) -> None:
-        readers.append(threading.current_thread().name)
-        raise DatabaseError("the database is damaged (test)", "restore it from a backup")
-
-    monkeypatch.setattr(direct, "status_report", failing)
-    for fmt in ("table", "json"):
-        result = plan_run("status", "--format", fmt, env=TODAY)
-        assert (result.exit_code, result.stdout) == (1, "")
-        assert result.stderr == (
-            "Error: the database is damaged (test) — restore it from a backup\n"
-        )
-    assert readers == ["status-read", "status-read"]

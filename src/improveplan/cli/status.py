@@ -26,7 +26,6 @@ if TYPE_CHECKING:
         Totals,
     )
     from improveplan.render.output import Column
-    from improveplan.services.context import App
 
 
 @click.command()
@@ -51,11 +50,12 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
     CSV: a row per group, then the plan's totals (by: "totals").
     """
     from improveplan.render.output import emit_json
+    from improveplan.services import direct
 
     app, day = get_app(), as_of_or_today(as_of)
     # Read with the driver alone when it can (services/direct.py): half the time
     # SQLAlchemy's import would take. The audit trail of --since is read through it.
-    data = None if since is not None else _direct_report(app, day, by, table=fmt == "table")
+    data = None if since is not None else direct.status_report(app, as_of=day, by=by)
     if data is None:
         from improveplan.services.status import plan_status
 
@@ -66,35 +66,6 @@ def status(as_of: dt.date | None, by: str, since: dt.date | None, fmt: str) -> N
         _csv(data)
     else:
         _show(data)
-
-
-def _direct_report(app: App, day: dt.date, by: str, *, table: bool) -> StatusReport | None:
-    """services/direct.py's report, read in a thread while a table's renderer is
-    imported: sqlite3 and libpq let go of the GIL while the database counts (SQLite
-    ~0.1 s at 100k actions), and the import of rich (~0.05 s) needs it."""
-    import threading
-
-    from improveplan.services import direct
-
-    found: list[StatusReport | BaseException | None] = []
-
-    def read() -> None:
-        try:
-            found.append(direct.status_report(app, as_of=day, by=by))
-        except BaseException as exc:  # raised again where the command runs
-            found.append(exc)
-
-    worker = threading.Thread(target=read, name="status-read", daemon=True)
-    worker.start()
-    if table:
-        from improveplan.render.output import out
-        from improveplan.render.table_lines import rich_table_class
-
-        out(), rich_table_class()  # rich's console and table, imported meanwhile
-    worker.join()
-    if isinstance(found[0], BaseException):
-        raise found[0]
-    return found[0]
 
 
 CSV_KEYS = ("by", "name", "blue", "green", "amber", "red", "total", "complete",

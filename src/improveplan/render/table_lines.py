@@ -282,7 +282,7 @@ def grid_lines(
     console: Console,
 ) -> Iterator[str] | None:
     """The table's lines, or None where rich must lay it out itself."""
-    if not hasattr(rich_table_class(), "_calculate_column_widths"):
+    if not hasattr(_rich_table_class(), "_calculate_column_widths"):
         return None
     try:
         return Grid(texts, styles, columns, title, console).lines()
@@ -290,7 +290,7 @@ def grid_lines(
         return None
 
 
-def rich_table_class() -> Any:
+def _rich_table_class() -> Any:
     from rich.table import Table
 
     return Table
