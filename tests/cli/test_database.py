@@ -97,7 +97,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
     assert f"revision: {migrate.HEAD} (program head {migrate.HEAD}, up to date)" in current.stdout
     check = run("db", "check")
     assert check.exit_code == 0, check.output
-    expected = ["ok  schema at head (0006)"]
+    expected = ["ok  schema at head (0007)"]
     expected += (
         ["ok  integrity check ok", "ok  foreign keys ok"]
         if backend == "sqlite"
@@ -110,7 +110,7 @@ def test_db_current_and_check(run: Invoke, backend: str) -> None:
 def test_db_upgrade_on_current_is_a_no_op(run: Invoke) -> None:
     result = run("db", "upgrade")
     assert result.exit_code == 0
-    assert "is at schema 0006 (head)" in result.stderr
+    assert "is at schema 0007 (head)" in result.stderr
 
 
 def test_backup_copies_sqlite(plan_run: Invoke, tmp_path: Path, backend: str) -> None:

@@ -114,7 +114,7 @@ def test_db_check_on_a_sound_database_still_passes(run: Invoke, backend: str) ->
     checks = (
         ["integrity check ok", "foreign keys ok"] if backend == "sqlite" else ["server answers"]
     )
-    lines = [f"ok  {c}" for c in ["schema at head (0006)", *checks]]
+    lines = [f"ok  {c}" for c in ["schema at head (0007)", *checks]]
     assert result.stdout.splitlines() == [*lines, "ok  audit trail: 0 events in 0 chains verify"]
 
 
@@ -242,7 +242,7 @@ def test_a_database_on_a_read_only_mount_is_read_and_never_written(
     for args in (ADD, ("check",), ("plan", "add", "Other", "--authority", "X")):
         one_error(run(*args, env=TODAY), f"{path} {READ_ONLY}")
     assert ok(run, "db", "check").stdout.splitlines()[-2] == "ok  foreign keys ok"
-    assert ok(run, "db", "upgrade").stderr == f"{path} is at schema 0006 (head).\n"
+    assert ok(run, "db", "upgrade").stderr == f"{path} is at schema 0007 (head).\n"
     copy = tmp_path / "copy.db"
     ok(run, "db", "backup", str(copy))
     assert sql(str(copy), "SELECT title FROM action") == [("Audit files",)]

@@ -287,6 +287,33 @@ def test_status_read_directly_says_what_the_services_say(
     assert with_since[1].startswith(seen[1].splitlines()[0][:12])  # the same plan shown
 
 
+def test_status_counts_packed_or_plainly_alike(
+    demo_run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's totals and the count by theme come from one packed sum per (theme,
+    status); a group of more actions than a packed field holds is counted the plain way
+    (here a field of one action: every group of the demo is larger)."""
+    packed: list[object] = []
+    real = direct_status._packed_counts
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        found = real(*args, **kw)
+        packed.append(found is not None)
+        return found
+
+    args = ("status", "--format", "json")
+    with monkeypatch.context() as patch:
+        patch.setattr(direct_status, "_packed_counts", counting)
+        seen = _seen(demo_run, args, "tester")
+        patch.setattr(direct_status, "_FIELD", 1)
+        plain = _seen(demo_run, args, "tester")
+    assert packed == [True, False]
+    assert seen == plain and seen[0] == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "open_plan", lambda db, plan: None)
+        assert _seen(demo_run, args, "tester") == seen
+
+
 def test_the_overdue_table_cut_short_reads_as_the_services_cut_it(
     demo_run: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -38,6 +38,10 @@ def rag_counts(
 ) -> list[RagCounts]:
     """store/queries.py's `rag_counts`: each row's RAG evaluated once, counted by (group,
     rag, done); cancelled actions left out. A grouping not known is a KeyError."""
+    if group_by in _PACKED_KEYS:
+        packed = _packed_counts(plan, as_of=as_of, amber_days=amber_days, group_by=group_by)
+        if packed is not None:
+            return pivot_counts(packed, grouped=group_by is not None)
     key, joins = _GROUPS[group_by]
     labelled = (
         f"SELECT {key} AS name, {EFFECTIVE} AS rag,"
@@ -52,6 +56,48 @@ def rag_counts(
     on = plan.date(as_of)
     rows = plan.conn.rows(sql, on, plan.date(shift_days(as_of, amber_days)), on, plan.id)
     return pivot_counts(rows, grouped=group_by is not None)
+
+
+# The plan's totals and the count by theme (what `status` shows by default) read the
+# (plan, status) and (plan, theme, status) indexes in order and group as they read:
+# sorting 97k rows by (theme, rag, done) was most of the count's 100-150 ms on SQLite,
+# this ~40 ms. A row's RAG is then one number so that one sum counts three colours:
+# red in the low 21 bits, amber in the next 21, green above; blue is what is left.
+_PACKED_KEYS = {None: "", "theme": "a.theme_id, "}
+_BITS = 21
+_FIELD = (1 << _BITS) - 1  # a group of more actions than this is counted plainly
+_CODES = " ".join(
+    f"WHEN '{rag}' THEN {1 << (_BITS * i)}" for i, rag in enumerate(("red", "amber", "green"))
+)
+_DONE_VALUES = frozenset(s.value for s in DONE_STATUSES)
+
+
+def _packed_counts(
+    plan: Plan, *, as_of: dt.date, amber_days: int, group_by: str | None
+) -> list[tuple[str | None, str, bool, int, int]] | None:
+    """`rag_counts`'s (name, rag, done, n, late) rows from a count by (group, status),
+    or None where a group holds more actions than a packed field counts."""
+    key = _PACKED_KEYS[group_by]
+    sql = (
+        f"SELECT {key or 'NULL, '}a.status, count(*),"
+        f" CAST(sum(CASE {EFFECTIVE} {_CODES} ELSE 0 END) AS BIGINT),"
+        f" sum(CASE WHEN a.status IN ({OPEN_SQL}) AND a.due < ? THEN 1 ELSE 0 END)"
+        f" FROM action a WHERE a.plan_id = ? AND a.status != 'cancelled'"
+        f" GROUP BY {key}a.status"
+    )
+    on = plan.date(as_of)
+    rows = plan.conn.rows(sql, on, plan.date(shift_days(as_of, amber_days)), on, plan.id)
+    if any(n > _FIELD for _, _, n, _, _ in rows):
+        return None
+    found = []
+    for ident, status, n, packed, late in rows:
+        name = None if ident is None else plan.themes.get(ident)
+        red, amber, green = (int(packed) >> (_BITS * i) & _FIELD for i in range(3))
+        done = status in _DONE_VALUES
+        blue = n - red - amber - green
+        found += [(name, "red", done, red, int(late)), (name, "amber", done, amber, 0),
+                  (name, "green", done, green, 0), (name, "blue", done, blue, 0)]  # fmt: skip
+    return found
 
 
 class _Terms(NamedTuple):

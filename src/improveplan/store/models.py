@@ -172,6 +172,11 @@ class Action(SQLModel, table=True):
             *("plan_id", "owner_id", "due", "status", "original_due", "rag_override", "theme_id"),
         ),
         Index("ix_action_plan_id_due", "plan_id", "due"),
+        # The dashboard's count by theme groups as it reads (migration 0007).
+        Index(
+            "ix_action_plan_theme_status_rag",
+            *("plan_id", "theme_id", "status", "due", "original_due", "rag_override"),
+        ),
     )
     ref: str = Field(max_length=20)
     title: str = Field(sa_column=Column(Text, nullable=False))
