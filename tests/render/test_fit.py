@@ -37,6 +37,18 @@ def test_shortened_fits_and_keeps_whole_words(text: str, width: int) -> None:
         assert kept == words[: len(kept)]  # every word but a lone first one is whole
 
 
+@given(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60), st.integers(0, 50))
+def test_plain_text_is_cut_by_index_where_cells_would_cut_it(text: str, width: int) -> None:
+    """Printable ASCII takes a cell a character, so `shortened` cuts it by index: the
+    same place as counting each character's cells."""
+    from improveplan.render import fit
+
+    flat = " ".join(text.split())
+    if len(flat) > width:
+        assert fit._cut(flat, width - 1) == max(width - 1, 0)
+        assert shortened(text, width) == shortened(text + "é", width).removesuffix("é")
+
+
 def test_widths_that_fit_are_left_alone() -> None:
     assert fit_widths([3, 10, 40], [3, 10, 9], 60, bendable=[False] * 3) == [3, 10, 40]
 

@@ -34,17 +34,30 @@ def shortened(text: str, width: int) -> str:
     from rich.cells import cell_len
 
     flat = " ".join(text.split())
-    if cell_len(flat) <= width:
-        return flat
-    used, end = 0, 0
-    for end, char in enumerate(flat):  # noqa: B007 - `end` is the cut
-        used += cell_len(char)
-        if used > width - 1:
-            break
+    if flat.isascii() and flat.isprintable():  # a cell a character: cut by index
+        if len(flat) <= width:
+            return flat
+        end = max(width - 1, 0)
+    else:
+        if cell_len(flat) <= width:
+            return flat
+        end = _cut(flat, width - 1)
     head = flat[:end]
     if flat[end] != " " and " " in head:
         head = head.rsplit(" ", 1)[0]  # never end inside a word
     return head.rstrip(" ,;:-—") + "…"
+
+
+def _cut(flat: str, room: int) -> int:
+    """The index of the first character that takes the text past `room` cells."""
+    from rich.cells import cell_len
+
+    used, end = 0, 0
+    for end, char in enumerate(flat):  # noqa: B007 - `end` is the cut
+        used += cell_len(char)
+        if used > room:
+            break
+    return end
 
 
 def fit_widths(
