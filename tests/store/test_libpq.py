@@ -117,6 +117,30 @@ def test_streams_read_in_batches_and_two_stay_open(both: tuple[Any, Any]) -> Non
     assert ours.streams == 2
 
 
+def test_a_fetch_sent_ahead_is_taken_in_by_whatever_comes_next(both: tuple[Any, Any]) -> None:
+    """A stream's next batch is asked for before this one is decoded; any other command
+    on the connection first takes that batch in, for the stream to read later."""
+    ours, _ = both
+    rows = ours.stream("SELECT n FROM generate_series(1, 9) n", [], 2)
+    assert next(rows) == (1,)  # rows 3 and 4 are on their way
+    assert ours.conn.ahead is not None
+    assert ours.rows("SELECT 42") == [(42,)]
+    assert ours.conn.ahead is None
+    assert list(rows) == [(n,) for n in range(2, 10)]
+    assert ours.rows("SELECT 43") == [(43,)]  # the stream closed: the cursor is gone
+
+
+def test_an_error_in_a_batch_sent_ahead_is_raised_where_it_is_read(pg_database: str) -> None:
+    conn = dbapi.connect(pg_database, timeout=10)
+    try:
+        rows = conn.stream("SELECT 12 / (3 - n) FROM generate_series(1, 6) n", [], 2)
+        assert [next(rows), next(rows)] == [(6,), (12,)]
+        with pytest.raises(libpq.Error, match="division by zero"):
+            next(rows)
+    finally:
+        conn.close()
+
+
 def test_copy_writes_the_bytes_psycopg_writes(both: tuple[Any, Any]) -> None:
     ours, theirs = both
     query = "SELECT n, ? || n, ?::date + n, ? FROM generate_series(1, 3000) n WHERE n > ?"

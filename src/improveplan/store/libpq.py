@@ -38,6 +38,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {  # name: (restype, argtypes), 
     "PQerrorMessage": (_S, [_P]),
     "PQfinish": (None, [_P]),
     "PQexec": (_P, [_P, _S]),
+    "PQsendQuery": (_I, [_P, _S]),
     "PQexecParams": (_P, [_P, _S, _I, ctypes.POINTER(_U), ctypes.POINTER(_S), _P, _P, _I]),
     "PQprepare": (_P, [_P, _S, _S, _I, ctypes.POINTER(_U)]),
     "PQdescribePrepared": (_P, [_P, _S]),
@@ -122,6 +123,22 @@ class PqConnection:
     def __init__(self, lib: Any, handle: int) -> None:
         self.lib = lib
         self.handle: int | None = handle
+        self.ahead: Cursor | None = None  # the cursor whose next FETCH is on its way
+
+    def ready(self) -> int | None:
+        """The handle, once a FETCH sent ahead has been taken in (as that cursor's next
+        batch): libpq runs one command at a time on a connection."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            ahead.early = self.result()
+        return self.handle
+
+    def result(self) -> int | None:
+        """The result of the command sent ahead, libpq's queue emptied after it."""
+        found = self.lib.PQgetResult(self.handle)
+        while extra := self.lib.PQgetResult(self.handle):
+            self.lib.PQclear(extra)
+        return int(found or 0)
 
     def message(self) -> str:
         text = (self.lib.PQerrorMessage(self.handle) or b"").decode("utf-8", "replace")
@@ -140,7 +157,7 @@ class PqConnection:
         raise Error(message.decode("utf-8", "replace").strip() or "query failed", sqlstate)
 
     def command(self, sql: str) -> None:
-        self.lib.PQclear(self.checked(self.lib.PQexec(self.handle, sql.encode()), _COMMAND_OK))
+        self.lib.PQclear(self.checked(self.lib.PQexec(self.ready(), sql.encode()), _COMMAND_OK))
 
     def cursor(self, name: str | None = None) -> Cursor:
         return Cursor(self, name)
@@ -259,6 +276,7 @@ class Cursor:
         self.itersize = 100  # psycopg's attribute; the batch read is fetchmany's
         self.rows: list[Row] = []
         self.decode: Decode = _decoder(())
+        self.early: int | None = None  # a FETCH sent ahead, taken in before it was asked for
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> None:
         sql = _numbered(query)
@@ -273,7 +291,9 @@ class Cursor:
     def _described(self, sql: str, oids: list[int]) -> str:
         """The query as JSON rows, its decoder set from its columns' types."""
         conn, lib = self.conn, self.conn.lib
-        prepared = lib.PQprepare(conn.handle, b"", sql.encode(), len(oids), (_U * len(oids))(*oids))
+        prepared = lib.PQprepare(
+            conn.ready(), b"", sql.encode(), len(oids), (_U * len(oids))(*oids)
+        )
         lib.PQclear(conn.checked(prepared, _COMMAND_OK))
         described = conn.checked(lib.PQdescribePrepared(conn.handle, b""), _COMMAND_OK)
         types = [lib.PQftype(described, i) for i in range(lib.PQnfields(described))]
@@ -293,34 +313,50 @@ class Cursor:
         oids = (_U * n)(*(oid for oid, _ in sent))
         texts = (_S * n)(*(text for _, text in sent))
         return int(
-            lib.PQexecParams(self.conn.handle, sql.encode(), n, oids, texts, None, None, 0) or 0
+            lib.PQexecParams(self.conn.ready(), sql.encode(), n, oids, texts, None, None, 0) or 0
         )
 
     def _read(self, result: int | None) -> list[Row]:
+        values = self._values(result)
+        return self.decode(values) if values else []
+
+    def _values(self, result: int | None) -> list[bytes]:
+        """The rows of a result as the server's JSON texts; the result is freed."""
         lib = self.conn.lib
         done = self.conn.checked(result, _TUPLES_OK)
         try:
-            values = [lib.PQgetvalue(done, i, 0) for i in range(lib.PQntuples(done))]
+            return [lib.PQgetvalue(done, i, 0) for i in range(lib.PQntuples(done))]
         finally:
             lib.PQclear(done)
-        return self.decode(values) if values else []
 
     def fetchmany(self, size: int) -> list[Row]:
+        """The next `size` rows. A server-side cursor's next FETCH is sent before this
+        batch is decoded, so the server writes it while Python reads this one."""
         if self.name is None:
             taken, self.rows = self.rows[:size], self.rows[size:]
             return taken
-        fetched = self.conn.lib.PQexec(
-            self.conn.handle, f'FETCH {int(size)} FROM "{self.name}"'.encode()
-        )
-        return self._read(fetched)
+        conn, fetch = self.conn, f'FETCH {int(size)} FROM "{self.name}"'.encode()
+        fetched: int | None
+        if self.early is not None:
+            fetched, self.early = self.early, None
+        elif conn.ahead is self:
+            conn.ahead = None
+            fetched = conn.result()
+        else:
+            fetched = conn.lib.PQexec(conn.ready(), fetch)
+        values = self._values(fetched)
+        if len(values) == size and conn.lib.PQsendQuery(conn.ready(), fetch):
+            conn.ahead = self
+        return self.decode(values) if values else []
 
     def fetchall(self) -> list[Row]:
         if self.name is None:
             taken, self.rows = self.rows, []
             return taken
-        return self._read(
-            self.conn.lib.PQexec(self.conn.handle, f'FETCH ALL FROM "{self.name}"'.encode())
-        )
+        rows: list[Row] = []
+        while batch := self.fetchmany(10_000):
+            rows += batch
+        return rows
 
     @contextmanager
     def copy(self, statement: str, params: Sequence[Any] = ()) -> Iterator[Iterator[bytes]]:
@@ -329,11 +365,15 @@ class Cursor:
         conn = self.conn
         literals = iter([conn.literal(value) for value in params])
         sql = re.sub(r"%([s%])", lambda m: next(literals) if m[1] == "s" else "%", statement)
-        conn.lib.PQclear(conn.checked(conn.lib.PQexec(conn.handle, sql.encode()), _COPY_OUT))
+        conn.lib.PQclear(conn.checked(conn.lib.PQexec(conn.ready(), sql.encode()), _COPY_OUT))
         yield _copied(conn)
 
     def close(self) -> None:
         if self.name is not None and self.conn.handle is not None:
+            self.conn.ready()  # a FETCH of ours on its way: taken in, then freed
+            if self.early is not None:
+                self.conn.lib.PQclear(self.early)
+                self.early = None
             with suppress(Error):  # the transaction failed: nothing is left open
                 self.conn.command(f'CLOSE "{self.name}"')
             self.name = None
